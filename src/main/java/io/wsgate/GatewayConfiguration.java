@@ -1,0 +1,64 @@
+package io.wsgate;
+
+import java.util.List;
+
+import io.wsgate.config.ConfigValidator;
+import io.wsgate.config.WsgateProperties;
+import io.wsgate.demo.EchoBackend;
+import io.wsgate.pipeline.FilterKind;
+import io.wsgate.pipeline.FilterRegistry;
+import io.wsgate.pipeline.Pipelines;
+import io.wsgate.pool.PoolRegistry;
+import io.wsgate.proxy.BackendDialer;
+import io.wsgate.proxy.WebSocketProxyKind;
+import io.wsgate.server.Listeners;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
+
+/**
+ * Wires the gateway: validates the configuration once, builds the pipelines from the filter
+ * kinds, and starts the listeners.
+ */
+@Configuration(proxyBeanMethods = false)
+class GatewayConfiguration {
+
+	@Bean
+	PoolRegistry poolRegistry() {
+		return new PoolRegistry();
+	}
+
+	@Bean
+	BackendDialer backendDialer() {
+		return new BackendDialer();
+	}
+
+	@Bean
+	WebSocketProxyKind webSocketProxyKind(BackendDialer dialer, PoolRegistry pools) {
+		return new WebSocketProxyKind(dialer, pools);
+	}
+
+	@Bean
+	FilterRegistry filterRegistry(List<FilterKind> kinds) {
+		return new FilterRegistry(kinds);
+	}
+
+	@Bean
+	Pipelines pipelines(WsgateProperties properties, FilterRegistry registry) {
+		new ConfigValidator(registry).validate(properties);
+		return new Pipelines(properties.pipelines(), registry);
+	}
+
+	@Bean
+	Listeners listeners(WsgateProperties properties, Pipelines pipelines, ReactorResourceFactory resources) {
+		return new Listeners(properties.httpServers(), pipelines, resources);
+	}
+
+	@Bean
+	@ConditionalOnProperty(name = "wsgate.demo.enabled", havingValue = "true")
+	EchoBackend demoEchoBackend(WsgateProperties properties) {
+		return new EchoBackend(properties.demo().port());
+	}
+}

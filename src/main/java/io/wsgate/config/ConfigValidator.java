@@ -1,0 +1,194 @@
+package io.wsgate.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import io.wsgate.config.HttpServerSpec.HeaderRuleSpec;
+import io.wsgate.config.HttpServerSpec.PathSpec;
+import io.wsgate.config.HttpServerSpec.RuleSpec;
+import io.wsgate.config.PipelineSpec.FlowNodeSpec;
+
+/**
+ * Checks the whole configuration once at startup and reports every problem with its key path,
+ * so a bad config never becomes a runtime surprise. Filter options are checked by their kind.
+ */
+public final class ConfigValidator {
+
+	/** The flow target that ends the pipeline. */
+	public static final String END = "END";
+
+	/** The methods a route or candidate pool may name. */
+	public static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT",
+			"OPTIONS", "TRACE");
+
+	private final FilterKindCatalog kinds;
+
+	public ConfigValidator(FilterKindCatalog kinds) {
+		this.kinds = kinds;
+	}
+
+	/** Throws {@link InvalidConfigException} listing every problem found. */
+	public void validate(WsgateProperties properties) {
+		ConfigProblems problems = new ConfigProblems();
+		Set<String> pipelineNames = validatePipelines(properties.pipelines(), problems);
+		validateHttpServers(properties.httpServers(), pipelineNames, problems);
+		if (properties.demo().port() < 0 || properties.demo().port() > 65535) {
+			problems.add("wsgate.demo.port", "must be between 0 and 65535");
+		}
+		problems.throwIfAny();
+	}
+
+	private void validateHttpServers(List<HttpServerSpec> servers, Set<String> pipelineNames, ConfigProblems problems) {
+		Set<String> names = new HashSet<>();
+		Set<String> endpoints = new HashSet<>();
+		for (int i = 0; i < servers.size(); i++) {
+			HttpServerSpec server = servers.get(i);
+			String path = "wsgate.http-servers[" + i + "]";
+			if (server.name().isBlank()) {
+				problems.add(path + ".name", "is required");
+			}
+			else if (!names.add(server.name())) {
+				problems.add(path + ".name", "duplicate http server name '" + server.name() + "'");
+			}
+			if (server.port() == null) {
+				problems.add(path + ".port", "is required");
+			}
+			else if (server.port() < 0 || server.port() > 65535) {
+				problems.add(path + ".port", server.port() + " (expected: 0..65535)");
+			}
+			else if (server.port() != 0 && !endpoints.add(server.address() + ":" + server.port())) {
+				problems.add(path + ".port", "port " + server.port() + " is used by another http server");
+			}
+			for (int r = 0; r < server.rules().size(); r++) {
+				validateRule(server.rules().get(r), path + ".rules[" + r + "]", pipelineNames, problems);
+			}
+		}
+	}
+
+	private void validateRule(RuleSpec rule, String path, Set<String> pipelineNames, ConfigProblems problems) {
+		String host = rule.host();
+		int stars = host.length() - host.replace("*", "").length();
+		if (stars > 1 || (stars == 1 && !host.startsWith("*") && !host.endsWith("*"))) {
+			problems.add(path + ".host", "'" + host + "' (expected: exact host, or one leading or trailing '*')");
+		}
+		if (rule.paths().isEmpty()) {
+			problems.add(path + ".paths", "at least one path is required");
+		}
+		for (int p = 0; p < rule.paths().size(); p++) {
+			validatePath(rule.paths().get(p), path + ".paths[" + p + "]", pipelineNames, problems);
+		}
+	}
+
+	private void validatePath(PathSpec spec, String path, Set<String> pipelineNames, ConfigProblems problems) {
+		int forms = (spec.path().isEmpty() ? 0 : 1) + (spec.pathPrefix().isEmpty() ? 0 : 1)
+				+ (spec.pathRegexp().isEmpty() ? 0 : 1);
+		if (forms > 1) {
+			problems.add(path, "set only one of path, pathPrefix and pathRegexp");
+		}
+		checkRegex(spec.pathRegexp(), path + ".pathRegexp", problems);
+		for (int m = 0; m < spec.methods().size(); m++) {
+			if (!HTTP_METHODS.contains(spec.methods().get(m).toUpperCase(Locale.ROOT))) {
+				problems.add(path + ".methods[" + m + "]", "'" + spec.methods().get(m) + "' is not an HTTP method");
+			}
+		}
+		for (int h = 0; h < spec.headers().size(); h++) {
+			HeaderRuleSpec header = spec.headers().get(h);
+			String headerPath = path + ".headers[" + h + "]";
+			if (header.key().isBlank()) {
+				problems.add(headerPath + ".key", "is required");
+			}
+			if (header.values().isEmpty() && header.regexp().isEmpty()) {
+				problems.add(headerPath, "set values or regexp");
+			}
+			checkRegex(header.regexp(), headerPath + ".regexp", problems);
+		}
+		if (spec.backend().isBlank()) {
+			problems.add(path + ".backend", "is required (the name of a pipeline)");
+		}
+		else if (!pipelineNames.contains(spec.backend())) {
+			problems.add(path + ".backend", "unknown pipeline '" + spec.backend() + "'");
+		}
+	}
+
+	private Set<String> validatePipelines(List<PipelineSpec> pipelines, ConfigProblems problems) {
+		Set<String> names = new HashSet<>();
+		for (int i = 0; i < pipelines.size(); i++) {
+			PipelineSpec pipeline = pipelines.get(i);
+			String path = "wsgate.pipelines[" + i + "]";
+			if (pipeline.name().isBlank()) {
+				problems.add(path + ".name", "is required");
+			}
+			else if (!names.add(pipeline.name())) {
+				problems.add(path + ".name", "duplicate pipeline name '" + pipeline.name() + "'");
+			}
+			validatePipeline(pipeline, path, problems);
+		}
+		return names;
+	}
+
+	private void validatePipeline(PipelineSpec pipeline, String path, ConfigProblems problems) {
+		if (pipeline.filters().isEmpty()) {
+			problems.add(path + ".filters", "at least one filter is required");
+		}
+		Map<String, String> kindByName = new java.util.HashMap<>();
+		for (int f = 0; f < pipeline.filters().size(); f++) {
+			FilterSpec filter = pipeline.filters().get(f);
+			String filterPath = path + ".filters[" + f + "]";
+			if (filter.name().isBlank()) {
+				problems.add(filterPath + ".name", "is required");
+			}
+			else if (kindByName.putIfAbsent(filter.name(), filter.kind()) != null) {
+				problems.add(filterPath + ".name", "duplicate filter name '" + filter.name() + "'");
+			}
+			if (filter.kind().isBlank()) {
+				problems.add(filterPath + ".kind", "is required");
+			}
+			else if (!kinds.exists(filter.kind())) {
+				problems.add(filterPath + ".kind", "unknown filter kind '" + filter.kind() + "'");
+			}
+			else {
+				kinds.validate(filter, filterPath, problems);
+			}
+		}
+		List<FlowNodeSpec> flow = pipeline.flow();
+		for (int n = 0; n < flow.size(); n++) {
+			FlowNodeSpec node = flow.get(n);
+			String nodePath = path + ".flow[" + n + "]";
+			String kind = kindByName.get(node.filter());
+			if (kind == null) {
+				problems.add(nodePath + ".filter", "no filter named '" + node.filter() + "' in this pipeline");
+				continue;
+			}
+			for (Map.Entry<String, String> jump : node.jumpIf().entrySet()) {
+				String jumpPath = nodePath + ".jumpIf." + jump.getKey();
+				if (kinds.exists(kind) && !kinds.results(kind).contains(jump.getKey())) {
+					problems.add(jumpPath, "'" + jump.getKey() + "' is not a result of " + kind + " (expected one of "
+							+ new java.util.TreeSet<>(kinds.results(kind)) + ")");
+				}
+				String target = jump.getValue();
+				boolean later = flow.subList(n + 1, flow.size()).stream().anyMatch(f -> f.filter().equals(target));
+				if (!END.equals(target) && !later) {
+					problems.add(jumpPath, "target '" + target + "' must be a later filter of the flow or END");
+				}
+			}
+		}
+	}
+
+	/** Adds a problem when {@code regex} is non-empty and does not compile. */
+	public static void checkRegex(String regex, String path, ConfigProblems problems) {
+		if (regex.isEmpty()) {
+			return;
+		}
+		try {
+			Pattern.compile(regex);
+		}
+		catch (PatternSyntaxException ex) {
+			problems.add(path, "invalid regular expression '" + regex + "': " + ex.getDescription());
+		}
+	}
+}

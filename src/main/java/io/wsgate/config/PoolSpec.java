@@ -1,0 +1,142 @@
+package io.wsgate.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A pool of backend servers of a WebSocketProxy.
+ *
+ * @param servers the backends
+ * @param loadBalance how a server is picked (default round robin)
+ * @param clientMaxMsgSize max bytes of one message from the client (default 32769, -1 = unlimited)
+ * @param serverMaxMsgSize max bytes of one message from the backend (default 32769, -1 = unlimited)
+ * @param filter makes this a candidate pool, chosen when the request matches
+ * @param originPatterns extra allowed browser Origins (globs on host[:port])
+ * @param insecureSkipVerify skip the Origin check (the Easegress meaning; nothing to do with TLS)
+ * @param connectTimeout time allowed to connect to a backend and finish its handshake (default 10s)
+ */
+public record PoolSpec(List<ServerSpec> servers, LoadBalanceSpec loadBalance, Long clientMaxMsgSize,
+		Long serverMaxMsgSize, RequestMatcherSpec filter, List<String> originPatterns, Boolean insecureSkipVerify,
+		Duration connectTimeout) {
+
+	/** The seed's default message size limit. */
+	public static final long DEFAULT_MAX_MSG_SIZE = 32769;
+
+	public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+	public PoolSpec {
+		servers = Specs.list(servers);
+		loadBalance = (loadBalance != null) ? loadBalance : new LoadBalanceSpec(null, null, null);
+		clientMaxMsgSize = (clientMaxMsgSize != null) ? clientMaxMsgSize : DEFAULT_MAX_MSG_SIZE;
+		serverMaxMsgSize = (serverMaxMsgSize != null) ? serverMaxMsgSize : DEFAULT_MAX_MSG_SIZE;
+		originPatterns = Specs.list(originPatterns);
+		insecureSkipVerify = Boolean.TRUE.equals(insecureSkipVerify);
+		connectTimeout = (connectTimeout != null) ? connectTimeout : DEFAULT_CONNECT_TIMEOUT;
+	}
+
+	/** The main pool is the one without a {@code filter}. */
+	public boolean isMain() {
+		return filter == null;
+	}
+
+	/**
+	 * A backend server.
+	 *
+	 * @param url {@code ws://} or {@code wss://} (http/https accepted as aliases) plus host[:port]
+	 * @param keepHost send the client's Host instead of the server's host:port
+	 * @param weight 0..100, for weightedRandom; all servers weighted or none
+	 * @param tags free-form labels
+	 */
+	public record ServerSpec(String url, Boolean keepHost, Integer weight, List<String> tags) {
+
+		public ServerSpec {
+			url = Specs.text(url);
+			keepHost = Boolean.TRUE.equals(keepHost);
+			weight = (weight != null) ? weight : 0;
+			tags = Specs.list(tags);
+		}
+	}
+
+	/**
+	 * Load-balancing options.
+	 *
+	 * @param policy roundRobin (default), random, weightedRandom, ipHash, headerHash or cookieHash
+	 * @param headerHashKey header hashed by headerHash
+	 * @param stickySession optional stickiness, tried before the policy
+	 */
+	public record LoadBalanceSpec(String policy, String headerHashKey, StickySessionSpec stickySession) {
+
+		public LoadBalanceSpec {
+			policy = (policy != null && !policy.isBlank()) ? policy : "roundRobin";
+			headerHashKey = Specs.text(headerHashKey);
+		}
+	}
+
+	/**
+	 * Session stickiness.
+	 *
+	 * @param mode CookieConsistentHash, DurationBased or ApplicationBased
+	 * @param appCookieName the application's cookie (hash key, or trigger for ApplicationBased)
+	 * @param lbCookieName the cookie the gateway issues (default EG_SESSION)
+	 * @param lbCookieExpire lifetime of that cookie (default 2h)
+	 */
+	public record StickySessionSpec(String mode, String appCookieName, String lbCookieName, Duration lbCookieExpire) {
+
+		public StickySessionSpec {
+			mode = Specs.text(mode);
+			appCookieName = Specs.text(appCookieName);
+			lbCookieName = (lbCookieName != null && !lbCookieName.isBlank()) ? lbCookieName : "EG_SESSION";
+			lbCookieExpire = (lbCookieExpire != null && !lbCookieExpire.isNegative() && !lbCookieExpire.isZero()) ? lbCookieExpire
+					: Duration.ofHours(2);
+		}
+	}
+
+	/**
+	 * Candidate-pool matcher.
+	 *
+	 * @param headers header name to matcher; OR across headers unless {@code matchAllHeaders}
+	 * @param matchAllHeaders require every header rule to match
+	 * @param urls when set, one of these must match too
+	 */
+	public record RequestMatcherSpec(Map<String, StringMatcherSpec> headers, Boolean matchAllHeaders,
+			List<UrlMatcherSpec> urls) {
+
+		public RequestMatcherSpec {
+			headers = Specs.map(headers);
+			matchAllHeaders = Boolean.TRUE.equals(matchAllHeaders);
+			urls = Specs.list(urls);
+		}
+	}
+
+	/**
+	 * A method and path condition of a candidate pool.
+	 *
+	 * @param methods allowed methods; empty = any
+	 * @param url matcher on the request path
+	 */
+	public record UrlMatcherSpec(List<String> methods, StringMatcherSpec url) {
+
+		public UrlMatcherSpec {
+			methods = Specs.list(methods);
+		}
+	}
+
+	/**
+	 * A string condition; the set fields are ORed.
+	 *
+	 * @param exact equal to
+	 * @param prefix starts with
+	 * @param regex regular expression, searched (find semantics)
+	 * @param empty matches the empty string (an absent header)
+	 */
+	public record StringMatcherSpec(String exact, String prefix, String regex, Boolean empty) {
+
+		public StringMatcherSpec {
+			exact = Specs.text(exact);
+			prefix = Specs.text(prefix);
+			regex = Specs.text(regex);
+			empty = Boolean.TRUE.equals(empty);
+		}
+	}
+}

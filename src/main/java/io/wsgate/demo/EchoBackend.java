@@ -1,0 +1,62 @@
+package io.wsgate.demo;
+
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * A WebSocket echo server on 127.0.0.1: every frame (text, binary, continuation) comes back as
+ * sent. It stands in for a real backend in the demo route.
+ */
+public final class EchoBackend implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(EchoBackend.class);
+
+	private final int port;
+
+	private DisposableServer server;
+
+	public EchoBackend(int port) {
+		this.port = port;
+	}
+
+	@Override
+	public synchronized void start() {
+		server = HttpServer.create()
+			.host("127.0.0.1")
+			.port(port)
+			.route(routes -> routes.ws("/**", (in, out) -> out.sendObject(in.receiveFrames()
+				.filter(frame -> !(frame instanceof CloseWebSocketFrame))
+				.doOnNext(WebSocketFrame::retain))))
+			.bindNow();
+		logger.info("demo echo backend listening on ws://127.0.0.1:" + server.port());
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (server != null) {
+			server.disposeNow();
+			server = null;
+		}
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return server != null;
+	}
+
+	/** Starts before the listeners, so the demo route has a backend from the first request. */
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE - 1000;
+	}
+
+	public synchronized int port() {
+		return server.port();
+	}
+}

@@ -1,0 +1,5 @@
+/**
+ * The built-in demo: an in-process WebSocket echo backend, started when {@code wsgate.demo.enabled}
+ * is true, so the default route works out of the box.
+ */
+package io.wsgate.demo;

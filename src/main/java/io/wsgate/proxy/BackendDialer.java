@@ -1,0 +1,116 @@
+package io.wsgate.proxy;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.wsgate.pool.Server;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.http.client.WebsocketClientSpec;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Opens WebSocket connections to backends with Reactor Netty's client. Each session gets its own
+ * connection (never pooled), dialled from the client's event loop so both ends of a session
+ * usually share one thread.
+ */
+public final class BackendDialer {
+
+	private static final Log logger = LogFactory.getLog(BackendDialer.class);
+
+	private final HttpClient client;
+
+	public BackendDialer() {
+		this.client = HttpClient.create(ConnectionProvider.newConnection())
+			// Failover between servers is ours; a silent retry would hide a dead backend.
+			.disableRetry(true)
+			.followRedirect(false);
+	}
+
+	/**
+	 * What to send to the backend.
+	 *
+	 * @param pathAndQuery the client's raw path and query
+	 * @param clientHost the client's Host header (used with keepHost)
+	 * @param headers the headers to forward
+	 * @param subprotocols the client's offered subprotocols, comma-separated, or null
+	 * @param maxFrameSize Netty's frame limit for frames from the backend
+	 * @param timeout the time allowed to connect and complete the handshake
+	 */
+	record DialRequest(String pathAndQuery, String clientHost, HttpHeaders headers, String subprotocols,
+			int maxFrameSize, Duration timeout) {
+	}
+
+	/**
+	 * Dials the servers in order until one answers the handshake. A connection failure or timeout
+	 * moves on to the next server; an HTTP answer other than 101 stops with
+	 * {@link BackendRefusedException}; when every server failed, {@link BackendUnreachableException}.
+	 */
+	Mono<BackendSession> dialFirst(List<Server> servers, DialRequest request, String poolName) {
+		return dialFrom(servers, 0, request, poolName);
+	}
+
+	private Mono<BackendSession> dialFrom(List<Server> servers, int index, DialRequest request, String poolName) {
+		Server server = servers.get(index);
+		return dial(server, request).onErrorResume(ex -> !(ex instanceof BackendRefusedException), ex -> {
+			logger.warn(poolName + ": dial to " + server + " failed: " + describe(ex, request.timeout()));
+			if (index + 1 < servers.size()) {
+				return dialFrom(servers, index + 1, request, poolName);
+			}
+			return Mono.error(new BackendUnreachableException(
+					servers.size() == 1 ? "backend unreachable" : "no backend of " + servers.size() + " reachable"));
+		});
+	}
+
+	Mono<BackendSession> dial(Server server, DialRequest request) {
+		HttpClient http = client.headers(h -> h.set(request.headers()));
+		URI target = URI.create(server.uri() + request.pathAndQuery());
+		if (server.keepHost() && !request.clientHost().isEmpty()) {
+			// The Host header comes from the URI: put the client's host there and connect to the server.
+			URI withClientHost = URI.create(server.uri().getScheme() + "://" + request.clientHost() + request.pathAndQuery());
+			if (withClientHost.getHost() != null) {
+				target = withClientHost;
+				InetSocketAddress address = InetSocketAddress.createUnresolved(server.uri().getHost(), server.uri().getPort());
+				http = http.remoteAddress(() -> address);
+			}
+		}
+		WebsocketClientSpec.Builder spec = WebsocketClientSpec.builder()
+			.maxFramePayloadLength(request.maxFrameSize())
+			.handlePing(true);
+		if (request.subprotocols() != null) {
+			spec.protocols(request.subprotocols());
+		}
+		return http.websocket(spec.build())
+			.uri(target)
+			.connect()
+			.timeout(request.timeout())
+			.map(connection -> session(server, connection))
+			.onErrorMap(WebSocketClientHandshakeException.class,
+					ex -> (ex.response() != null) ? new BackendRefusedException(server, ex.response().status().code(),
+							ex.response().headers()) : ex);
+	}
+
+	private static BackendSession session(Server server, Connection connection) {
+		WebsocketInbound in = (WebsocketInbound) connection;
+		return new BackendSession(server, connection, in, (WebsocketOutbound) connection, in.selectedSubprotocol(),
+				((HttpClientResponse) connection).responseHeaders());
+	}
+
+	private static String describe(Throwable ex, Duration timeout) {
+		if (ex instanceof TimeoutException) {
+			return "no handshake within " + timeout.toMillis() + "ms";
+		}
+		return (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName();
+	}
+}

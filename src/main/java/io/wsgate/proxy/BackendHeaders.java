@@ -1,0 +1,70 @@
+package io.wsgate.proxy;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+
+import org.springframework.http.HttpHeaders;
+
+/**
+ * The request headers sent to the backend: the client's, minus hop-by-hop headers (RFC 9110
+ * 7.6.1, including those named in {@code Connection}) and the handshake headers the client
+ * library sets itself, plus {@code X-Forwarded-For/Host/Proto} and the {@code defaultOrigin}.
+ */
+final class BackendHeaders {
+
+	private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection", "te",
+			"trailer", "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate", "host",
+			"content-length", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions",
+			"sec-websocket-protocol", "sec-websocket-accept", "x-forwarded-host", "x-forwarded-proto",
+			"x-forwarded-for");
+
+	private BackendHeaders() {
+	}
+
+	/**
+	 * @param client the client's request headers
+	 * @param clientIp the TCP peer address of the client
+	 * @param secure whether the client connection uses TLS
+	 * @param defaultOrigin the Origin to send when the client sent none ("" for none)
+	 */
+	static DefaultHttpHeaders build(HttpHeaders client, String clientIp, boolean secure, String defaultOrigin) {
+		Set<String> connectionTokens = connectionTokens(client.getOrEmpty(HttpHeaders.CONNECTION));
+		DefaultHttpHeaders headers = new DefaultHttpHeaders();
+		for (Map.Entry<String, List<String>> header : client.headerSet()) {
+			String name = header.getKey().toLowerCase(Locale.ROOT);
+			if (!NOT_FORWARDED.contains(name) && !connectionTokens.contains(name)) {
+				headers.add(header.getKey(), header.getValue());
+			}
+		}
+		List<String> forwardedFor = client.getOrEmpty("X-Forwarded-For");
+		headers.set("X-Forwarded-For",
+				forwardedFor.isEmpty() ? clientIp : String.join(", ", forwardedFor) + ", " + clientIp);
+		String host = client.getFirst(HttpHeaders.HOST);
+		if (host != null && !host.isEmpty()) {
+			headers.set("X-Forwarded-Host", host);
+		}
+		headers.set("X-Forwarded-Proto", secure ? "https" : "http");
+		if (!defaultOrigin.isEmpty() && !client.containsHeader(HttpHeaders.ORIGIN)) {
+			headers.set(HttpHeaders.ORIGIN, defaultOrigin);
+		}
+		return headers;
+	}
+
+	/** The client's offered subprotocols as one comma-separated list, or null when none. */
+	static String subprotocols(HttpHeaders client) {
+		List<String> offered = client.getOrEmpty("Sec-WebSocket-Protocol");
+		return offered.isEmpty() ? null : String.join(",", offered);
+	}
+
+	private static Set<String> connectionTokens(List<String> connection) {
+		return connection.stream()
+			.flatMap(v -> java.util.Arrays.stream(v.split(",")))
+			.map(t -> t.trim().toLowerCase(Locale.ROOT))
+			.filter(t -> !t.isEmpty())
+			.collect(java.util.stream.Collectors.toSet());
+	}
+}

@@ -1,0 +1,17 @@
+package io.wsgate.proxy;
+
+/** The close codes the gateway itself sends (RFC 6455 7.4.1 and the IANA registry). */
+final class CloseCodes {
+
+	/** The other side of the session went away (client lost, gateway shutting down). */
+	static final int GOING_AWAY = 1001;
+
+	/** A message exceeded clientMaxMsgSize or serverMaxMsgSize. */
+	static final int MESSAGE_TOO_BIG = 1009;
+
+	/** The backend connection was lost without a close frame. */
+	static final int BAD_GATEWAY = 1014;
+
+	private CloseCodes() {
+	}
+}

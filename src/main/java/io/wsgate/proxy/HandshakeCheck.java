@@ -1,0 +1,71 @@
+package io.wsgate.proxy;
+
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+import org.springframework.http.HttpHeaders;
+
+/**
+ * Checks that a request is a valid RFC 6455 opening handshake before any backend is dialled.
+ * A plain HTTP request answers 426 (with {@code Upgrade: websocket}), a wrong method 405, a bad
+ * version 426 with the supported version, and a bad key 400.
+ */
+final class HandshakeCheck {
+
+	private HandshakeCheck() {
+	}
+
+	/**
+	 * Why the handshake is refused.
+	 *
+	 * @param status the HTTP status to answer with
+	 * @param message the one-line body
+	 * @param headerName an extra response header name, or null
+	 * @param headerValue its value
+	 */
+	record Refusal(int status, String message, String headerName, String headerValue) {
+	}
+
+	/** The refusal for this request, or null when it is a valid WebSocket handshake. */
+	static Refusal check(String method, HttpHeaders headers) {
+		if (!hasToken(headers.getOrEmpty(HttpHeaders.UPGRADE), "websocket")
+				|| !hasToken(headers.getOrEmpty(HttpHeaders.CONNECTION), "upgrade")) {
+			return new Refusal(426, "this route accepts WebSocket connections only (expected Upgrade: websocket)",
+					HttpHeaders.UPGRADE, "websocket");
+		}
+		if (!"GET".equals(method)) {
+			return new Refusal(405, "a WebSocket handshake must use GET, not " + method, HttpHeaders.ALLOW, "GET");
+		}
+		if (!"13".equals(headers.getFirst("Sec-WebSocket-Version"))) {
+			return new Refusal(426, "unsupported Sec-WebSocket-Version (only 13 is supported)",
+					"Sec-WebSocket-Version", "13");
+		}
+		List<String> keys = headers.getOrEmpty("Sec-WebSocket-Key");
+		if (keys.size() != 1 || !isValidKey(keys.get(0))) {
+			return new Refusal(400, "missing or invalid Sec-WebSocket-Key", null, null);
+		}
+		return null;
+	}
+
+	private static boolean isValidKey(String key) {
+		try {
+			return Base64.getDecoder().decode(key.trim()).length == 16;
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
+	}
+
+	/** Whether a comma-separated header has the token (case-insensitive). */
+	static boolean hasToken(List<String> values, String token) {
+		for (String value : values) {
+			for (String part : value.split(",")) {
+				if (part.trim().toLowerCase(Locale.ROOT).equals(token)) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+}

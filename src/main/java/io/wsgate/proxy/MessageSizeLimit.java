@@ -1,0 +1,55 @@
+package io.wsgate.proxy;
+
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+
+/**
+ * Enforces a maximum message size across the frames of a fragmented message, without buffering
+ * it: frames are forwarded as they come and only their lengths are added up. A single frame over
+ * the limit is already refused by Netty's decoder, which is given the same limit.
+ */
+final class MessageSizeLimit {
+
+	/** A message exceeded its limit. */
+	static final class MessageTooBigException extends RuntimeException {
+
+		MessageTooBigException(long limit) {
+			super("message larger than " + limit + " bytes", null, false, false);
+		}
+	}
+
+	private final long limit;
+
+	private long messageBytes;
+
+	/** @param limit max bytes of one message; -1 = unlimited */
+	MessageSizeLimit(long limit) {
+		this.limit = limit;
+	}
+
+	/** Netty's per-frame limit for this message limit. */
+	static int frameLimit(long limit) {
+		return (limit < 0 || limit > Integer.MAX_VALUE) ? Integer.MAX_VALUE : (int) Math.max(limit, 1);
+	}
+
+	/** Counts a frame; throws {@link MessageTooBigException} once its message is over the limit. */
+	void check(WebSocketFrame frame) {
+		if (limit < 0) {
+			return;
+		}
+		if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+			messageBytes = frame.content().readableBytes();
+		}
+		else if (frame instanceof ContinuationWebSocketFrame) {
+			messageBytes += frame.content().readableBytes();
+		}
+		else {
+			return;
+		}
+		if (messageBytes > limit) {
+			throw new MessageTooBigException(limit);
+		}
+	}
+}

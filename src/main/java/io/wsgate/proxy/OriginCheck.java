@@ -1,0 +1,77 @@
+package io.wsgate.proxy;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Guards against Cross-Site WebSocket Hijacking: a browser's {@code Origin} must name the request's
+ * own host, or match one of the pool's {@code originPatterns} (case-insensitive globs on the
+ * Origin's host[:port], as Go's filepath.Match, which Easegress uses), unless
+ * {@code insecureSkipVerify} is set. Requests without Origin (non-browser clients) pass.
+ */
+final class OriginCheck {
+
+	private final boolean skip;
+
+	private final List<Pattern> patterns;
+
+	OriginCheck(List<String> originPatterns, boolean insecureSkipVerify) {
+		this.skip = insecureSkipVerify;
+		this.patterns = originPatterns.stream().map(OriginCheck::globToRegex).toList();
+	}
+
+	/** Null when allowed, else the reason for a 403. */
+	String refusal(String origin, String hostHeader) {
+		if (skip || origin == null) {
+			return null;
+		}
+		String originHost;
+		try {
+			URI uri = new URI(origin.trim());
+			originHost = (uri.getRawAuthority() != null) ? uri.getRawAuthority().toLowerCase(Locale.ROOT) : "";
+		}
+		catch (Exception ex) {
+			originHost = "";
+		}
+		if (!originHost.isEmpty() && hostHeader != null && originHost.equalsIgnoreCase(hostHeader.trim())) {
+			return null;
+		}
+		for (Pattern pattern : patterns) {
+			if (!originHost.isEmpty() && pattern.matcher(originHost).matches()) {
+				return null;
+			}
+		}
+		return "request Origin '" + origin + "' is not authorized for Host '" + hostHeader + "'";
+	}
+
+	/** Go filepath.Match semantics: '*' any run without '/', '?' one character, '[...]' a class. */
+	static Pattern globToRegex(String glob) {
+		StringBuilder regex = new StringBuilder();
+		String g = glob.toLowerCase(Locale.ROOT);
+		for (int i = 0; i < g.length(); i++) {
+			char c = g.charAt(i);
+			switch (c) {
+				case '*' -> regex.append("[^/]*");
+				case '?' -> regex.append("[^/]");
+				case '[' -> {
+					int end = g.indexOf(']', i + 1);
+					if (end < 0) {
+						throw new IllegalArgumentException("unclosed '[' in origin pattern '" + glob + "'");
+					}
+					// Go's class syntax ([a-z], [^x]) is also Java's.
+					regex.append(g, i, end + 1);
+					i = end;
+				}
+				case '\\' -> {
+					if (i + 1 < g.length()) {
+						regex.append(Pattern.quote(String.valueOf(g.charAt(++i))));
+					}
+				}
+				default -> regex.append(Pattern.quote(String.valueOf(c)));
+			}
+		}
+		return Pattern.compile(regex.toString());
+	}
+}

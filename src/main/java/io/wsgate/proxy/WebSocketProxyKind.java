@@ -1,0 +1,199 @@
+package io.wsgate.proxy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.wsgate.config.ConfigProblems;
+import io.wsgate.config.ConfigValidator;
+import io.wsgate.config.FilterSpec;
+import io.wsgate.config.PoolSpec;
+import io.wsgate.config.PoolSpec.RequestMatcherSpec;
+import io.wsgate.config.PoolSpec.ServerSpec;
+import io.wsgate.config.PoolSpec.StickySessionSpec;
+import io.wsgate.config.PoolSpec.StringMatcherSpec;
+import io.wsgate.pipeline.Filter;
+import io.wsgate.pipeline.FilterKind;
+import io.wsgate.pool.LoadBalancePolicy;
+import io.wsgate.pool.PoolRegistry;
+import io.wsgate.pool.Server;
+import io.wsgate.pool.ServerPool;
+import io.wsgate.pool.StickySession;
+import io.wsgate.proxy.WebSocketProxyFilter.ProxyPool;
+
+/** The {@code WebSocketProxy} filter kind: validation of its options and creation of its filters. */
+public final class WebSocketProxyKind implements FilterKind {
+
+	public static final String NAME = "WebSocketProxy";
+
+	private final BackendDialer dialer;
+
+	private final PoolRegistry pools;
+
+	public WebSocketProxyKind(BackendDialer dialer, PoolRegistry pools) {
+		this.dialer = dialer;
+		this.pools = pools;
+	}
+
+	@Override
+	public String name() {
+		return NAME;
+	}
+
+	@Override
+	public Set<String> results() {
+		return WebSocketProxyFilter.RESULTS;
+	}
+
+	@Override
+	public Filter create(FilterSpec spec, String pipelineName) {
+		List<ProxyPool> candidates = new ArrayList<>();
+		ProxyPool main = null;
+		int candidateIndex = 0;
+		for (PoolSpec poolSpec : spec.pools()) {
+			String name = "websocketproxy#" + spec.name() + "#"
+					+ (poolSpec.isMain() ? "main" : "candidate#" + candidateIndex++);
+			ServerPool pool = new ServerPool(name, poolSpec);
+			pools.register(pipelineName, pool);
+			ProxyPool proxyPool = new ProxyPool(pool,
+					new OriginCheck(poolSpec.originPatterns(), poolSpec.insecureSkipVerify()));
+			if (poolSpec.isMain()) {
+				main = proxyPool;
+			}
+			else {
+				candidates.add(proxyPool);
+			}
+		}
+		return new WebSocketProxyFilter(spec.defaultOrigin(), List.copyOf(candidates), main, dialer);
+	}
+
+	@Override
+	public void validate(FilterSpec spec, String path, ConfigProblems problems) {
+		if (spec.pools().isEmpty()) {
+			problems.add(path + ".pools", "at least one pool is required");
+			return;
+		}
+		long mains = spec.pools().stream().filter(PoolSpec::isMain).count();
+		if (mains != 1) {
+			problems.add(path + ".pools", "exactly one pool without 'filter' is required (found " + mains + ")");
+		}
+		if (!spec.defaultOrigin().isEmpty() && !spec.defaultOrigin().matches("(?i)(https?|null)(://.+)?")) {
+			problems.add(path + ".defaultOrigin", "'" + spec.defaultOrigin() + "' (expected: an origin like http://host)");
+		}
+		for (int p = 0; p < spec.pools().size(); p++) {
+			validatePool(spec.pools().get(p), path + ".pools[" + p + "]", problems);
+		}
+	}
+
+	private static void validatePool(PoolSpec pool, String path, ConfigProblems problems) {
+		if (pool.servers().isEmpty()) {
+			problems.add(path + ".servers", "at least one server is required");
+		}
+		int weighted = 0;
+		for (int s = 0; s < pool.servers().size(); s++) {
+			ServerSpec server = pool.servers().get(s);
+			String serverPath = path + ".servers[" + s + "]";
+			try {
+				Server.webSocketUri(server.url());
+			}
+			catch (IllegalArgumentException ex) {
+				problems.add(serverPath + ".url", "'" + server.url() + "': " + ex.getMessage());
+			}
+			if (server.weight() < 0 || server.weight() > 100) {
+				problems.add(serverPath + ".weight", server.weight() + " (expected: 0..100)");
+			}
+			if (server.weight() > 0) {
+				weighted++;
+			}
+		}
+		if (weighted > 0 && weighted < pool.servers().size()) {
+			problems.add(path + ".servers", "weights are set on " + weighted + " of " + pool.servers().size()
+					+ " servers: set a weight on every server or on none");
+		}
+		String policy = pool.loadBalance().policy();
+		if (LoadBalancePolicy.named(policy) == null) {
+			problems.add(path + ".loadBalance.policy", "unknown policy '" + policy
+					+ "' (expected: roundRobin, random, weightedRandom, ipHash, headerHash or cookieHash)");
+		}
+		else if (policy.equalsIgnoreCase("headerHash") && pool.loadBalance().headerHashKey().isBlank()) {
+			problems.add(path + ".loadBalance.headerHashKey", "is required by the headerHash policy");
+		}
+		else if (policy.equalsIgnoreCase("weightedRandom") && weighted == 0 && !pool.servers().isEmpty()) {
+			problems.add(path + ".servers", "the weightedRandom policy needs a weight on every server");
+		}
+		validateSticky(pool.loadBalance().stickySession(), path + ".loadBalance.stickySession", problems);
+		checkSize(pool.clientMaxMsgSize(), path + ".clientMaxMsgSize", problems);
+		checkSize(pool.serverMaxMsgSize(), path + ".serverMaxMsgSize", problems);
+		if (pool.connectTimeout().isNegative() || pool.connectTimeout().isZero()) {
+			problems.add(path + ".connectTimeout", "must be positive");
+		}
+		for (int o = 0; o < pool.originPatterns().size(); o++) {
+			try {
+				OriginCheck.globToRegex(pool.originPatterns().get(o));
+			}
+			catch (RuntimeException ex) {
+				problems.add(path + ".originPatterns[" + o + "]", "invalid pattern: " + ex.getMessage());
+			}
+		}
+		if (pool.filter() != null) {
+			validateMatcher(pool.filter(), path + ".filter", problems);
+		}
+	}
+
+	private static void validateSticky(StickySessionSpec sticky, String path, ConfigProblems problems) {
+		if (sticky == null) {
+			return;
+		}
+		boolean known = StickySession.MODES.stream().anyMatch(m -> m.equalsIgnoreCase(sticky.mode()));
+		if (!known) {
+			problems.add(path + ".mode", "'" + sticky.mode() + "' (expected one of " + StickySession.MODES + ")");
+		}
+		String mode = sticky.mode().toLowerCase(Locale.ROOT);
+		if ((mode.equals("cookieconsistenthash") || mode.equals("applicationbased")) && sticky.appCookieName().isBlank()) {
+			problems.add(path + ".appCookieName", "is required by the " + sticky.mode() + " mode");
+		}
+	}
+
+	private static void checkSize(long size, String path, ConfigProblems problems) {
+		if (size == 0 || size < -1) {
+			problems.add(path, size + " (expected: a positive number of bytes, or -1 for unlimited)");
+		}
+	}
+
+	private static void validateMatcher(RequestMatcherSpec filter, String path, ConfigProblems problems) {
+		if (filter.headers().isEmpty() && filter.urls().isEmpty()) {
+			problems.add(path, "set headers or urls: a candidate pool needs a condition");
+		}
+		for (Map.Entry<String, StringMatcherSpec> header : filter.headers().entrySet()) {
+			validateStringMatcher(header.getValue(), path + ".headers." + header.getKey(), problems);
+		}
+		for (int u = 0; u < filter.urls().size(); u++) {
+			String urlPath = path + ".urls[" + u + "]";
+			var url = filter.urls().get(u);
+			if (url.url() == null) {
+				problems.add(urlPath + ".url", "is required");
+			}
+			else {
+				validateStringMatcher(url.url(), urlPath + ".url", problems);
+			}
+			for (String method : url.methods()) {
+				if (!ConfigValidator.HTTP_METHODS.contains(method.toUpperCase(Locale.ROOT))) {
+					problems.add(urlPath + ".methods", "'" + method + "' is not an HTTP method");
+				}
+			}
+		}
+	}
+
+	private static void validateStringMatcher(StringMatcherSpec matcher, String path, ConfigProblems problems) {
+		boolean anyPattern = !matcher.exact().isEmpty() || !matcher.prefix().isEmpty() || !matcher.regex().isEmpty();
+		if (matcher.empty() && anyPattern) {
+			problems.add(path, "'empty' cannot be combined with exact, prefix or regex");
+		}
+		else if (!matcher.empty() && !anyPattern) {
+			problems.add(path, "set one of exact, prefix, regex or empty");
+		}
+		ConfigValidator.checkRegex(matcher.regex(), path + ".regex", problems);
+	}
+}

@@ -1,0 +1,5 @@
+/**
+ * What routing, pool matching and load balancing need to know about a handshake request,
+ * independent of the server that received it (so they can be unit-tested without sockets).
+ */
+package io.wsgate.request;

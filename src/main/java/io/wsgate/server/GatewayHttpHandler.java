@@ -1,0 +1,56 @@
+package io.wsgate.server;
+
+import java.util.Map;
+
+import io.wsgate.pipeline.FilterContext;
+import io.wsgate.pipeline.Pipeline;
+import io.wsgate.pipeline.Pipelines;
+import io.wsgate.request.RequestInfo;
+import io.wsgate.routing.Route;
+import io.wsgate.routing.Router;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+
+/** The handler of one http server: routes each request and runs the pipeline it routes to. */
+final class GatewayHttpHandler implements HttpHandler {
+
+	private static final Log logger = LogFactory.getLog(GatewayHttpHandler.class);
+
+	private final String serverName;
+
+	private final Router router;
+
+	private final Pipelines pipelines;
+
+	private final boolean secure;
+
+	GatewayHttpHandler(String serverName, Router router, Pipelines pipelines, boolean secure) {
+		this.serverName = serverName;
+		this.router = router;
+		this.pipelines = pipelines;
+		this.secure = secure;
+	}
+
+	@Override
+	public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
+		return Mono.defer(() -> route(request, response)).onErrorResume(ex -> {
+			logger.error("http server '" + serverName + "': request " + request.getPath() + " failed", ex);
+			return FilterContext.respond(response, 500, "internal gateway error");
+		});
+	}
+
+	private Mono<Void> route(ServerHttpRequest request, ServerHttpResponse response) {
+		RequestInfo info = RequestInfo.of(request);
+		Route route = router.route(info);
+		if (!route.isRouted()) {
+			return FilterContext.respond(response, route.status(), route.reason());
+		}
+		Pipeline pipeline = pipelines.get(route.pipeline());
+		return pipeline.run(new FilterContext(request, response, info, serverName, pipeline.name(), secure));
+	}
+}
