@@ -1,6 +1,5 @@
 package io.wsgate.proxy;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +12,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.client.WebsocketClientSpec;
@@ -74,37 +74,41 @@ public final class BackendDialer {
 	}
 
 	Mono<BackendSession> dial(Server server, DialRequest request) {
-		HttpClient http = client.headers(h -> h.set(request.headers()));
-		URI target = URI.create(server.uri() + request.pathAndQuery());
-		if (server.keepHost() && !request.clientHost().isEmpty()) {
-			// The Host header comes from the URI: put the client's host there and connect to the server.
-			URI withClientHost = URI.create(server.uri().getScheme() + "://" + request.clientHost() + request.pathAndQuery());
-			if (withClientHost.getHost() != null) {
-				target = withClientHost;
-				InetSocketAddress address = InetSocketAddress.createUnresolved(server.uri().getHost(), server.uri().getPort());
-				http = http.remoteAddress(() -> address);
-			}
-		}
+		String host = (server.keepHost() && !request.clientHost().isEmpty()) ? request.clientHost() : null;
 		WebsocketClientSpec.Builder spec = WebsocketClientSpec.builder()
 			.maxFramePayloadLength(request.maxFrameSize())
 			.handlePing(true);
 		if (request.subprotocols() != null) {
 			spec.protocols(request.subprotocols());
 		}
+		HttpClient http = client.headers(h -> h.set(request.headers()));
+		if (host != null || request.subprotocols() != null) {
+			String offered = request.subprotocols();
+			// Inbound, the handler must see the response before Reactor Netty's bridge consumes it.
+			http = http.doOnChannelInit((observer, channel, address) -> channel.pipeline()
+				.addBefore(NettyPipeline.ReactiveBridge, BackendHandshakeHandler.NAME,
+						new BackendHandshakeHandler(host, offered)));
+		}
 		return http.websocket(spec.build())
-			.uri(target)
+			.uri(URI.create(server.uri() + request.pathAndQuery()))
 			.connect()
 			.timeout(request.timeout())
 			.map(connection -> session(server, connection))
-			.onErrorMap(WebSocketClientHandshakeException.class,
-					ex -> (ex.response() != null) ? new BackendRefusedException(server, ex.response().status().code(),
-							ex.response().headers()) : ex);
+			.onErrorMap(WebSocketClientHandshakeException.class, ex -> isRefusal(ex)
+					? new BackendRefusedException(server, ex.response().status().code(), ex.response().headers()) : ex);
 	}
 
 	private static BackendSession session(Server server, Connection connection) {
 		WebsocketInbound in = (WebsocketInbound) connection;
-		return new BackendSession(server, connection, in, (WebsocketOutbound) connection, in.selectedSubprotocol(),
+		String selected = connection.channel().attr(BackendHandshakeHandler.SELECTED_SUBPROTOCOL).get();
+		String subprotocol = (selected != null) ? (selected.isEmpty() ? null : selected) : in.selectedSubprotocol();
+		return new BackendSession(server, connection, in, (WebsocketOutbound) connection, subprotocol,
 				((HttpClientResponse) connection).responseHeaders());
+	}
+
+	/** An HTTP answer other than 101; a 101 that fails validation is a broken backend, not a refusal. */
+	private static boolean isRefusal(WebSocketClientHandshakeException ex) {
+		return ex.response() != null && ex.response().status().code() != 101;
 	}
 
 	private static String describe(Throwable ex, Duration timeout) {

@@ -53,8 +53,7 @@ final class WebSocketBridge {
 	private static Mono<Void> pump(Side from, Side to) {
 		MessageSizeLimit limit = new MessageSizeLimit(from.maxMessageSize());
 		Throwable[] failure = new Throwable[1];
-		Flux<WebSocketFrame> frames = from.in()
-			.receiveFrames()
+		Flux<WebSocketFrame> frames = CancelShield.of(from.in().receiveFrames())
 			.doOnNext(limit::check)
 			.onErrorResume(ex -> {
 				failure[0] = ex;

@@ -1,0 +1,78 @@
+package io.wsgate.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.wsgate.WsgateApplication;
+import io.wsgate.server.Listeners;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The real gateway application started in the test JVM from an inline YAML config, on random
+ * ports (listeners with {@code port: 0}, management on a random port). The working directory's
+ * application.yml is not read.
+ */
+public final class Gateway implements AutoCloseable {
+
+	private final ConfigurableApplicationContext context;
+
+	private Gateway(ConfigurableApplicationContext context) {
+		this.context = context;
+	}
+
+	/**
+	 * @param yaml the config; placeholders like {@code ${backend.a}} are resolved from {@code properties}
+	 * @param properties extra properties (backend ports, overrides)
+	 */
+	public static Gateway start(String yaml, Map<String, Object> properties) {
+		Path file;
+		try {
+			file = Files.createTempFile("wsgate-test", ".yml");
+			Files.writeString(file, yaml);
+			file.toFile().deleteOnExit();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		List<String> args = new ArrayList<>();
+		args.add("--spring.config.location=classpath:/application.yml,file:" + file);
+		args.add("--server.port=0");
+		args.add("--management.server.port=0");
+		properties.forEach((key, value) -> args.add("--" + key + "=" + value));
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(WsgateApplication.class)
+			.run(args.toArray(String[]::new));
+		return new Gateway(context);
+	}
+
+	public static Gateway start(String yaml) {
+		return start(yaml, Map.of());
+	}
+
+	/** The port of an http server of the config. */
+	public int port(String serverName) {
+		return context.getBean(Listeners.class).port(serverName);
+	}
+
+	public String wsUrl(String serverName, String pathAndQuery) {
+		return "ws://127.0.0.1:" + port(serverName) + pathAndQuery;
+	}
+
+	public int managementPort() {
+		return context.getEnvironment().getRequiredProperty("local.management.port", Integer.class);
+	}
+
+	public <T> T bean(Class<T> type) {
+		return context.getBean(type);
+	}
+
+	@Override
+	public void close() {
+		context.close();
+	}
+}

@@ -1,0 +1,67 @@
+package io.wsgate.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Sends a hand-written HTTP request over a plain socket and reads the response, so tests can send
+ * exactly the headers they want (Host, Upgrade, broken handshakes).
+ */
+public final class RawHttp {
+
+	/** A parsed response: status, headers (lower-case names, last value wins) and body. */
+	public record Response(int status, Map<String, String> headers, String body) {
+	}
+
+	private RawHttp() {
+	}
+
+	/** The standard headers of a valid WebSocket handshake, to append to a request head. */
+	public static final String UPGRADE_HEADERS = "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+			+ "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+
+	/**
+	 * @param port the port on 127.0.0.1
+	 * @param head the request line and headers, each line ending with CRLF (the blank line is added)
+	 */
+	public static Response send(int port, String head) throws IOException {
+		try (Socket socket = new Socket("127.0.0.1", port)) {
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream().write((head + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+			InputStream in = socket.getInputStream();
+			String headText = readHead(in);
+			String[] lines = headText.split("\r\n");
+			int status = Integer.parseInt(lines[0].split(" ")[1]);
+			Map<String, String> headers = new LinkedHashMap<>();
+			for (int i = 1; i < lines.length; i++) {
+				int colon = lines[i].indexOf(':');
+				headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+			}
+			String body = "";
+			if (headers.containsKey("content-length")) {
+				body = new String(in.readNBytes(Integer.parseInt(headers.get("content-length"))), StandardCharsets.UTF_8);
+			}
+			return new Response(status, headers, body);
+		}
+	}
+
+	private static String readHead(InputStream in) throws IOException {
+		ByteArrayOutputStream head = new ByteArrayOutputStream();
+		int b;
+		while ((b = in.read()) != -1) {
+			head.write(b);
+			byte[] bytes = head.toByteArray();
+			int n = bytes.length;
+			if (n >= 4 && bytes[n - 4] == '\r' && bytes[n - 3] == '\n' && bytes[n - 2] == '\r' && bytes[n - 1] == '\n') {
+				return new String(bytes, 0, n - 4, StandardCharsets.ISO_8859_1);
+			}
+		}
+		throw new IOException("connection closed before the response head was complete: " + head);
+	}
+}
