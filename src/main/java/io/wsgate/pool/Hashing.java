@@ -13,7 +13,7 @@ final class Hashing {
 		int hash = 0x811C9DC5;
 		for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
 			hash *= 0x01000193;
-			hash ^= b;
+			hash ^= (b & 0xFF);
 		}
 		return hash;
 	}
@@ -27,7 +27,7 @@ final class Hashing {
 	static long hash64(String text) {
 		long hash = 0xcbf29ce484222325L;
 		for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-			hash ^= b;
+			hash ^= (b & 0xFF);
 			hash *= 0x100000001b3L;
 		}
 		hash ^= hash >>> 33;

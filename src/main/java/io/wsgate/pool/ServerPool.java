@@ -105,6 +105,9 @@ public final class ServerPool {
 	 * @return whether the server's state changed
 	 */
 	public boolean setHealthy(Server server, boolean isHealthy) {
+		if (!servers.contains(server)) {
+			return false;
+		}
 		while (true) {
 			List<Server> current = healthy.get();
 			if (current.contains(server) == isHealthy) {

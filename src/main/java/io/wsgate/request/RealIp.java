@@ -1,6 +1,8 @@
 package io.wsgate.request;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 import org.springframework.http.HttpHeaders;
 
@@ -12,16 +14,20 @@ import org.springframework.http.HttpHeaders;
  */
 public final class RealIp {
 
+	private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+	private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+
 	private RealIp() {
 	}
 
 	public static String of(HttpHeaders headers, String peerIp) {
 		String realIp = headers.getFirst("X-Real-Ip");
 		String forwarded = headers.getFirst("X-Forwarded-For");
-		if (realIp == null && forwarded == null) {
+		if (isBlank(realIp) && isBlank(forwarded)) {
 			return peerIp;
 		}
-		if (forwarded != null) {
+		if (!isBlank(forwarded)) {
 			for (String candidate : forwarded.split(",")) {
 				String ip = candidate.trim();
 				if (isPublicIpLiteral(ip)) {
@@ -32,22 +38,23 @@ public final class RealIp {
 		return (realIp != null) ? realIp.trim() : "";
 	}
 
+	private static boolean isBlank(String value) {
+		return value == null || value.isBlank();
+	}
+
 	static boolean isPublicIpLiteral(String text) {
-		if (text.isEmpty() || !(text.indexOf(':') >= 0 || Character.isDigit(text.charAt(0)))) {
+		// Check the form first: InetAddress.getByName would resolve a host name through DNS.
+		if (!IPV4.matcher(text).matches() && !IPV6.matcher(text).matches()) {
 			return false;
 		}
 		try {
-			// Only literals reach here, so this never does a DNS lookup.
 			InetAddress address = InetAddress.getByName(text);
-			if (!text.contains(":") && !text.matches("[0-9.]+")) {
-				return false;
-			}
 			byte[] b = address.getAddress();
 			boolean uniqueLocalV6 = b.length == 16 && (b[0] & 0xfe) == 0xfc;
 			return !(address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
 					|| address.isAnyLocalAddress() || uniqueLocalV6);
 		}
-		catch (Exception ex) {
+		catch (UnknownHostException ex) {
 			return false;
 		}
 	}

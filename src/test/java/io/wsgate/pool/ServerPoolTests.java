@@ -1,0 +1,169 @@
+package io.wsgate.pool;
+
+import java.util.List;
+import java.util.Map;
+
+import io.wsgate.config.PoolSpec;
+import io.wsgate.config.PoolSpec.LoadBalanceSpec;
+import io.wsgate.config.PoolSpec.RequestMatcherSpec;
+import io.wsgate.config.PoolSpec.ServerSpec;
+import io.wsgate.config.PoolSpec.StickySessionSpec;
+import io.wsgate.config.PoolSpec.StringMatcherSpec;
+import io.wsgate.request.RequestInfo;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.http.HttpHeaders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ServerPoolTests {
+
+	private static final String A = "ws://a:8080";
+
+	private static final String B = "ws://b:8080";
+
+	private static final String C = "ws://c:8080";
+
+	@Test
+	void serversToTryStartsWithThePickThenTheOtherServersInPoolOrder() {
+		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B, C);
+
+		assertThat(urls(pool.serversToTry(request()))).containsExactly(A, B, C);
+		assertThat(urls(pool.serversToTry(request()))).containsExactly(B, C, A);
+		assertThat(urls(pool.serversToTry(request()))).containsExactly(C, A, B);
+		assertThat(urls(pool.serversToTry(request()))).containsExactly(A, B, C);
+	}
+
+	@Test
+	void anUnhealthyServerIsNeitherPickedNorTried() {
+		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B, C);
+		Server b = pool.servers().get(1);
+
+		assertThat(pool.setHealthy(b, false)).isTrue();
+
+		assertThat(urls(pool.healthyServers())).containsExactly(A, C);
+		assertThat(urls(pool.serversToTry(request()))).containsExactly(A, C);
+		assertThat(urls(pool.serversToTry(request()))).containsExactly(C, A);
+	}
+
+	@Test
+	void setHealthyReportsOnlyAChangeOfState() {
+		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B, C);
+		Server a = pool.servers().get(0);
+
+		assertThat(pool.setHealthy(a, true)).as("already healthy").isFalse();
+		assertThat(pool.setHealthy(a, false)).isTrue();
+		assertThat(pool.setHealthy(a, false)).as("already unhealthy").isFalse();
+		assertThat(pool.setHealthy(a, true)).isTrue();
+	}
+
+	@Test
+	void setHealthyOfAServerNotInThePoolChangesNothing() {
+		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
+		List<Server> before = pool.healthyServers();
+		Server stranger = Server.of(new ServerSpec("ws://x:8080", null, null, null));
+
+		assertThat(pool.setHealthy(stranger, true)).isFalse();
+		assertThat(pool.setHealthy(stranger, false)).isFalse();
+		assertThat(pool.healthyServers()).isSameAs(before);
+	}
+
+	@Test
+	void aServerBackToHealthKeepsItsPlaceInPoolOrder() {
+		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B, C);
+		Server a = pool.servers().get(0);
+
+		pool.setHealthy(a, false);
+		pool.setHealthy(a, true);
+
+		assertThat(urls(pool.healthyServers())).containsExactly(A, B, C);
+	}
+
+	@Test
+	void noServerToTryWhenAllAreUnhealthy() {
+		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
+		pool.servers().forEach(s -> pool.setHealthy(s, false));
+
+		assertThat(pool.healthyServers()).isEmpty();
+		assertThat(pool.serversToTry(request())).isEmpty();
+	}
+
+	@Test
+	void aSingleHealthyServerIsTheOnlyOneTried() {
+		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
+		pool.setHealthy(pool.servers().get(0), false);
+
+		assertThat(urls(pool.serversToTry(request()))).containsExactly(B);
+		assertThat(urls(pool.serversToTry(request()))).containsExactly(B);
+	}
+
+	@Test
+	void stickySessionPickComesBeforeThePolicy() {
+		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null,
+				new StickySessionSpec("CookieConsistentHash", "user", null, null)), null, A, B, C);
+		HttpHeaders headers = new HttpHeaders();
+		headers.set(HttpHeaders.COOKIE, "user=alice");
+		RequestInfo alice = RequestInfo.of("GET", "gw", "/ws", headers, "10.0.0.1");
+
+		List<String> first = urls(pool.serversToTry(alice));
+		for (int i = 0; i < 10; i++) {
+			assertThat(urls(pool.serversToTry(alice))).isEqualTo(first);
+		}
+	}
+
+	@Test
+	void stickyCookieIsIssuedOnlyWithAnLbCookieMode() {
+		ServerPool plain = pool(new LoadBalanceSpec("roundRobin", null, null), null, A);
+		ServerPool duration = pool(new LoadBalanceSpec("roundRobin", null,
+				new StickySessionSpec("DurationBased", null, null, null)), null, A);
+
+		assertThat(plain.stickyCookie(plain.servers().get(0), new HttpHeaders())).isNull();
+		assertThat(duration.stickyCookie(duration.servers().get(0), new HttpHeaders())).startsWith("EG_SESSION=");
+	}
+
+	@Test
+	void theMainPoolMatchesEveryRequest() {
+		ServerPool pool = pool(new LoadBalanceSpec(null, null, null), null, A);
+
+		assertThat(pool.matches(request())).isTrue();
+	}
+
+	@Test
+	void aCandidatePoolMatchesOnlyRequestsPassingItsFilter() {
+		RequestMatcherSpec filter = new RequestMatcherSpec(
+				Map.of("X-Canary", new StringMatcherSpec("yes", null, null, null)), null, null);
+		ServerPool pool = pool(new LoadBalanceSpec(null, null, null), filter, A);
+		HttpHeaders canary = new HttpHeaders();
+		canary.set("x-canary", "yes");
+		HttpHeaders other = new HttpHeaders();
+		other.set("X-Canary", "no");
+
+		assertThat(pool.matches(RequestInfo.of("GET", "gw", "/ws", canary, "10.0.0.1"))).isTrue();
+		assertThat(pool.matches(RequestInfo.of("GET", "gw", "/ws", other, "10.0.0.1"))).isFalse();
+		assertThat(pool.matches(request())).isFalse();
+	}
+
+	@Test
+	void serverUrlsAreNormalisedToWebSocketUris() {
+		ServerPool pool = pool(new LoadBalanceSpec(null, null, null), null, "http://a", "https://b/path?q=1",
+				"wss://c:9443");
+
+		assertThat(pool.servers()).extracting(s -> s.uri().toString())
+			.containsExactly("ws://a:80", "wss://b:443", "wss://c:9443");
+		assertThat(pool.servers()).extracting(Server::hostPort).containsExactly("a:80", "b:443", "c:9443");
+		assertThat(pool.servers()).extracting(Server::secure).containsExactly(false, true, true);
+	}
+
+	private static ServerPool pool(LoadBalanceSpec loadBalance, RequestMatcherSpec filter, String... urls) {
+		List<ServerSpec> servers = java.util.Arrays.stream(urls).map(u -> new ServerSpec(u, null, null, null)).toList();
+		return new ServerPool("test", new PoolSpec(servers, loadBalance, null, null, filter, null, null, null));
+	}
+
+	private static List<String> urls(List<Server> servers) {
+		return servers.stream().map(Server::url).toList();
+	}
+
+	private static RequestInfo request() {
+		return RequestInfo.of("GET", "gw.example.com", "/ws", new HttpHeaders(), "10.0.0.1");
+	}
+}

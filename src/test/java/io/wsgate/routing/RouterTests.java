@@ -1,0 +1,221 @@
+package io.wsgate.routing;
+
+import java.util.List;
+
+import io.wsgate.config.HttpServerSpec;
+import io.wsgate.config.HttpServerSpec.HeaderRuleSpec;
+import io.wsgate.config.HttpServerSpec.PathSpec;
+import io.wsgate.config.HttpServerSpec.RuleSpec;
+import io.wsgate.request.RequestInfo;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.http.HttpHeaders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RouterTests {
+
+	@Test
+	void exactHostRoutesOnlyThatHost() {
+		Router router = router(rule("chat.example.com", prefix("/", "chat")));
+
+		assertThat(route(router, "GET", "chat.example.com", "/ws")).isEqualTo(routed("chat"));
+		assertThat(route(router, "GET", "other.example.com", "/ws").status()).isEqualTo(404);
+	}
+
+	@Test
+	void hostMatchingIgnoresThePortAndCase() {
+		Router router = router(rule("Chat.Example.com", prefix("/", "chat")));
+
+		assertThat(route(router, "GET", "CHAT.example.com:8080", "/ws")).isEqualTo(routed("chat"));
+	}
+
+	@Test
+	void leadingWildcardHostMatchesSubdomains() {
+		Router router = router(rule("*.example.com", prefix("/", "sub")));
+
+		assertThat(route(router, "GET", "chat.example.com", "/")).isEqualTo(routed("sub"));
+		assertThat(route(router, "GET", "a.b.example.com:443", "/")).isEqualTo(routed("sub"));
+		assertThat(route(router, "GET", "example.org", "/").status()).isEqualTo(404);
+		assertThat(route(router, "GET", "evilexample.com", "/").status()).isEqualTo(404);
+	}
+
+	@Test
+	void trailingWildcardHostMatchesAnyEnding() {
+		Router router = router(rule("api.*", prefix("/", "api")));
+
+		assertThat(route(router, "GET", "api.example.com", "/")).isEqualTo(routed("api"));
+		assertThat(route(router, "GET", "api.local:9000", "/")).isEqualTo(routed("api"));
+		assertThat(route(router, "GET", "www.api.example.com", "/").status()).isEqualTo(404);
+	}
+
+	@Test
+	void emptyHostMatchesAnyHost() {
+		Router router = router(rule("", prefix("/", "any")));
+
+		assertThat(route(router, "GET", "whatever.test", "/")).isEqualTo(routed("any"));
+		assertThat(route(router, "GET", null, "/")).isEqualTo(routed("any"));
+	}
+
+	@Test
+	void firstMatchingRuleWinsInOrder() {
+		Router router = router(rule("*.example.com", prefix("/", "wildcard")),
+				rule("chat.example.com", prefix("/", "exact")));
+
+		assertThat(route(router, "GET", "chat.example.com", "/")).isEqualTo(routed("wildcard"));
+	}
+
+	@Test
+	void firstMatchingPathWinsInOrder() {
+		Router router = router(rule("", prefix("/api", "api"), exact("/api/ws", "ws")));
+
+		assertThat(route(router, "GET", "gw", "/api/ws")).isEqualTo(routed("api"));
+	}
+
+	@Test
+	void exactPathMatchesOnlyThatPath() {
+		Router router = router(rule("", exact("/ws", "ws")));
+
+		assertThat(route(router, "GET", "gw", "/ws")).isEqualTo(routed("ws"));
+		assertThat(route(router, "GET", "gw", "/ws/").status()).isEqualTo(404);
+		assertThat(route(router, "GET", "gw", "/wss").status()).isEqualTo(404);
+	}
+
+	@Test
+	void pathPrefixMatchesEveryPathStartingWithIt() {
+		Router router = router(rule("", prefix("/chat", "chat")));
+
+		assertThat(route(router, "GET", "gw", "/chat")).isEqualTo(routed("chat"));
+		assertThat(route(router, "GET", "gw", "/chat/room/1")).isEqualTo(routed("chat"));
+		assertThat(route(router, "GET", "gw", "/cha").status()).isEqualTo(404);
+	}
+
+	@Test
+	void pathRegexpIsSearchedNotAnchored() {
+		Router router = router(rule("", regexp("v[0-9]+/ws", "versioned")));
+
+		assertThat(route(router, "GET", "gw", "/api/v2/ws")).isEqualTo(routed("versioned"));
+		assertThat(route(router, "GET", "gw", "/api/v2/ws/extra")).isEqualTo(routed("versioned"));
+		assertThat(route(router, "GET", "gw", "/api/vx/ws").status()).isEqualTo(404);
+	}
+
+	@Test
+	void anchoredPathRegexpMatchesOnlyTheWholePath() {
+		Router router = router(rule("", regexp("^/ws$", "ws")));
+
+		assertThat(route(router, "GET", "gw", "/ws")).isEqualTo(routed("ws"));
+		assertThat(route(router, "GET", "gw", "/ws/x").status()).isEqualTo(404);
+	}
+
+	@Test
+	void aPathWithoutPathConditionMatchesEveryPath() {
+		Router router = router(rule("", new PathSpec(null, null, null, null, null, null, "all")));
+
+		assertThat(route(router, "GET", "gw", "/anything/at/all")).isEqualTo(routed("all"));
+	}
+
+	@Test
+	void aMethodNotAllowedByTheMatchingPathAnswers405() {
+		Router router = router(rule("", new PathSpec(null, "/ws", null, List.of("GET"), null, null, "ws")));
+
+		Route route = route(router, "POST", "gw", "/ws");
+
+		assertThat(route.isRouted()).isFalse();
+		assertThat(route.pipeline()).isNull();
+		assertThat(route.status()).isEqualTo(405);
+	}
+
+	@Test
+	void methodsInTheConfigAreCaseInsensitive() {
+		Router router = router(rule("", new PathSpec(null, "/ws", null, List.of("get"), null, null, "ws")));
+
+		assertThat(route(router, "GET", "gw", "/ws")).isEqualTo(routed("ws"));
+	}
+
+	@Test
+	void aMissingRequiredHeaderAnswers400() {
+		Router router = router(rule("", new PathSpec(null, "/ws", null, null,
+				List.of(new HeaderRuleSpec("X-Tenant", List.of("acme"), null)), null, "ws")));
+
+		assertThat(route(router, "GET", "gw", "/ws").status()).isEqualTo(400);
+		assertThat(route(router, "GET", "gw", "/ws", "X-Tenant", "other").status()).isEqualTo(400);
+		assertThat(route(router, "GET", "gw", "/ws", "X-Tenant", "acme")).isEqualTo(routed("ws"));
+	}
+
+	@Test
+	void aHeaderRegexpIsSearched() {
+		Router router = router(rule("", new PathSpec(null, "/ws", null, null,
+				List.of(new HeaderRuleSpec("X-Tenant", null, "^team-[a-z]+")), null, "ws")));
+
+		assertThat(route(router, "GET", "gw", "/ws", "x-tenant", "team-blue")).isEqualTo(routed("ws"));
+		assertThat(route(router, "GET", "gw", "/ws", "X-Tenant", "blue").status()).isEqualTo(400);
+	}
+
+	@Test
+	void nothingMatchingAnswers404() {
+		Router router = router(rule("chat.example.com", exact("/ws", "ws")));
+
+		Route route = route(router, "GET", "chat.example.com", "/other");
+
+		assertThat(route.isRouted()).isFalse();
+		assertThat(route.status()).isEqualTo(404);
+	}
+
+	@Test
+	void aRouterWithoutRulesAnswers404() {
+		Router router = new Router(new HttpServerSpec("s", 0, null, null));
+
+		assertThat(route(router, "GET", "gw", "/").status()).isEqualTo(404);
+	}
+
+	@Test
+	void aLaterFullMatchWinsOverAnEarlierMethodMismatch() {
+		Router router = router(
+				rule("", new PathSpec(null, "/ws", null, List.of("POST"), null, null, "post-only")),
+				rule("", new PathSpec(null, "/ws", null, List.of("GET"), null, null, "get")));
+
+		assertThat(route(router, "GET", "gw", "/ws")).isEqualTo(routed("get"));
+		assertThat(route(router, "POST", "gw", "/ws")).isEqualTo(routed("post-only"));
+	}
+
+	@Test
+	void aMethodMismatchIsReportedBeforeAHeaderMismatch() {
+		Router router = router(rule("",
+				new PathSpec(null, "/ws", null, null, List.of(new HeaderRuleSpec("X-A", List.of("1"), null)), null, "a"),
+				new PathSpec(null, "/ws", null, List.of("POST"), null, null, "b")));
+
+		assertThat(route(router, "GET", "gw", "/ws").status()).isEqualTo(405);
+	}
+
+	private static Route routed(String pipeline) {
+		return new Route(pipeline, 0, "");
+	}
+
+	private static Router router(RuleSpec... rules) {
+		return new Router(new HttpServerSpec("test", 0, null, List.of(rules)));
+	}
+
+	private static RuleSpec rule(String host, PathSpec... paths) {
+		return new RuleSpec(host, List.of(paths));
+	}
+
+	private static PathSpec exact(String path, String backend) {
+		return new PathSpec(path, null, null, null, null, null, backend);
+	}
+
+	private static PathSpec prefix(String prefix, String backend) {
+		return new PathSpec(null, prefix, null, null, null, null, backend);
+	}
+
+	private static PathSpec regexp(String regexp, String backend) {
+		return new PathSpec(null, null, regexp, null, null, null, backend);
+	}
+
+	private static Route route(Router router, String method, String host, String path, String... headerPairs) {
+		HttpHeaders headers = new HttpHeaders();
+		for (int i = 0; i < headerPairs.length; i += 2) {
+			headers.add(headerPairs[i], headerPairs[i + 1]);
+		}
+		return router.route(RequestInfo.of(method, host, path, headers, "10.0.0.1"));
+	}
+}
