@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.wsgate.pool.Server;
 import org.apache.commons.logging.Log;
@@ -28,6 +30,8 @@ import reactor.netty.resources.ConnectionProvider;
 public final class BackendDialer {
 
 	private static final Log logger = LogFactory.getLog(BackendDialer.class);
+
+	private static final String NETTY_DECODER = "ws-decoder";
 
 	private final HttpClient client;
 
@@ -99,6 +103,13 @@ public final class BackendDialer {
 	}
 
 	private static BackendSession session(Server server, Connection connection) {
+		ChannelPipeline pipeline = connection.channel().pipeline();
+		if (pipeline.get(NETTY_DECODER) != null) {
+			// Netty's client puts its frame encoder behind the decoder, so the close frame the
+			// decoder sends on a protocol violation (1009 for a frame over serverMaxMsgSize) would
+			// never be encoded and the backend would only see the connection drop.
+			pipeline.addBefore(NETTY_DECODER, "wsgate.violationCloseEncoder", new WebSocket13FrameEncoder(true));
+		}
 		WebsocketInbound in = (WebsocketInbound) connection;
 		String selected = connection.channel().attr(BackendHandshakeHandler.SELECTED_SUBPROTOCOL).get();
 		String subprotocol = (selected != null) ? (selected.isEmpty() ? null : selected) : in.selectedSubprotocol();

@@ -1,0 +1,138 @@
+package io.wsgate.it;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A peer that stops reading must stop the gateway from reading the other side: the sender's writes
+ * stall once the socket buffers and Netty's bounded write queue are full, so the gateway's memory
+ * stays bounded however much the sender tries to push. Without end-to-end demand the gateway would
+ * accept all 256 MiB and hold it in memory.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BackpressureIntegrationTests {
+
+	private static final int FRAME = 64 * 1024;
+
+	private static final long ATTEMPT = 256L << 20;
+
+	/** Socket buffers on both hops (a few MiB each on loopback) plus the gateway's bounded queues. */
+	private static final long BOUND = 96L << 20;
+
+	private final TestBackend stalledBackend = new TestBackend().neverRead();
+
+	private final TestBackend echoBackend = new TestBackend();
+
+	private Gateway gateway;
+
+	@BeforeAll
+	void start() {
+		gateway = Gateway.start("""
+				wsgate:
+				  http-servers:
+				    - name: edge
+				      port: 0
+				      rules:
+				        - paths:
+				            - {path: /stalled, backend: stalled}
+				            - {path: /echo, backend: echo}
+				  pipelines:
+				    - name: stalled
+				      filters:
+				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${stalled}"}], clientMaxMsgSize: -1}]}
+				    - name: echo
+				      filters:
+				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${echo}"}], clientMaxMsgSize: -1, serverMaxMsgSize: -1}]}
+				""", Map.of("stalled", stalledBackend.port(), "echo", echoBackend.port()));
+	}
+
+	@AfterAll
+	void stop() {
+		gateway.close();
+		stalledBackend.close();
+		echoBackend.close();
+	}
+
+	@Test
+	void backendThatNeverReadsStallsTheClientInsteadOfFillingGatewayMemory() throws Exception {
+		assertWritesStall("/stalled");
+	}
+
+	@Test
+	void clientThatNeverReadsStallsItsOwnWritesThroughTheEchoLoop() throws Exception {
+		// The echo backend writes back to a client that never reads: the gateway stops reading the
+		// backend, the backend stops reading the gateway, the gateway stops reading the client.
+		assertWritesStall("/echo");
+	}
+
+	private void assertWritesStall(String path) throws Exception {
+		try (SocketChannel socket = SocketChannel.open(new InetSocketAddress("127.0.0.1", gateway.port("edge")))) {
+			handshake(socket, path);
+			socket.configureBlocking(false);
+			ByteBuffer frame = maskedBinaryFrame(FRAME);
+			long written = 0;
+			long stalledSince = 0;
+			long deadline = System.nanoTime() + 20_000_000_000L;
+			long maxDirect = 0;
+			while (written < ATTEMPT && System.nanoTime() < deadline) {
+				int n = socket.write(frame);
+				written += n;
+				if (!frame.hasRemaining()) {
+					frame.rewind();
+				}
+				maxDirect = Math.max(maxDirect, ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory());
+				if (n > 0) {
+					stalledSince = 0;
+				}
+				else if (stalledSince == 0) {
+					stalledSince = System.nanoTime();
+				}
+				else if (System.nanoTime() - stalledSince > 1_000_000_000L) {
+					break;
+				}
+				else {
+					Thread.onSpinWait();
+				}
+			}
+			assertThat(written).as("bytes the gateway accepted before the writes stalled").isLessThan(BOUND);
+			assertThat(maxDirect).as("Netty direct memory in use in the test JVM (gateway and backends)").isLessThan(BOUND);
+		}
+	}
+
+	private static void handshake(SocketChannel socket, String path) throws IOException {
+		String request = "GET " + path + " HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS + "\r\n";
+		socket.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1)));
+		ByteBuffer response = ByteBuffer.allocate(4096);
+		String head = "";
+		while (!head.contains("\r\n\r\n")) {
+			if (socket.read(response) < 0) {
+				throw new IOException("closed during handshake: " + head);
+			}
+			head = new String(response.array(), 0, response.position(), StandardCharsets.ISO_8859_1);
+		}
+		assertThat(head).startsWith("HTTP/1.1 101");
+	}
+
+	/** A final binary frame, masked with the all-zero key (payload bytes unchanged). */
+	private static ByteBuffer maskedBinaryFrame(int size) {
+		ByteBuffer frame = ByteBuffer.allocateDirect(2 + 8 + 4 + size);
+		frame.put((byte) 0x82).put((byte) (0x80 | 127)).putLong(size).putInt(0);
+		while (frame.hasRemaining()) {
+			frame.put((byte) 'w');
+		}
+		return frame.flip();
+	}
+}
