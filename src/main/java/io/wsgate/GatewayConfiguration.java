@@ -14,8 +14,10 @@ import io.wsgate.proxy.WebSocketProxyKind;
 import io.wsgate.server.Listeners;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.client.ReactorResourceFactory;
 
 /**
@@ -46,8 +48,8 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	Pipelines pipelines(WsgateProperties properties, FilterRegistry registry) {
-		new ConfigValidator(registry).validate(properties);
+	Pipelines pipelines(WsgateProperties properties, FilterRegistry registry, Environment environment) {
+		new ConfigValidator(registry).validate(properties, ConfigurationPropertySources.get(environment));
 		return new Pipelines(properties.pipelines(), registry);
 	}
 

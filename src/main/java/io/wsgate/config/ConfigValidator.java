@@ -13,6 +13,8 @@ import io.wsgate.config.HttpServerSpec.PathSpec;
 import io.wsgate.config.HttpServerSpec.RuleSpec;
 import io.wsgate.config.PipelineSpec.FlowNodeSpec;
 
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+
 /**
  * Checks the whole configuration once at startup and reports every problem with its key path,
  * so a bad config never becomes a runtime surprise. Filter options are checked by their kind.
@@ -34,7 +36,16 @@ public final class ConfigValidator {
 
 	/** Throws {@link InvalidConfigException} listing every problem found. */
 	public void validate(WsgateProperties properties) {
+		validate(properties, List.of());
+	}
+
+	/**
+	 * Throws {@link InvalidConfigException} listing every problem found, including keys of
+	 * {@code sources} that no spec has.
+	 */
+	public void validate(WsgateProperties properties, Iterable<ConfigurationPropertySource> sources) {
 		ConfigProblems problems = new ConfigProblems();
+		UnknownKeys.check(sources, problems);
 		Set<String> pipelineNames = validatePipelines(properties.pipelines(), problems);
 		validateHttpServers(properties.httpServers(), pipelineNames, problems);
 		if (properties.demo().port() < 0 || properties.demo().port() > 65535) {

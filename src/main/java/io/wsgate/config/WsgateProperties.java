@@ -5,14 +5,14 @@ import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Root of the gateway configuration ({@code wsgate.*}). Unknown keys are rejected so a
- * misspelt option fails startup instead of being silently ignored.
+ * Root of the gateway configuration ({@code wsgate.*}). Unknown keys are rejected at startup by
+ * {@link UnknownKeys}, so a misspelt option is never silently ignored.
  *
  * @param httpServers listeners, each with its own port and routing rules
  * @param pipelines named pipelines that rules route to
  * @param demo the built-in demo echo backend (off unless enabled)
  */
-@ConfigurationProperties(prefix = "wsgate", ignoreUnknownFields = false)
+@ConfigurationProperties(prefix = "wsgate")
 public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSpec> pipelines, DemoSpec demo) {
 
 	public WsgateProperties {

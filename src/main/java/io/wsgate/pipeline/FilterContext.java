@@ -4,35 +4,89 @@ import java.nio.charset.StandardCharsets;
 
 import io.wsgate.request.RequestInfo;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.server.HttpServerResponse;
 
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 
-/**
- * One request going through a pipeline.
- *
- * @param request the client's request
- * @param response the client's response
- * @param info the request as routing and load balancing see it
- * @param httpServer the name of the http server that received it
- * @param pipeline the name of the pipeline
- * @param secure whether the client connection uses TLS
- */
-public record FilterContext(ServerHttpRequest request, ServerHttpResponse response, RequestInfo info,
-		String httpServer, String pipeline, boolean secure) {
+/** One request going through a pipeline. */
+public final class FilterContext {
 
-	/** Answers with a status and a one-line plain-text body (never hangs the client). */
-	public Mono<Void> respond(int status, String message) {
-		return respond(response, status, message);
+	private final ServerHttpRequest request;
+
+	private final ServerHttpResponse response;
+
+	private final RequestInfo info;
+
+	private final String httpServer;
+
+	private final String pipeline;
+
+	private final boolean secure;
+
+	private volatile boolean upgraded;
+
+	/**
+	 * @param request the client's request
+	 * @param response the client's response
+	 * @param info the request as routing and load balancing see it
+	 * @param httpServer the name of the http server that received it
+	 * @param pipeline the name of the pipeline
+	 * @param secure whether the client connection uses TLS
+	 */
+	public FilterContext(ServerHttpRequest request, ServerHttpResponse response, RequestInfo info, String httpServer,
+			String pipeline, boolean secure) {
+		this.request = request;
+		this.response = response;
+		this.info = info;
+		this.httpServer = httpServer;
+		this.pipeline = pipeline;
+		this.secure = secure;
 	}
 
-	/** Answers {@code response} with a status and a one-line plain-text body. */
+	public ServerHttpRequest request() {
+		return request;
+	}
+
+	public ServerHttpResponse response() {
+		return response;
+	}
+
+	public RequestInfo info() {
+		return info;
+	}
+
+	public String httpServer() {
+		return httpServer;
+	}
+
+	public String pipeline() {
+		return pipeline;
+	}
+
+	public boolean secure() {
+		return secure;
+	}
+
+	/** Records that the connection was upgraded natively, outside Spring's response. */
+	public void markUpgraded() {
+		this.upgraded = true;
+	}
+
+	/** Whether the client has been answered: an HTTP response was committed or the connection upgraded. */
+	public boolean isAnswered() {
+		return upgraded || response.isCommitted();
+	}
+
+	/** Answers with a status and a one-line plain-text body, unless already answered. */
+	public Mono<Void> respond(int status, String message) {
+		return isAnswered() ? Mono.empty() : respond(response, status, message);
+	}
+
+	/** Answers {@code response} with a status and a one-line plain-text body (never hangs the client). */
 	public static Mono<Void> respond(ServerHttpResponse response, int status, String message) {
-		if (isAnswered(response)) {
+		if (response.isCommitted()) {
 			return Mono.empty();
 		}
 		response.setStatusCode(HttpStatusCode.valueOf(status));
@@ -40,11 +94,5 @@ public record FilterContext(ServerHttpRequest request, ServerHttpResponse respon
 		byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
 		response.getHeaders().setContentLength(body.length);
 		return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
-	}
-
-	/** Whether the response was already sent, by Spring or natively (a WebSocket upgrade). */
-	public static boolean isAnswered(ServerHttpResponse response) {
-		return response.isCommitted() || (ServerHttpResponseDecorator.getNativeResponse(response) instanceof HttpServerResponse
-				netty && netty.hasSentHeaders());
 	}
 }

@@ -134,6 +134,7 @@ final class WebSocketProxyFilter implements Filter {
 		// the sink carries the end of the session back, so the pipeline ends with the session.
 		Sinks.Empty<Void> sessionEnd = Sinks.empty();
 		AtomicBoolean relaying = new AtomicBoolean();
+		context.markUpgraded();
 		return response.sendWebsocket((in, out) -> {
 			relaying.set(true);
 			Side clientSide = new Side("client", in, out, (Connection) in, pool.spec().clientMaxMsgSize(),

@@ -1,0 +1,111 @@
+package io.wsgate.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.wsgate.config.ConfigProblems;
+import io.wsgate.config.FilterSpec;
+import io.wsgate.config.PipelineSpec;
+import io.wsgate.config.PipelineSpec.FlowNodeSpec;
+import io.wsgate.request.RequestInfo;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.http.server.reactive.MockServerHttpResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Flow order and jumpIf, with a test filter kind whose filters record their run and return their name's result. */
+class PipelineTests {
+
+	private final List<String> ran = new ArrayList<>();
+
+	/** Filters of this kind return the result encoded in their name after '=', e.g. "b=clientError". */
+	private final FilterKind recording = new FilterKind() {
+
+		@Override
+		public String name() {
+			return "Recording";
+		}
+
+		@Override
+		public Set<String> results() {
+			return Set.of("clientError", "serverError");
+		}
+
+		@Override
+		public void validate(FilterSpec spec, String path, ConfigProblems problems) {
+		}
+
+		@Override
+		public Filter create(FilterSpec spec, String pipelineName) {
+			String[] nameAndResult = spec.name().split("=");
+			return context -> {
+				ran.add(nameAndResult[0]);
+				if (nameAndResult[0].equals("respond")) {
+					return context.respond(200, "ok").thenReturn(Filter.CONTINUE);
+				}
+				return Mono.just(nameAndResult.length > 1 ? nameAndResult[1] : Filter.CONTINUE);
+			};
+		}
+	};
+
+	private final FilterRegistry registry = new FilterRegistry(List.of(recording));
+
+	private MockServerHttpResponse run(List<String> filterNames, List<FlowNodeSpec> flow) {
+		List<FilterSpec> filters = filterNames.stream().map(n -> new FilterSpec("Recording", n, null, null)).toList();
+		Pipeline pipeline = new Pipeline(new PipelineSpec("p", flow, filters), registry);
+		MockServerHttpRequest request = MockServerHttpRequest.get("/ws").build();
+		MockServerHttpResponse response = new MockServerHttpResponse();
+		pipeline.run(new FilterContext(request, response, RequestInfo.of("GET", "gw", "/ws", new HttpHeaders(), "127.0.0.1"),
+				"edge", "p", false)).block();
+		return response;
+	}
+
+	@Test
+	void withoutFlowFiltersRunInDeclarationOrder() {
+		run(List.of("a", "b", "respond"), List.of());
+		assertThat(ran).containsExactly("a", "b", "respond");
+	}
+
+	@Test
+	void flowSetsTheOrder() {
+		run(List.of("a", "b", "respond"),
+				List.of(new FlowNodeSpec("b", null), new FlowNodeSpec("a", null), new FlowNodeSpec("respond", null)));
+		assertThat(ran).containsExactly("b", "a", "respond");
+	}
+
+	@Test
+	void jumpIfSkipsToTheTargetForThatResult() {
+		run(List.of("a=clientError", "b", "respond"), List.of(new FlowNodeSpec("a=clientError", Map.of("clientError", "respond")),
+				new FlowNodeSpec("b", null), new FlowNodeSpec("respond", null)));
+		assertThat(ran).containsExactly("a", "respond");
+	}
+
+	@Test
+	void resultWithoutJumpEndsThePipelineAndAnUnansweredRequestGets500() {
+		MockServerHttpResponse response = run(List.of("a=serverError", "respond"), List.of());
+		assertThat(ran).containsExactly("a");
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
+		assertThat(response.getBodyAsString().block()).isEqualTo("the pipeline produced no response\n");
+	}
+
+	@Test
+	void jumpToEndStopsTheFlow() {
+		run(List.of("a=clientError", "respond"),
+				List.of(new FlowNodeSpec("a=clientError", Map.of("clientError", "END")), new FlowNodeSpec("respond", null)));
+		assertThat(ran).containsExactly("a");
+	}
+
+	@Test
+	void answeredRequestIsNotOverwritten() {
+		MockServerHttpResponse response = run(List.of("respond", "b"), List.of());
+		assertThat(ran).containsExactly("respond", "b");
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
+	}
+}
