@@ -5,6 +5,8 @@ import java.util.List;
 import io.wsgate.config.ConfigValidator;
 import io.wsgate.config.WsgateProperties;
 import io.wsgate.demo.EchoBackend;
+import io.wsgate.health.GatewayHealthContributor;
+import io.wsgate.health.HealthCheckScheduler;
 import io.wsgate.pipeline.FilterKind;
 import io.wsgate.pipeline.FilterRegistry;
 import io.wsgate.pipeline.Pipelines;
@@ -14,6 +16,7 @@ import io.wsgate.proxy.WebSocketProxyKind;
 import io.wsgate.server.Listeners;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -56,6 +59,18 @@ class GatewayConfiguration {
 	@Bean
 	Listeners listeners(WsgateProperties properties, Pipelines pipelines, ReactorResourceFactory resources) {
 		return new Listeners(properties.httpServers(), pipelines, resources);
+	}
+
+	@Bean
+	HealthCheckScheduler healthCheckScheduler(PoolRegistry pools, Pipelines pipelines) {
+		// Depends on the pipelines: they register the pools.
+		return new HealthCheckScheduler(pools);
+	}
+
+	/** Actuator health component "wsgate": pipeline, pool, servers. */
+	@Bean("wsgate")
+	HealthContributor wsgateHealthContributor(PoolRegistry pools, Pipelines pipelines) {
+		return GatewayHealthContributor.of(pools);
 	}
 
 	@Bean

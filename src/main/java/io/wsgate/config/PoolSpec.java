@@ -15,10 +15,12 @@ import java.util.Map;
  * @param originPatterns extra allowed browser Origins (globs on host[:port])
  * @param insecureSkipVerify skip the Origin check (the Easegress meaning; nothing to do with TLS)
  * @param connectTimeout time allowed to connect to a backend and finish its handshake (default 10s)
+ * @param healthCheck active health check of the servers (none by default)
+ * @param passiveHealthCheck taking failing servers out on real traffic (on by default)
  */
 public record PoolSpec(List<ServerSpec> servers, LoadBalanceSpec loadBalance, Long clientMaxMsgSize,
 		Long serverMaxMsgSize, RequestMatcherSpec filter, List<String> originPatterns, Boolean insecureSkipVerify,
-		Duration connectTimeout) {
+		Duration connectTimeout, HealthCheckSpec healthCheck, PassiveHealthCheckSpec passiveHealthCheck) {
 
 	/** The seed's default message size limit. */
 	public static final long DEFAULT_MAX_MSG_SIZE = 32769;
@@ -33,6 +35,15 @@ public record PoolSpec(List<ServerSpec> servers, LoadBalanceSpec loadBalance, Lo
 		originPatterns = Specs.list(originPatterns);
 		insecureSkipVerify = Boolean.TRUE.equals(insecureSkipVerify);
 		connectTimeout = (connectTimeout != null) ? connectTimeout : DEFAULT_CONNECT_TIMEOUT;
+		passiveHealthCheck = (passiveHealthCheck != null) ? passiveHealthCheck : PassiveHealthCheckSpec.DEFAULT;
+	}
+
+	/** Consecutive failed dials that take a server out: passiveHealthCheck.fails, else healthCheck.fails, else 1. */
+	public int passiveFails() {
+		if (passiveHealthCheck.fails() != null) {
+			return passiveHealthCheck.fails();
+		}
+		return (healthCheck != null) ? healthCheck.fails() : 1;
 	}
 
 	/** The main pool is the one without a {@code filter}. */

@@ -1,20 +1,31 @@
 package io.wsgate.pool;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.wsgate.config.PoolSpec;
 import io.wsgate.request.RequestInfo;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.HttpHeaders;
 
 /**
- * A pool of servers with its load balancer. The healthy servers are an immutable list swapped
- * atomically when a server changes state, so picking never locks.
+ * A pool of servers with its load balancer and the health of each server. The servers available
+ * for new sessions are an immutable list swapped atomically when a server changes state, so
+ * picking never locks.
  */
 public final class ServerPool {
+
+	private static final Log logger = LogFactory.getLog(ServerPool.class);
 
 	private final String name;
 
@@ -22,13 +33,15 @@ public final class ServerPool {
 
 	private final List<Server> servers;
 
+	private final Map<Server, ServerState> states;
+
 	private final RequestMatcher matcher;
 
 	private final LoadBalancePolicy policy;
 
 	private final StickySession stickySession;
 
-	private final AtomicReference<List<Server>> healthy;
+	private final AtomicReference<List<Server>> available;
 
 	/**
 	 * @param name the pool's name in logs and metrics, e.g. {@code websocketproxy#wsproxy#main}
@@ -38,11 +51,14 @@ public final class ServerPool {
 		this.name = name;
 		this.spec = spec;
 		this.servers = spec.servers().stream().map(Server::of).toList();
+		Map<Server, ServerState> map = new LinkedHashMap<>();
+		servers.forEach(server -> map.put(server, new ServerState(server, spec)));
+		this.states = Collections.unmodifiableMap(map);
 		this.matcher = spec.isMain() ? null : new RequestMatcher(spec.filter());
 		this.policy = LoadBalancePolicy.named(spec.loadBalance().policy()).apply(spec.loadBalance().headerHashKey());
 		this.stickySession = (spec.loadBalance().stickySession() != null)
 				? StickySession.of(spec.loadBalance().stickySession()) : null;
-		this.healthy = new AtomicReference<>(servers);
+		this.available = new AtomicReference<>(servers);
 	}
 
 	public String name() {
@@ -57,8 +73,15 @@ public final class ServerPool {
 		return servers;
 	}
 
+	/** The servers that get new sessions now. */
 	public List<Server> healthyServers() {
-		return healthy.get();
+		return available.get();
+	}
+
+	/** The health of each server, in pool order. */
+	public List<ServerState.Snapshot> serverStates() {
+		Instant now = Instant.now();
+		return states.values().stream().map(state -> state.snapshot(now)).toList();
 	}
 
 	public Duration connectTimeout() {
@@ -72,11 +95,11 @@ public final class ServerPool {
 
 	/**
 	 * The servers to dial for a request, best first: the sticky or policy pick, then the other
-	 * healthy servers in pool order after it, so a failed dial moves on to the next server once.
-	 * Empty when no server is healthy.
+	 * available servers in pool order after it, so a failed dial moves on to the next server once.
+	 * Empty when no server is available.
 	 */
 	public List<Server> serversToTry(RequestInfo request) {
-		List<Server> candidates = healthy.get();
+		List<Server> candidates = available.get();
 		if (candidates.isEmpty()) {
 			return List.of();
 		}
@@ -100,26 +123,48 @@ public final class ServerPool {
 		return (stickySession != null) ? stickySession.cookieFor(server, backendResponseHeaders) : null;
 	}
 
-	/**
-	 * Records a server's health; the healthy list is replaced only when it changes.
-	 * @return whether the server's state changed
-	 */
-	public boolean setHealthy(Server server, boolean isHealthy) {
-		if (!servers.contains(server)) {
-			return false;
-		}
-		while (true) {
-			List<Server> current = healthy.get();
-			if (current.contains(server) == isHealthy) {
-				return false;
+	/** Records the result of an active health check; a change of verdict is logged once. */
+	public void recordCheck(Server server, boolean healthy, String failure) {
+		ServerState state = states.get(server);
+		if (state != null && state.recordCheck(healthy, failure, Instant.now())) {
+			if (healthy) {
+				logger.info(name + ": server " + server + " is UP again (health check passed)");
 			}
-			List<Server> next = servers.stream()
-				.filter(s -> s.equals(server) ? isHealthy : current.contains(s))
-				.toList();
-			if (healthy.compareAndSet(current, next)) {
-				return true;
+			else {
+				logger.warn(name + ": server " + server + " is DOWN: " + failure);
 			}
+			refresh();
 		}
+	}
+
+	/** Records a failed dial in real traffic; enough of them take the server out for a back-off. */
+	public void recordDialFailure(Server server, String failure) {
+		ServerState state = states.get(server);
+		Duration backoff = (state != null) ? state.recordDialFailure(failure, Instant.now()) : null;
+		if (backoff != null) {
+			logger.warn(name + ": server " + server + " taken out for " + backoff.toSeconds() + "s after failing in traffic: "
+					+ failure);
+			refresh();
+			// Bring it back when the back-off ends; the next dial decides whether it stays.
+			Schedulers.parallel().schedule(this::refresh, backoff.toMillis() + 1, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/** Records a successful dial. */
+	public void recordDialSuccess(Server server) {
+		ServerState state = states.get(server);
+		if (state != null) {
+			state.recordDialSuccess();
+		}
+	}
+
+	/** Recomputes the available servers; the list is replaced only when it changes. */
+	private void refresh() {
+		available.updateAndGet(current -> {
+			Instant now = Instant.now();
+			List<Server> next = servers.stream().filter(s -> states.get(s).isAvailable(now)).toList();
+			return next.equals(current) ? current : next;
+		});
 	}
 
 	@Override

@@ -10,11 +10,11 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.wsgate.pool.Server;
+import io.wsgate.pool.ServerPool;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
-import reactor.netty.NettyPipeline;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.client.WebsocketClientSpec;
@@ -61,16 +61,25 @@ public final class BackendDialer {
 	 * moves on to the next server; an HTTP answer other than 101 stops with
 	 * {@link BackendRefusedException}; when every server failed, {@link BackendUnreachableException}.
 	 */
-	Mono<BackendSession> dialFirst(List<Server> servers, DialRequest request, String poolName) {
-		return dialFrom(servers, 0, request, poolName);
+	Mono<BackendSession> dialFirst(List<Server> servers, DialRequest request, ServerPool pool) {
+		return dialFrom(servers, 0, request, pool);
 	}
 
-	private Mono<BackendSession> dialFrom(List<Server> servers, int index, DialRequest request, String poolName) {
+	/** Dials servers[index], reporting each outcome to the pool's passive health. */
+	private Mono<BackendSession> dialFrom(List<Server> servers, int index, DialRequest request, ServerPool pool) {
 		Server server = servers.get(index);
-		return dial(server, request).onErrorResume(ex -> !(ex instanceof BackendRefusedException), ex -> {
-			logger.warn(poolName + ": dial to " + server + " failed: " + describe(ex, request.timeout()));
+		return dial(server, request).doOnNext(session -> pool.recordDialSuccess(server)).onErrorResume(ex -> {
+			if (ex instanceof BackendRefusedException refused) {
+				if (refused.status() >= 500) {
+					pool.recordDialFailure(server, "handshake answered HTTP " + refused.status());
+				}
+				return Mono.error(refused);
+			}
+			String reason = describe(ex, request.timeout());
+			logger.warn(pool.name() + ": dial to " + server + " failed: " + reason);
+			pool.recordDialFailure(server, "dial failed: " + reason);
 			if (index + 1 < servers.size()) {
-				return dialFrom(servers, index + 1, request, poolName);
+				return dialFrom(servers, index + 1, request, pool);
 			}
 			return Mono.error(new BackendUnreachableException(
 					servers.size() == 1 ? "backend unreachable" : "no backend of " + servers.size() + " reachable"));
@@ -85,14 +94,8 @@ public final class BackendDialer {
 		if (request.subprotocols() != null) {
 			spec.protocols(request.subprotocols());
 		}
-		HttpClient http = client.headers(h -> h.set(request.headers()));
-		if (host != null || request.subprotocols() != null) {
-			String offered = request.subprotocols();
-			// Inbound, the handler must see the response before Reactor Netty's bridge consumes it.
-			http = http.doOnChannelInit((observer, channel, address) -> channel.pipeline()
-				.addBefore(NettyPipeline.ReactiveBridge, BackendHandshakeHandler.NAME,
-						new BackendHandshakeHandler(host, offered)));
-		}
+		HttpClient http = BackendHandshakeHandler.install(client.headers(h -> h.set(request.headers())), host,
+				request.subprotocols());
 		return http.websocket(spec.build())
 			.uri(URI.create(server.uri() + request.pathAndQuery()))
 			.connect()
@@ -110,10 +113,8 @@ public final class BackendDialer {
 			// never be encoded and the backend would only see the connection drop.
 			pipeline.addBefore(NETTY_DECODER, "wsgate.violationCloseEncoder", new WebSocket13FrameEncoder(true));
 		}
-		WebsocketInbound in = (WebsocketInbound) connection;
-		String selected = connection.channel().attr(BackendHandshakeHandler.SELECTED_SUBPROTOCOL).get();
-		String subprotocol = (selected != null) ? (selected.isEmpty() ? null : selected) : in.selectedSubprotocol();
-		return new BackendSession(server, connection, in, (WebsocketOutbound) connection, subprotocol,
+		return new BackendSession(server, connection, (WebsocketInbound) connection, (WebsocketOutbound) connection,
+				BackendHandshakeHandler.selectedSubprotocol(connection),
 				((HttpClientResponse) connection).responseHeaders());
 	}
 

@@ -8,6 +8,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AttributeKey;
+import reactor.netty.Connection;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.websocket.WebsocketInbound;
 
 /**
  * Adjusts the backend handshake where Reactor Netty's client has no option for it, then leaves
@@ -20,7 +24,7 @@ import io.netty.util.AttributeKey;
  * channel attribute and Netty's check is satisfied, so the gateway passes the choice on unchanged.</li>
  * </ul>
  */
-final class BackendHandshakeHandler extends ChannelDuplexHandler {
+public final class BackendHandshakeHandler extends ChannelDuplexHandler {
 
 	static final String NAME = "wsgate.backendHandshake";
 
@@ -38,6 +42,30 @@ final class BackendHandshakeHandler extends ChannelDuplexHandler {
 	BackendHandshakeHandler(String host, String offeredSubprotocols) {
 		this.host = host;
 		this.firstOffered = (offeredSubprotocols != null) ? offeredSubprotocols.split(",")[0].trim() : null;
+	}
+
+	/**
+	 * The client with this handler installed when needed.
+	 * @param client the WebSocket client to adjust
+	 * @param host the Host header to send, or null to keep the client library's
+	 * @param offeredSubprotocols the offered subprotocols, comma-separated, or null
+	 */
+	public static HttpClient install(HttpClient client, String host, String offeredSubprotocols) {
+		if (host == null && offeredSubprotocols == null) {
+			return client;
+		}
+		// Inbound, the handler must see the response before Reactor Netty's bridge consumes it.
+		return client.doOnChannelInit((observer, channel, address) -> channel.pipeline()
+			.addBefore(NettyPipeline.ReactiveBridge, NAME, new BackendHandshakeHandler(host, offeredSubprotocols)));
+	}
+
+	/** The subprotocol the backend selected, when this handler saw the handshake; otherwise the client's view. */
+	public static String selectedSubprotocol(Connection connection) {
+		String selected = connection.channel().attr(SELECTED_SUBPROTOCOL).get();
+		if (selected == null) {
+			return ((WebsocketInbound) connection).selectedSubprotocol();
+		}
+		return selected.isEmpty() ? null : selected;
 	}
 
 	@Override

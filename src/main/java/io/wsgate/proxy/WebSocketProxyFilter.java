@@ -97,7 +97,7 @@ final class WebSocketProxyFilter implements Filter {
 				BackendHeaders.build(headers, context.info().peerIp(), context.secure(), defaultOrigin),
 				BackendHeaders.subprotocols(headers), MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout());
-		return dialer.dialFirst(servers, dial, pool.name())
+		return dialer.dialFirst(servers, dial, pool)
 			.flatMap(backend -> upgrade(context, pool, backend).thenReturn(Filter.CONTINUE))
 			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, ex))
 			.onErrorResume(BackendUnreachableException.class,

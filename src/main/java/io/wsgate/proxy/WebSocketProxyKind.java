@@ -9,6 +9,7 @@ import java.util.Set;
 import io.wsgate.config.ConfigProblems;
 import io.wsgate.config.ConfigValidator;
 import io.wsgate.config.FilterSpec;
+import io.wsgate.config.HealthCheckValidator;
 import io.wsgate.config.PoolSpec;
 import io.wsgate.config.PoolSpec.RequestMatcherSpec;
 import io.wsgate.config.PoolSpec.ServerSpec;
@@ -92,11 +93,14 @@ public final class WebSocketProxyKind implements FilterKind {
 			problems.add(path + ".servers", "at least one server is required");
 		}
 		int weighted = 0;
+		java.util.Set<String> endpoints = new java.util.HashSet<>();
 		for (int s = 0; s < pool.servers().size(); s++) {
 			ServerSpec server = pool.servers().get(s);
 			String serverPath = path + ".servers[" + s + "]";
 			try {
-				Server.webSocketUri(server.url());
+				if (!endpoints.add(Server.webSocketUri(server.url()).getAuthority())) {
+					problems.add(serverPath + ".url", "'" + server.url() + "': another server of the pool has the same host and port");
+				}
 			}
 			catch (IllegalArgumentException ex) {
 				problems.add(serverPath + ".url", "'" + server.url() + "': " + ex.getMessage());
@@ -140,6 +144,8 @@ public final class WebSocketProxyKind implements FilterKind {
 		if (pool.filter() != null) {
 			validateMatcher(pool.filter(), path + ".filter", problems);
 		}
+		HealthCheckValidator.validate(pool.healthCheck(), path + ".healthCheck", problems);
+		HealthCheckValidator.validatePassive(pool.passiveHealthCheck(), path + ".passiveHealthCheck", problems);
 	}
 
 	private static void validateSticky(StickySessionSpec sticky, String path, ConfigProblems problems) {

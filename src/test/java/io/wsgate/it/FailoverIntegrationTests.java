@@ -5,9 +5,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.Map;
 
-import io.wsgate.pool.PoolRegistry;
-import io.wsgate.pool.Server;
-import io.wsgate.pool.ServerPool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +28,8 @@ class FailoverIntegrationTests {
 
 	private final int closedPort = freePort();
 
+	private final int otherClosedPort = freePort();
+
 	private Gateway gateway;
 
 	@BeforeAll
@@ -47,7 +46,6 @@ class FailoverIntegrationTests {
 				            - {path: /failover, backend: failover}
 				            - {path: /down, backend: down}
 				            - {path: /hanging, backend: hanging}
-				            - {path: /unhealthy, backend: unhealthy}
 				  pipelines:
 				    - name: refused
 				      filters:
@@ -64,15 +62,12 @@ class FailoverIntegrationTests {
 				              connectTimeout: 500ms
 				    - name: down
 				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${closed}"}, {url: "ws://127.0.0.1:${closed}/again"}]}]}
+				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${closed}"}, {url: "ws://127.0.0.1:${closed2}"}]}]}
 				    - name: hanging
 				      filters:
 				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${hanging}"}], connectTimeout: 300ms}]}
-				    - name: unhealthy
-				      filters:
-				        - {kind: WebSocketProxy, name: unhealthy-proxy, pools: [{servers: [{url: "ws://127.0.0.1:${healthy}"}]}]}
 				""", Map.of("healthy", healthy.port(), "refusing", refusing.port(), "failing", failing.port(),
-				"hanging", hanging.getLocalPort(), "closed", closedPort));
+				"hanging", hanging.getLocalPort(), "closed", closedPort, "closed2", otherClosedPort));
 	}
 
 	@AfterAll
@@ -121,28 +116,6 @@ class FailoverIntegrationTests {
 				"GET /hanging HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS);
 		assertThat(response.status()).isEqualTo(502);
 		assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
-	}
-
-	@Test
-	void poolWithoutHealthyServerAnswers503() throws Exception {
-		ServerPool pool = gateway.bean(PoolRegistry.class).entries().stream()
-			.map(PoolRegistry.Entry::pool)
-			.filter(p -> p.name().equals("websocketproxy#unhealthy-proxy#main"))
-			.findFirst()
-			.orElseThrow();
-		Server server = pool.servers().get(0);
-		pool.setHealthy(server, false);
-		try {
-			RawHttp.Response response = RawHttp.send(gateway.port("edge"),
-					"GET /unhealthy HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS);
-			assertThat(response.status()).isEqualTo(503);
-			assertThat(response.body()).contains("no available backend");
-		}
-		finally {
-			pool.setHealthy(server, true);
-		}
-		assertThat(RawHttp.send(gateway.port("edge"), "GET /unhealthy HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS)
-			.status()).isEqualTo(101);
 	}
 
 	private static ServerSocket openHanging() {

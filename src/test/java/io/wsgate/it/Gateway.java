@@ -67,6 +67,20 @@ public final class Gateway implements AutoCloseable {
 		return context.getEnvironment().getRequiredProperty("local.management.port", Integer.class);
 	}
 
+	/** GETs a path of the management server and returns the body (any status). */
+	public String management(String path) {
+		try {
+			java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+				.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + managementPort() + path))
+					.timeout(java.time.Duration.ofSeconds(10))
+					.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+			return response.body();
+		}
+		catch (IOException | InterruptedException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	public <T> T bean(Class<T> type) {
 		return context.getBean(type);
 	}

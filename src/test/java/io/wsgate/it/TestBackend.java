@@ -43,6 +43,9 @@ public final class TestBackend implements AutoCloseable {
 
 		final Connection connection;
 
+		/** The path and query of the session's handshake. */
+		public final String uri;
+
 		public final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
 
 		public final CompletableFuture<WebSocketCloseStatus> closeStatus = new CompletableFuture<>();
@@ -50,9 +53,10 @@ public final class TestBackend implements AutoCloseable {
 		/** Completes when the connection is gone; true if it ended without any close frame received. */
 		public final CompletableFuture<Void> disconnected = new CompletableFuture<>();
 
-		Session(WebsocketOutbound out, Connection connection) {
+		Session(WebsocketOutbound out, Connection connection, String uri) {
 			this.out = out;
 			this.connection = connection;
+			this.uri = uri;
 		}
 
 		public Frame nextFrame() throws InterruptedException {
@@ -104,7 +108,11 @@ public final class TestBackend implements AutoCloseable {
 
 	public final BlockingQueue<Session> sessions = new LinkedBlockingQueue<>();
 
-	private final DisposableServer server;
+	private volatile DisposableServer server;
+
+	private volatile int httpStatus = 200;
+
+	private volatile String httpBody = "ok";
 
 	private volatile int refuseStatus;
 
@@ -117,8 +125,16 @@ public final class TestBackend implements AutoCloseable {
 	private volatile boolean read = true;
 
 	public TestBackend() {
-		this.server = HttpServer.create().host("127.0.0.1").port(0).handle((req, res) -> {
+		this.server = bind(0);
+		this.port = server.port();
+	}
+
+	private DisposableServer bind(int port) {
+		return HttpServer.create().host("127.0.0.1").port(port).handle((req, res) -> {
 			handshakes.add(new Handshake(req.uri(), req.requestHeaders().copy()));
+			if (!"websocket".equalsIgnoreCase(req.requestHeaders().get("Upgrade"))) {
+				return res.status(httpStatus).sendString(Mono.just(httpBody)).then();
+			}
 			if (refuseStatus != 0) {
 				return res.status(refuseStatus).header("X-Refused-By", "backend").sendString(Mono.just("refused")).then();
 			}
@@ -128,12 +144,29 @@ public final class TestBackend implements AutoCloseable {
 			if (selectFirstSubprotocol && offered != null) {
 				spec.protocols(offered.split(",")[0].trim());
 			}
-			return res.sendWebsocket(this::session, spec.build());
+			return res.sendWebsocket((in, out) -> session(in, out, req.uri()), spec.build());
 		}).bindNow();
 	}
 
-	private Mono<Void> session(WebsocketInbound in, WebsocketOutbound out) {
-		Session session = new Session(out, (Connection) in);
+	/** Answer plain HTTP requests (health checks) with this status and body. */
+	public TestBackend answerHttp(int status, String body) {
+		this.httpStatus = status;
+		this.httpBody = body;
+		return this;
+	}
+
+	/** Closes the listening port and every connection: the server is down. */
+	public void stop() {
+		server.disposeNow(Duration.ofSeconds(5));
+	}
+
+	/** Listens again on the same port. */
+	public void restart() {
+		this.server = bind(port);
+	}
+
+	private Mono<Void> session(WebsocketInbound in, WebsocketOutbound out, String uri) {
+		Session session = new Session(out, (Connection) in, uri);
 		in.receiveCloseStatus().subscribe(session.closeStatus::complete);
 		((Connection) in).onDispose(() -> session.disconnected.complete(null));
 		sessions.add(session);
@@ -158,8 +191,10 @@ public final class TestBackend implements AutoCloseable {
 		return frame.getClass().getSimpleName().replace("WebSocketFrame", "").toLowerCase();
 	}
 
+	private int port;
+
 	public int port() {
-		return server.port();
+		return port;
 	}
 
 	public String url() {

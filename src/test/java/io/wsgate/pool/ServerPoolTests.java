@@ -39,7 +39,7 @@ class ServerPoolTests {
 		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B, C);
 		Server b = pool.servers().get(1);
 
-		assertThat(pool.setHealthy(b, false)).isTrue();
+		pool.recordCheck(b, false, "down");
 
 		assertThat(urls(pool.healthyServers())).containsExactly(A, C);
 		assertThat(urls(pool.serversToTry(request()))).containsExactly(A, C);
@@ -47,24 +47,28 @@ class ServerPoolTests {
 	}
 
 	@Test
-	void setHealthyReportsOnlyAChangeOfState() {
+	void theAvailableListIsReplacedOnlyWhenAServerChangesState() {
 		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B, C);
 		Server a = pool.servers().get(0);
+		List<Server> initial = pool.healthyServers();
 
-		assertThat(pool.setHealthy(a, true)).as("already healthy").isFalse();
-		assertThat(pool.setHealthy(a, false)).isTrue();
-		assertThat(pool.setHealthy(a, false)).as("already unhealthy").isFalse();
-		assertThat(pool.setHealthy(a, true)).isTrue();
+		pool.recordCheck(a, true, null);
+		assertThat(pool.healthyServers()).as("already healthy").isSameAs(initial);
+		pool.recordCheck(a, false, "down");
+		List<Server> withoutA = pool.healthyServers();
+		assertThat(withoutA).isNotSameAs(initial);
+		pool.recordCheck(a, false, "still down");
+		assertThat(pool.healthyServers()).as("already unhealthy").isSameAs(withoutA);
 	}
 
 	@Test
-	void setHealthyOfAServerNotInThePoolChangesNothing() {
+	void resultsForAServerNotInThePoolChangeNothing() {
 		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
 		List<Server> before = pool.healthyServers();
 		Server stranger = Server.of(new ServerSpec("ws://x:8080", null, null, null));
 
-		assertThat(pool.setHealthy(stranger, true)).isFalse();
-		assertThat(pool.setHealthy(stranger, false)).isFalse();
+		pool.recordCheck(stranger, false, "down");
+		pool.recordDialFailure(stranger, "refused");
 		assertThat(pool.healthyServers()).isSameAs(before);
 	}
 
@@ -73,8 +77,8 @@ class ServerPoolTests {
 		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B, C);
 		Server a = pool.servers().get(0);
 
-		pool.setHealthy(a, false);
-		pool.setHealthy(a, true);
+		pool.recordCheck(a, false, "down");
+		pool.recordCheck(a, true, null);
 
 		assertThat(urls(pool.healthyServers())).containsExactly(A, B, C);
 	}
@@ -82,7 +86,7 @@ class ServerPoolTests {
 	@Test
 	void noServerToTryWhenAllAreUnhealthy() {
 		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
-		pool.servers().forEach(s -> pool.setHealthy(s, false));
+		pool.servers().forEach(s -> pool.recordCheck(s, false, "down"));
 
 		assertThat(pool.healthyServers()).isEmpty();
 		assertThat(pool.serversToTry(request())).isEmpty();
@@ -91,7 +95,7 @@ class ServerPoolTests {
 	@Test
 	void aSingleHealthyServerIsTheOnlyOneTried() {
 		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
-		pool.setHealthy(pool.servers().get(0), false);
+		pool.recordCheck(pool.servers().get(0), false, "down");
 
 		assertThat(urls(pool.serversToTry(request()))).containsExactly(B);
 		assertThat(urls(pool.serversToTry(request()))).containsExactly(B);
@@ -156,7 +160,7 @@ class ServerPoolTests {
 
 	private static ServerPool pool(LoadBalanceSpec loadBalance, RequestMatcherSpec filter, String... urls) {
 		List<ServerSpec> servers = java.util.Arrays.stream(urls).map(u -> new ServerSpec(u, null, null, null)).toList();
-		return new ServerPool("test", new PoolSpec(servers, loadBalance, null, null, filter, null, null, null));
+		return new ServerPool("test", new PoolSpec(servers, loadBalance, null, null, filter, null, null, null, null, null));
 	}
 
 	private static List<String> urls(List<Server> servers) {

@@ -1,0 +1,122 @@
+package io.wsgate.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Active health check of a pool's servers ({@code pools[i].healthCheck}). A server is healthy only
+ * while it passes every configured sub-check.
+ *
+ * @param interval time between two checks of a server (default 60s)
+ * @param timeout time allowed for one check (default 3s)
+ * @param fails consecutive failures that mark a server unhealthy (default 1)
+ * @param pass consecutive successes that mark it healthy again (default 1)
+ * @param passes Easegress's spelling of {@code pass}
+ * @param http an HTTP request check
+ * @param ws a WebSocket handshake check
+ */
+public record HealthCheckSpec(Duration interval, Duration timeout, Integer fails, Integer pass, Integer passes,
+		HttpCheckSpec http, WsCheckSpec ws) {
+
+	public HealthCheckSpec {
+		interval = (interval != null) ? interval : Duration.ofSeconds(60);
+		timeout = (timeout != null) ? timeout : Duration.ofSeconds(3);
+		fails = (fails != null) ? fails : 1;
+	}
+
+	/** Consecutive successes needed to recover, from {@code pass} or its alias {@code passes}. */
+	public int successesToRecover() {
+		return (pass != null) ? pass : (passes != null) ? passes : 1;
+	}
+
+	/**
+	 * A WebSocket handshake to the server.
+	 *
+	 * @param port port to check (default: the server's)
+	 * @param uri path and query (default: the server URL's)
+	 * @param headers request headers
+	 * @param match what makes the answer healthy (default: status 101)
+	 */
+	public record WsCheckSpec(Integer port, String uri, Map<String, String> headers, MatchSpec match) {
+
+		public WsCheckSpec {
+			port = (port != null) ? port : 0;
+			uri = Specs.text(uri);
+			headers = Specs.map(headers);
+			match = (match != null) ? match : new MatchSpec(null, null, null);
+		}
+	}
+
+	/**
+	 * An HTTP request to the server (ws:// checked as http://, wss:// as https://).
+	 *
+	 * @param port port to check (default: the server's)
+	 * @param uri path and query (default: the server URL's)
+	 * @param method request method (default GET)
+	 * @param headers request headers
+	 * @param body request body
+	 * @param username Basic auth user (with password)
+	 * @param password Basic auth password
+	 * @param match what makes the answer healthy (default: status 200..399)
+	 */
+	public record HttpCheckSpec(Integer port, String uri, String method, Map<String, String> headers, String body,
+			String username, String password, MatchSpec match) {
+
+		public HttpCheckSpec {
+			port = (port != null) ? port : 0;
+			uri = Specs.text(uri);
+			method = (method != null && !method.isBlank()) ? method : "GET";
+			headers = Specs.map(headers);
+			body = Specs.text(body);
+			username = Specs.text(username);
+			password = Specs.text(password);
+			match = (match != null) ? match : new MatchSpec(null, null, null);
+		}
+	}
+
+	/**
+	 * Conditions on a check's answer; all must hold.
+	 *
+	 * @param statusCodes inclusive ranges, e.g. [[200, 399]]; empty = the check's default
+	 * @param headers response header rules
+	 * @param body response body rule (http only)
+	 */
+	public record MatchSpec(List<List<Integer>> statusCodes, List<HeaderMatchSpec> headers, BodyMatchSpec body) {
+
+		public MatchSpec {
+			statusCodes = Specs.list(statusCodes);
+			headers = Specs.list(headers);
+		}
+	}
+
+	/**
+	 * A response header rule on the header's first value.
+	 *
+	 * @param name header name
+	 * @param value expected value, or pattern
+	 * @param type {@code exact} (default) or {@code regexp} (searched)
+	 */
+	public record HeaderMatchSpec(String name, String value, String type) {
+
+		public HeaderMatchSpec {
+			name = Specs.text(name);
+			value = Specs.text(value);
+			type = Specs.text(type);
+		}
+	}
+
+	/**
+	 * A response body rule.
+	 *
+	 * @param value text to find, or pattern
+	 * @param type {@code contains} (default) or {@code regexp} (searched)
+	 */
+	public record BodyMatchSpec(String value, String type) {
+
+		public BodyMatchSpec {
+			value = Specs.text(value);
+			type = Specs.text(type);
+		}
+	}
+}

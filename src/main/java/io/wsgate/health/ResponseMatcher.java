@@ -1,0 +1,84 @@
+package io.wsgate.health;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+import io.wsgate.config.HealthCheckSpec.BodyMatchSpec;
+import io.wsgate.config.HealthCheckSpec.HeaderMatchSpec;
+import io.wsgate.config.HealthCheckSpec.MatchSpec;
+
+import io.netty.handler.codec.http.HttpHeaders;
+
+/**
+ * A compiled {@link MatchSpec}: status in one of the ranges, every header rule on the header's first
+ * value (exact, or a regexp search), and the body rule (contains, or a regexp search).
+ */
+final class ResponseMatcher {
+
+	private final List<int[]> ranges;
+
+	private final List<HeaderRule> headers;
+
+	private final Pattern bodyRegexp;
+
+	private final String bodyContains;
+
+	/**
+	 * @param spec the configured conditions
+	 * @param defaultRange the range used when none is configured: [101,101] for ws, [200,399] for http
+	 */
+	ResponseMatcher(MatchSpec spec, int[] defaultRange) {
+		this.ranges = spec.statusCodes().isEmpty() ? List.of(defaultRange)
+				: spec.statusCodes().stream().map(r -> new int[] { r.get(0), r.get(1) }).toList();
+		this.headers = spec.headers().stream().map(HeaderRule::new).toList();
+		BodyMatchSpec body = spec.body();
+		boolean regexp = body != null && "regexp".equals(body.type());
+		this.bodyRegexp = regexp ? Pattern.compile(body.value()) : null;
+		this.bodyContains = (body != null && !regexp && !body.value().isEmpty()) ? body.value() : null;
+	}
+
+	/** Null when the response matches, else what did not. */
+	String mismatch(int status, HttpHeaders responseHeaders, String body) {
+		if (ranges.stream().noneMatch(r -> status >= r[0] && status <= r[1])) {
+			return "status " + status + " not in " + describeRanges();
+		}
+		for (HeaderRule rule : headers) {
+			String value = responseHeaders.get(rule.name);
+			if (!rule.matches(value)) {
+				return "header " + rule.name + (value == null ? " missing" : " '" + value + "' does not match");
+			}
+		}
+		if (bodyContains != null && !body.contains(bodyContains)) {
+			return "body does not contain '" + bodyContains + "'";
+		}
+		if (bodyRegexp != null && !bodyRegexp.matcher(body).find()) {
+			return "body does not match /" + bodyRegexp + "/";
+		}
+		return null;
+	}
+
+	private String describeRanges() {
+		return ranges.stream().map(r -> "[" + r[0] + "," + r[1] + "]").toList().toString();
+	}
+
+	private static final class HeaderRule {
+
+		private final String name;
+
+		private final String exact;
+
+		private final Pattern regexp;
+
+		HeaderRule(HeaderMatchSpec spec) {
+			this.name = spec.name();
+			boolean isRegexp = "regexp".equals(spec.type());
+			this.exact = isRegexp ? null : spec.value();
+			this.regexp = isRegexp ? Pattern.compile(spec.value()) : null;
+		}
+
+		boolean matches(String value) {
+			String actual = (value != null) ? value : "";
+			return (regexp != null) ? regexp.matcher(actual).find() : exact.equals(actual);
+		}
+	}
+}

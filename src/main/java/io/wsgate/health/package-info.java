@@ -1,0 +1,5 @@
+/**
+ * Active health checks of the pools' servers (HTTP requests and WebSocket handshakes run as
+ * scheduled, non-blocking probes) and the Actuator health tree of pipelines, pools and servers.
+ */
+package io.wsgate.health;

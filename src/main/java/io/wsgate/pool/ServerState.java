@@ -1,0 +1,151 @@
+package io.wsgate.pool;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import io.wsgate.config.PoolSpec;
+
+/**
+ * The health of one server of a pool, from two sources:
+ * <ul>
+ * <li>active checks: {@code fails} consecutive failures mark it down, {@code pass} consecutive
+ * successes mark it up again (it starts up);</li>
+ * <li>passive health: {@code fails} consecutive failed dials take it out for a back-off; after the
+ * back-off one more failure takes it out again for twice as long (up to the maximum), a successful
+ * dial resets it.</li>
+ * </ul>
+ * It is available for new sessions only when neither source holds it out. Changes are rare, so
+ * the methods are synchronized; the load balancer reads the pool's snapshot, never this object.
+ */
+public final class ServerState {
+
+	/**
+	 * A read-only view for Actuator and status pages.
+	 *
+	 * @param url the server's URL
+	 * @param available whether it gets new sessions
+	 * @param activeUp the active checks' verdict (true without checks)
+	 * @param ejectedUntil end of the passive back-off, or null
+	 * @param lastCheck time of the last active check, or null
+	 * @param lastFailure the last failure reason (check or dial), or null
+	 * @param consecutiveSuccesses of active checks
+	 * @param consecutiveFailures of active checks
+	 * @param consecutiveDialFailures of real-traffic dials
+	 */
+	public record Snapshot(String url, boolean available, boolean activeUp, Instant ejectedUntil, Instant lastCheck,
+			String lastFailure, int consecutiveSuccesses, int consecutiveFailures, int consecutiveDialFailures) {
+	}
+
+	private final Server server;
+
+	private final int checkFails;
+
+	private final int checkPasses;
+
+	private final boolean passive;
+
+	private final int dialFails;
+
+	private final Duration baseBackoff;
+
+	private final Duration maxBackoff;
+
+	private boolean activeUp = true;
+
+	private int successes;
+
+	private int failures;
+
+	private Instant lastCheck;
+
+	private String lastFailure;
+
+	private int dialFailures;
+
+	private Instant ejectedUntil;
+
+	/** The back-off of the next ejection; null while the server has not been ejected since its last success. */
+	private Duration nextBackoff;
+
+	ServerState(Server server, PoolSpec spec) {
+		this.server = server;
+		this.checkFails = (spec.healthCheck() != null) ? spec.healthCheck().fails() : 1;
+		this.checkPasses = (spec.healthCheck() != null) ? spec.healthCheck().successesToRecover() : 1;
+		this.passive = spec.passiveHealthCheck().enabled();
+		this.dialFails = spec.passiveFails();
+		this.baseBackoff = spec.passiveHealthCheck().backoff();
+		this.maxBackoff = spec.passiveHealthCheck().maxBackoff();
+	}
+
+	public Server server() {
+		return server;
+	}
+
+	/** Whether the server gets new sessions at this time. */
+	synchronized boolean isAvailable(Instant now) {
+		return activeUp && (ejectedUntil == null || !now.isBefore(ejectedUntil));
+	}
+
+	/**
+	 * Records an active check result.
+	 * @return whether the active verdict flipped
+	 */
+	synchronized boolean recordCheck(boolean healthy, String failure, Instant now) {
+		lastCheck = now;
+		if (healthy) {
+			failures = 0;
+			successes++;
+			if (!activeUp && successes >= checkPasses) {
+				activeUp = true;
+				return true;
+			}
+			return false;
+		}
+		lastFailure = failure;
+		successes = 0;
+		failures++;
+		if (activeUp && failures >= checkFails) {
+			activeUp = false;
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Records a failed dial (refused, timed out, or a 5xx handshake answer).
+	 * @return the back-off the server was taken out for, or null if it stays in
+	 */
+	synchronized Duration recordDialFailure(String failure, Instant now) {
+		lastFailure = failure;
+		if (!passive) {
+			return null;
+		}
+		dialFailures++;
+		// On probation after a back-off, one failure is enough to go out again, for longer.
+		if (nextBackoff == null && dialFailures < dialFails) {
+			return null;
+		}
+		Duration backoff = (nextBackoff != null) ? nextBackoff : baseBackoff;
+		nextBackoff = min(backoff.multipliedBy(2), maxBackoff);
+		ejectedUntil = now.plus(backoff);
+		dialFailures = 0;
+		return backoff;
+	}
+
+	/** Records a successful dial: the passive state is reset. */
+	synchronized void recordDialSuccess() {
+		dialFailures = 0;
+		nextBackoff = null;
+		ejectedUntil = null;
+	}
+
+	public synchronized Snapshot snapshot(Instant now) {
+		return new Snapshot(server.url(), isAvailable(now), activeUp,
+				(ejectedUntil != null && now.isBefore(ejectedUntil)) ? ejectedUntil : null, lastCheck, lastFailure,
+				successes, failures, dialFailures);
+	}
+
+	private static Duration min(Duration a, Duration b) {
+		return (a.compareTo(b) <= 0) ? a : b;
+	}
+}

@@ -1,0 +1,84 @@
+package io.wsgate.pool;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.wsgate.config.HealthCheckSpec;
+import io.wsgate.config.HealthCheckSpec.WsCheckSpec;
+import io.wsgate.config.PassiveHealthCheckSpec;
+import io.wsgate.config.PoolSpec;
+import io.wsgate.config.PoolSpec.ServerSpec;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The pure health state machine: thresholds of active checks, back-off of passive health. */
+class ServerStateTests {
+
+	private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+	private static ServerState state(HealthCheckSpec check, PassiveHealthCheckSpec passive) {
+		PoolSpec spec = new PoolSpec(List.of(new ServerSpec("ws://a:1", null, null, null)), null, null, null, null, null,
+				null, null, check, passive);
+		return new ServerState(Server.of(spec.servers().get(0)), spec);
+	}
+
+	private static HealthCheckSpec check(int fails, int pass) {
+		return new HealthCheckSpec(null, null, fails, pass, null, null, new WsCheckSpec(null, null, null, null));
+	}
+
+	@Test
+	void serversStartHealthy() {
+		assertThat(state(check(1, 1), null).isAvailable(T0)).isTrue();
+	}
+
+	@Test
+	void goesDownAfterFailsConsecutiveFailuresAndUpAfterPassConsecutiveSuccesses() {
+		ServerState state = state(check(3, 2), null);
+		assertThat(state.recordCheck(false, "x", T0)).isFalse();
+		assertThat(state.recordCheck(false, "x", T0)).isFalse();
+		assertThat(state.recordCheck(true, null, T0)).as("a success resets the failure count").isFalse();
+		state.recordCheck(false, "x", T0);
+		state.recordCheck(false, "x", T0);
+		assertThat(state.recordCheck(false, "boom", T0)).as("third consecutive failure").isTrue();
+		assertThat(state.isAvailable(T0)).isFalse();
+		assertThat(state.snapshot(T0).lastFailure()).isEqualTo("boom");
+		assertThat(state.recordCheck(true, null, T0)).isFalse();
+		assertThat(state.recordCheck(false, "x", T0)).as("a failure resets the success count").isFalse();
+		assertThat(state.recordCheck(true, null, T0)).isFalse();
+		assertThat(state.recordCheck(true, null, T0)).as("second consecutive success").isTrue();
+		assertThat(state.isAvailable(T0)).isTrue();
+	}
+
+	@Test
+	void failedDialsTakeTheServerOutForAGrowingBackoff() {
+		ServerState state = state(null, new PassiveHealthCheckSpec(null, 2, Duration.ofSeconds(10), Duration.ofSeconds(25)));
+		assertThat(state.recordDialFailure("refused", T0)).as("first of two").isNull();
+		assertThat(state.recordDialFailure("refused", T0)).isEqualTo(Duration.ofSeconds(10));
+		assertThat(state.isAvailable(T0.plusSeconds(9))).isFalse();
+		assertThat(state.isAvailable(T0.plusSeconds(10))).as("tried again after the back-off").isTrue();
+		// on probation, one failure is enough, and the back-off doubles up to the maximum
+		assertThat(state.recordDialFailure("refused", T0.plusSeconds(10))).isEqualTo(Duration.ofSeconds(20));
+		assertThat(state.recordDialFailure("refused", T0.plusSeconds(30))).isEqualTo(Duration.ofSeconds(25));
+		state.recordDialSuccess();
+		assertThat(state.isAvailable(T0.plusSeconds(31))).isTrue();
+		assertThat(state.recordDialFailure("refused", T0.plusSeconds(40))).as("reset by the success").isNull();
+	}
+
+	@Test
+	void passiveFailsDefaultsToTheActiveChecksFails() {
+		ServerState state = state(check(2, 1), null);
+		assertThat(state.recordDialFailure("refused", T0)).isNull();
+		assertThat(state.recordDialFailure("refused", T0)).isEqualTo(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void passiveHealthCanBeSwitchedOff() {
+		ServerState state = state(null, new PassiveHealthCheckSpec(false, null, null, null));
+		for (int i = 0; i < 5; i++) {
+			assertThat(state.recordDialFailure("refused", T0)).isNull();
+		}
+		assertThat(state.isAvailable(T0)).isTrue();
+	}
+}
