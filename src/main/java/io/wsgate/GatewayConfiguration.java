@@ -5,8 +5,10 @@ import java.util.List;
 import io.wsgate.config.ConfigValidator;
 import io.wsgate.config.WsgateProperties;
 import io.wsgate.demo.EchoBackend;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.wsgate.health.GatewayHealthContributor;
 import io.wsgate.health.HealthCheckScheduler;
+import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.FilterKind;
 import io.wsgate.pipeline.FilterRegistry;
 import io.wsgate.pipeline.Pipelines;
@@ -14,6 +16,11 @@ import io.wsgate.pool.PoolRegistry;
 import io.wsgate.proxy.BackendDialer;
 import io.wsgate.proxy.WebSocketProxyKind;
 import io.wsgate.server.Listeners;
+import io.wsgate.status.AccessLog;
+import io.wsgate.status.DashboardEndpoint;
+import io.wsgate.status.GatewayStatusEndpoint;
+import io.wsgate.status.RecentCloses;
+import io.wsgate.status.SessionListener;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.HealthContributor;
@@ -36,13 +43,37 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	BackendDialer backendDialer() {
-		return new BackendDialer();
+	GatewayMetrics gatewayMetrics(MeterRegistry registry) {
+		return new GatewayMetrics(registry);
 	}
 
 	@Bean
-	WebSocketProxyKind webSocketProxyKind(BackendDialer dialer, PoolRegistry pools) {
-		return new WebSocketProxyKind(dialer, pools);
+	RecentCloses recentCloses() {
+		return new RecentCloses(50);
+	}
+
+	/** Everyone told about finished sessions: the recent closes and, when enabled, the access log. */
+	@Bean
+	SessionListener sessionListener(WsgateProperties properties, RecentCloses recentCloses) {
+		if (!properties.accessLog().enabled()) {
+			return recentCloses;
+		}
+		AccessLog accessLog = new AccessLog(properties.accessLog().format());
+		return summary -> {
+			recentCloses.sessionFinished(summary);
+			accessLog.sessionFinished(summary);
+		};
+	}
+
+	@Bean
+	BackendDialer backendDialer(GatewayMetrics metrics) {
+		return new BackendDialer(metrics);
+	}
+
+	@Bean
+	WebSocketProxyKind webSocketProxyKind(BackendDialer dialer, PoolRegistry pools, GatewayMetrics metrics,
+			SessionListener sessionListener) {
+		return new WebSocketProxyKind(dialer, pools, metrics, sessionListener);
 	}
 
 	@Bean
@@ -71,6 +102,17 @@ class GatewayConfiguration {
 	@Bean("wsgate")
 	HealthContributor wsgateHealthContributor(PoolRegistry pools, Pipelines pipelines) {
 		return GatewayHealthContributor.of(pools);
+	}
+
+	@Bean
+	GatewayStatusEndpoint gatewayStatusEndpoint(WsgateProperties properties, Listeners listeners, PoolRegistry pools,
+			GatewayMetrics metrics, MeterRegistry registry, RecentCloses recentCloses) {
+		return new GatewayStatusEndpoint(properties, listeners, pools, metrics, registry, recentCloses);
+	}
+
+	@Bean
+	DashboardEndpoint dashboardEndpoint() {
+		return new DashboardEndpoint();
 	}
 
 	@Bean

@@ -48,6 +48,9 @@ public final class ConfigValidator {
 		UnknownKeys.check(sources, problems);
 		Set<String> pipelineNames = validatePipelines(properties.pipelines(), problems);
 		validateHttpServers(properties.httpServers(), pipelineNames, problems);
+		if (!Set.of("kv", "json").contains(properties.accessLog().format().toLowerCase(Locale.ROOT))) {
+			problems.add("wsgate.access-log.format", "'" + properties.accessLog().format() + "' (expected: kv or json)");
+		}
 		if (properties.demo().port() < 0 || properties.demo().port() > 65535) {
 			problems.add("wsgate.demo.port", "must be between 0 and 65535");
 		}

@@ -11,14 +11,17 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param httpServers listeners, each with its own port and routing rules
  * @param pipelines named pipelines that rules route to
  * @param demo the built-in demo echo backend (off unless enabled)
+ * @param accessLog the access log of finished sessions
  */
 @ConfigurationProperties(prefix = "wsgate")
-public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSpec> pipelines, DemoSpec demo) {
+public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSpec> pipelines, DemoSpec demo,
+		AccessLogSpec accessLog) {
 
 	public WsgateProperties {
 		httpServers = Specs.list(httpServers);
 		pipelines = Specs.list(pipelines);
 		demo = (demo != null) ? demo : new DemoSpec(false, DemoSpec.DEFAULT_PORT);
+		accessLog = (accessLog != null) ? accessLog : AccessLogSpec.DEFAULT;
 	}
 
 	/**

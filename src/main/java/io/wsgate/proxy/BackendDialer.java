@@ -8,7 +8,11 @@ import java.util.concurrent.TimeoutException;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.wsgate.metrics.GatewayMetrics;
+import io.wsgate.metrics.ServerMeters.DialError;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 import org.apache.commons.logging.Log;
@@ -35,7 +39,10 @@ public final class BackendDialer {
 
 	private final HttpClient client;
 
-	public BackendDialer() {
+	private final GatewayMetrics metrics;
+
+	public BackendDialer(GatewayMetrics metrics) {
+		this.metrics = metrics;
 		this.client = HttpClient.create(ConnectionProvider.newConnection())
 			// Failover between servers is ours; a silent retry would hide a dead backend.
 			.disableRetry(true)
@@ -70,11 +77,13 @@ public final class BackendDialer {
 		Server server = servers.get(index);
 		return dial(server, request).doOnNext(session -> pool.recordDialSuccess(server)).onErrorResume(ex -> {
 			if (ex instanceof BackendRefusedException refused) {
+				metrics.server(pool, server).dialFailed(DialError.HANDSHAKE);
 				if (refused.status() >= 500) {
 					pool.recordDialFailure(server, "handshake answered HTTP " + refused.status());
 				}
 				return Mono.error(refused);
 			}
+			metrics.server(pool, server).dialFailed(classify(ex));
 			String reason = describe(ex, request.timeout());
 			logger.warn(pool.name() + ": dial to " + server + " failed: " + reason);
 			pool.recordDialFailure(server, "dial failed: " + reason);
@@ -121,6 +130,16 @@ public final class BackendDialer {
 	/** An HTTP answer other than 101; a 101 that fails validation is a broken backend, not a refusal. */
 	private static boolean isRefusal(WebSocketClientHandshakeException ex) {
 		return ex.response() != null && ex.response().status().code() != 101;
+	}
+
+	private static DialError classify(Throwable ex) {
+		if (ex instanceof TimeoutException) {
+			return DialError.TIMEOUT;
+		}
+		if (ex instanceof WebSocketHandshakeException || ex instanceof DecoderException) {
+			return DialError.PROTOCOL;
+		}
+		return DialError.CONNECT;
 	}
 
 	private static String describe(Throwable ex, Duration timeout) {

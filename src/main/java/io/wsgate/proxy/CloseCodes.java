@@ -6,6 +6,9 @@ final class CloseCodes {
 	/** The other side of the session went away (client lost, gateway shutting down). */
 	static final int GOING_AWAY = 1001;
 
+	/** Reported (never sent) for a connection lost without a close frame. */
+	static final int ABNORMAL = 1006;
+
 	/** A message exceeded clientMaxMsgSize or serverMaxMsgSize. */
 	static final int MESSAGE_TOO_BIG = 1009;
 

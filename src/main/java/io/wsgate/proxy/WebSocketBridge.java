@@ -36,25 +36,32 @@ final class WebSocketBridge {
 	 * @param connection its connection
 	 * @param maxMessageSize the limit on messages it sends (-1 = unlimited)
 	 * @param lostCode the code sent to the other side when this one is lost without a close frame
+	 * @param traffic counts the frames this side sends
 	 */
 	record Side(String role, WebsocketInbound in, WebsocketOutbound out, Connection connection, long maxMessageSize,
-			int lostCode) {
+			int lostCode, TrafficCounter traffic) {
 	}
+
+	/** The initiator of closes the gateway decides on (message limits, protocol errors). */
+	static final String GATEWAY = "gateway";
 
 	private WebSocketBridge() {
 	}
 
-	/** Relays until both sides are closed. */
-	static Mono<Void> relay(Side client, Side backend) {
-		return Mono.when(pump(client, backend), pump(backend, client));
+	/** Relays until both sides are closed; the record learns how the session ended. */
+	static Mono<Void> relay(Side client, Side backend, SessionRecord record) {
+		return Mono.when(pump(client, backend, record), pump(backend, client, record));
 	}
 
 	/** Forwards the frames of {@code from} to {@code to}, then closes {@code to} the way {@code from} ended. */
-	private static Mono<Void> pump(Side from, Side to) {
+	private static Mono<Void> pump(Side from, Side to, SessionRecord record) {
 		MessageSizeLimit limit = new MessageSizeLimit(from.maxMessageSize());
 		Throwable[] failure = new Throwable[1];
 		Flux<WebSocketFrame> frames = CancelShield.of(from.in().receiveFrames())
-			.doOnNext(limit::check)
+			.doOnNext(frame -> {
+				limit.check(frame);
+				from.traffic().count(frame);
+			})
 			.onErrorResume(ex -> {
 				failure[0] = ex;
 				return Mono.empty();
@@ -67,18 +74,20 @@ final class WebSocketBridge {
 			.then()
 			// A failed write means `to` is gone: its own pump closes `from`.
 			.onErrorResume(ex -> Mono.empty())
-			.then(Mono.defer(() -> closeAfter(from, to, failure[0])))
+			.then(Mono.defer(() -> closeAfter(from, to, failure[0], record)))
 			.then(Mono.defer(() -> awaitClosed(to.connection())));
 	}
 
-	private static Mono<Void> closeAfter(Side from, Side to, Throwable failure) {
+	private static Mono<Void> closeAfter(Side from, Side to, Throwable failure, SessionRecord record) {
 		if (failure instanceof MessageTooBigException) {
+			record.closed(CloseCodes.MESSAGE_TOO_BIG, GATEWAY);
 			String reason = from.role() + " message too big";
 			return Mono.when(quietly(from.out().sendClose(CloseCodes.MESSAGE_TOO_BIG, reason)),
 					quietly(to.out().sendClose(CloseCodes.GOING_AWAY, reason)));
 		}
 		if (failure instanceof CorruptedWebSocketFrameException corrupted) {
 			// Netty's decoder already closed `from` with the matching code (1002, 1007 or 1009).
+			record.closed(corrupted.closeStatus().code(), GATEWAY);
 			String reason = from.role() + (corrupted.closeStatus().code() == CloseCodes.MESSAGE_TOO_BIG
 					? " message too big" : " protocol error");
 			return quietly(to.out().sendClose(CloseCodes.GOING_AWAY, reason));
@@ -86,8 +95,15 @@ final class WebSocketBridge {
 		return from.in()
 			.receiveCloseStatus()
 			.timeout(CLOSE_GRACE, Mono.empty())
-			.map(status -> quietly(forwardClose(status, from, to)))
-			.defaultIfEmpty(Mono.defer(() -> quietly(sendLost(from, to))))
+			.map(status -> {
+				record.closed(WebSocketCloseStatus.isValidStatusCode(status.code()) || status.code() == 1005
+						? status.code() : CloseCodes.ABNORMAL, from.role());
+				return quietly(forwardClose(status, from, to));
+			})
+			.defaultIfEmpty(Mono.defer(() -> {
+				record.closed(CloseCodes.ABNORMAL, from.role());
+				return quietly(sendLost(from, to));
+			}))
 			.flatMap(close -> close);
 	}
 

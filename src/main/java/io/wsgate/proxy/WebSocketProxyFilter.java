@@ -2,9 +2,13 @@ package io.wsgate.proxy;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.wsgate.metrics.Direction;
+import io.wsgate.metrics.GatewayMetrics;
+import io.wsgate.metrics.ServerMeters;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterContext;
 import io.wsgate.pool.Server;
@@ -13,6 +17,7 @@ import io.wsgate.proxy.BackendDialer.DialRequest;
 import io.wsgate.proxy.HandshakeCheck.Refusal;
 import io.wsgate.proxy.WebSocketBridge.Side;
 import io.wsgate.request.RequestInfo;
+import io.wsgate.status.SessionListener;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
@@ -42,6 +47,10 @@ final class WebSocketProxyFilter implements Filter {
 
 	static final Set<String> RESULTS = Set.of(CLIENT_ERROR, SERVER_ERROR);
 
+	private static final String UPGRADED = "upgraded";
+
+	private static final String REJECTED = "rejected";
+
 	/** Backend response headers that describe the backend's own connection, never relayed. */
 	private static final Set<String> NOT_RELAYED = Set.of("connection", "upgrade", "sec-websocket-accept",
 			"sec-websocket-protocol", "sec-websocket-extensions", "content-length", "transfer-encoding", "keep-alive",
@@ -55,6 +64,10 @@ final class WebSocketProxyFilter implements Filter {
 
 	private final BackendDialer dialer;
 
+	private final GatewayMetrics metrics;
+
+	private final SessionListener listener;
+
 	/**
 	 * A pool with the proxy settings derived from its spec.
 	 *
@@ -64,15 +77,19 @@ final class WebSocketProxyFilter implements Filter {
 	record ProxyPool(ServerPool pool, OriginCheck originCheck) {
 	}
 
-	WebSocketProxyFilter(String defaultOrigin, List<ProxyPool> candidates, ProxyPool main, BackendDialer dialer) {
+	WebSocketProxyFilter(String defaultOrigin, List<ProxyPool> candidates, ProxyPool main, BackendDialer dialer,
+			GatewayMetrics metrics, SessionListener listener) {
 		this.defaultOrigin = defaultOrigin;
 		this.candidates = candidates;
 		this.main = main;
 		this.dialer = dialer;
+		this.metrics = metrics;
+		this.listener = listener;
 	}
 
 	@Override
 	public Mono<String> handle(FilterContext context) {
+		SessionRecord record = new SessionRecord(context);
 		ServerHttpRequest request = context.request();
 		HttpHeaders headers = request.getHeaders();
 		Refusal refusal = HandshakeCheck.check(request.getMethod().name(), headers);
@@ -80,28 +97,29 @@ final class WebSocketProxyFilter implements Filter {
 			if (refusal.headerName() != null) {
 				context.response().getHeaders().set(refusal.headerName(), refusal.headerValue());
 			}
-			return context.respond(refusal.status(), refusal.message()).thenReturn(CLIENT_ERROR);
+			return refuse(context, record, refusal.status(), refusal.message(), REJECTED, CLIENT_ERROR);
 		}
 		ProxyPool proxyPool = select(context.info());
 		ServerPool pool = proxyPool.pool();
+		record.pool = pool.name();
 		String originRefusal = proxyPool.originCheck()
 			.refusal(headers.getFirst(HttpHeaders.ORIGIN), headers.getFirst(HttpHeaders.HOST));
 		if (originRefusal != null) {
-			return context.respond(403, originRefusal).thenReturn(CLIENT_ERROR);
+			return refuse(context, record, 403, originRefusal, REJECTED, CLIENT_ERROR);
 		}
 		List<Server> servers = pool.serversToTry(context.info());
 		if (servers.isEmpty()) {
-			return context.respond(503, "no available backend server").thenReturn(SERVER_ERROR);
+			return refuse(context, record, 503, "no available backend server", "backend_unavailable", SERVER_ERROR);
 		}
 		DialRequest dial = new DialRequest(pathAndQuery(request), nonNull(headers.getFirst(HttpHeaders.HOST)),
 				BackendHeaders.build(headers, context.info().peerIp(), context.secure(), defaultOrigin),
 				BackendHeaders.subprotocols(headers), MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout());
 		return dialer.dialFirst(servers, dial, pool)
-			.flatMap(backend -> upgrade(context, pool, backend).thenReturn(Filter.CONTINUE))
-			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, ex))
+			.flatMap(backend -> upgrade(context, pool, backend, record).thenReturn(Filter.CONTINUE))
+			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, record, ex))
 			.onErrorResume(BackendUnreachableException.class,
-					ex -> context.respond(502, ex.getMessage()).thenReturn(SERVER_ERROR));
+					ex -> refuse(context, record, 502, ex.getMessage(), "backend_unreachable", SERVER_ERROR));
 	}
 
 	private ProxyPool select(RequestInfo request) {
@@ -113,7 +131,7 @@ final class WebSocketProxyFilter implements Filter {
 		return main;
 	}
 
-	private Mono<Void> upgrade(FilterContext context, ServerPool pool, BackendSession backend) {
+	private Mono<Void> upgrade(FilterContext context, ServerPool pool, BackendSession backend, SessionRecord record) {
 		HttpServerResponse response = ServerHttpResponseDecorator.getNativeResponse(context.response());
 		for (String cookie : backend.responseHeaders().getAll(HttpHeaderNames.SET_COOKIE)) {
 			response.addHeader(HttpHeaderNames.SET_COOKIE, cookie);
@@ -128,8 +146,12 @@ final class WebSocketProxyFilter implements Filter {
 		if (backend.subprotocol() != null) {
 			spec.protocols(backend.subprotocol());
 		}
+		record.server = backend.server().url();
+		record.subprotocol = nonNull(backend.subprotocol());
+		ServerMeters meters = metrics.server(pool, backend.server());
 		Side backendSide = new Side("backend", backend.in(), backend.out(), backend.connection(),
-				pool.spec().serverMaxMsgSize(), CloseCodes.BAD_GATEWAY);
+				pool.spec().serverMaxMsgSize(), CloseCodes.BAD_GATEWAY,
+				new TrafficCounter(record.down, meters, Direction.DOWNSTREAM));
 		// sendWebsocket completes once the client's 101 is written and runs the handler detached:
 		// the sink carries the end of the session back, so the pipeline ends with the session.
 		Sinks.Empty<Void> sessionEnd = Sinks.empty();
@@ -137,10 +159,14 @@ final class WebSocketProxyFilter implements Filter {
 		context.markUpgraded();
 		return response.sendWebsocket((in, out) -> {
 			relaying.set(true);
+			upgraded(context, record, meters);
 			Side clientSide = new Side("client", in, out, (Connection) in, pool.spec().clientMaxMsgSize(),
-					CloseCodes.GOING_AWAY);
-			return WebSocketBridge.relay(clientSide, backendSide).doFinally(signal -> {
+					CloseCodes.GOING_AWAY, new TrafficCounter(record.up, meters, Direction.UPSTREAM));
+			return WebSocketBridge.relay(clientSide, backendSide, record).doFinally(signal -> {
 				backend.connection().dispose();
+				meters.sessionEnded();
+				metrics.closed(record.pool, record.closeCode(), record.closedBy());
+				listener.sessionFinished(record.summary());
 				sessionEnd.tryEmitEmpty();
 			});
 		}, spec.build())
@@ -149,16 +175,36 @@ final class WebSocketProxyFilter implements Filter {
 			.doOnCancel(backend.connection()::dispose);
 	}
 
-	private static Mono<String> relayRefusal(FilterContext context, BackendRefusedException refused) {
+	private void upgraded(FilterContext context, SessionRecord record, ServerMeters meters) {
+		record.status = 101;
+		record.outcome = UPGRADED;
+		meters.sessionStarted();
+		metrics.handshakeTimer(context.httpServer(), context.pipeline(), record.pool)
+			.record(record.elapsedNanos(), TimeUnit.NANOSECONDS);
+		metrics.handshakeOutcome(context.httpServer(), context.pipeline(), record.pool, UPGRADED);
+	}
+
+	private Mono<String> relayRefusal(FilterContext context, SessionRecord record, BackendRefusedException refused) {
 		HttpHeaders target = context.response().getHeaders();
 		refused.headers().forEach(header -> {
 			if (!NOT_RELAYED.contains(header.getKey().toLowerCase(java.util.Locale.ROOT))) {
 				target.add(header.getKey(), header.getValue());
 			}
 		});
-		String result = (refused.status() < 500) ? CLIENT_ERROR : SERVER_ERROR;
-		return context.respond(refused.status(), "backend refused the WebSocket handshake: HTTP " + refused.status())
-			.thenReturn(result);
+		return refuse(context, record, refused.status(),
+				"backend refused the WebSocket handshake: HTTP " + refused.status(), "backend_refused",
+				(refused.status() < 500) ? CLIENT_ERROR : SERVER_ERROR);
+	}
+
+	/** Answers an HTTP status instead of upgrading, and reports the handshake as finished. */
+	private Mono<String> refuse(FilterContext context, SessionRecord record, int status, String message, String outcome,
+			String result) {
+		record.status = status;
+		record.outcome = outcome;
+		metrics.handshakeOutcome(context.httpServer(), context.pipeline(), record.pool.isEmpty() ? "none" : record.pool,
+				outcome);
+		listener.sessionFinished(record.summary());
+		return context.respond(status, message).thenReturn(result);
 	}
 
 	private static HttpHeaders toSpring(io.netty.handler.codec.http.HttpHeaders netty) {

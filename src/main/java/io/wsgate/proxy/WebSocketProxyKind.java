@@ -15,6 +15,7 @@ import io.wsgate.config.PoolSpec.RequestMatcherSpec;
 import io.wsgate.config.PoolSpec.ServerSpec;
 import io.wsgate.config.PoolSpec.StickySessionSpec;
 import io.wsgate.config.PoolSpec.StringMatcherSpec;
+import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterKind;
 import io.wsgate.pool.LoadBalancePolicy;
@@ -23,6 +24,7 @@ import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.pool.StickySession;
 import io.wsgate.proxy.WebSocketProxyFilter.ProxyPool;
+import io.wsgate.status.SessionListener;
 
 /** The {@code WebSocketProxy} filter kind: validation of its options and creation of its filters. */
 public final class WebSocketProxyKind implements FilterKind {
@@ -33,9 +35,15 @@ public final class WebSocketProxyKind implements FilterKind {
 
 	private final PoolRegistry pools;
 
-	public WebSocketProxyKind(BackendDialer dialer, PoolRegistry pools) {
+	private final GatewayMetrics metrics;
+
+	private final SessionListener listener;
+
+	public WebSocketProxyKind(BackendDialer dialer, PoolRegistry pools, GatewayMetrics metrics, SessionListener listener) {
 		this.dialer = dialer;
 		this.pools = pools;
+		this.metrics = metrics;
+		this.listener = listener;
 	}
 
 	@Override
@@ -58,6 +66,7 @@ public final class WebSocketProxyKind implements FilterKind {
 					+ (poolSpec.isMain() ? "main" : "candidate#" + candidateIndex++);
 			ServerPool pool = new ServerPool(name, poolSpec);
 			pools.register(pipelineName, pool);
+			metrics.register(pool);
 			ProxyPool proxyPool = new ProxyPool(pool,
 					new OriginCheck(poolSpec.originPatterns(), poolSpec.insecureSkipVerify()));
 			if (poolSpec.isMain()) {
@@ -67,7 +76,7 @@ public final class WebSocketProxyKind implements FilterKind {
 				candidates.add(proxyPool);
 			}
 		}
-		return new WebSocketProxyFilter(spec.defaultOrigin(), List.copyOf(candidates), main, dialer);
+		return new WebSocketProxyFilter(spec.defaultOrigin(), List.copyOf(candidates), main, dialer, metrics, listener);
 	}
 
 	@Override

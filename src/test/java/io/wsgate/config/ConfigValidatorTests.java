@@ -2,6 +2,8 @@ package io.wsgate.config;
 
 import java.util.List;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.FilterRegistry;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.proxy.BackendDialer;
@@ -476,7 +478,10 @@ class ConfigValidatorTests {
 	}
 
 	static FilterRegistry catalog() {
-		return new FilterRegistry(List.of(new WebSocketProxyKind(new BackendDialer(), new PoolRegistry())));
+		return new FilterRegistry(List.of(new WebSocketProxyKind(
+				new BackendDialer(new GatewayMetrics(new SimpleMeterRegistry())), new PoolRegistry(),
+				new GatewayMetrics(new SimpleMeterRegistry()), summary -> {
+				})));
 	}
 
 	private static List<String> problems(String yaml) {

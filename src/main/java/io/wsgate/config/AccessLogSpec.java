@@ -1,0 +1,18 @@
+package io.wsgate.config;
+
+/**
+ * The access log ({@code wsgate.access-log}): one line per finished session on the logger
+ * {@code wsgate.access}.
+ *
+ * @param enabled on by default
+ * @param format {@code kv} (key=value pairs, default) or {@code json}
+ */
+public record AccessLogSpec(Boolean enabled, String format) {
+
+	public static final AccessLogSpec DEFAULT = new AccessLogSpec(null, null);
+
+	public AccessLogSpec {
+		enabled = !Boolean.FALSE.equals(enabled);
+		format = (format != null && !format.isBlank()) ? format : "kv";
+	}
+}

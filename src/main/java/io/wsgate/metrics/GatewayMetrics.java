@@ -1,0 +1,95 @@
+package io.wsgate.metrics;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.wsgate.pool.Server;
+import io.wsgate.pool.ServerPool;
+
+/**
+ * Entry point to wsgate's meters. Per-server meter sets are made when a pool is registered; the
+ * per-handshake meters (outcomes, handshake time, closes) are cached by their tags.
+ */
+public final class GatewayMetrics {
+
+	private final MeterRegistry registry;
+
+	private final Map<String, ServerMeters> servers = new ConcurrentHashMap<>();
+
+	private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+
+	private final Map<String, Timer> handshakes = new ConcurrentHashMap<>();
+
+	private final Map<String, Counter> closes = new ConcurrentHashMap<>();
+
+	public GatewayMetrics(MeterRegistry registry) {
+		this.registry = registry;
+	}
+
+	/** Creates the meters of a pool's servers, including their health gauges. */
+	public void register(ServerPool pool) {
+		for (Server server : pool.servers()) {
+			servers.computeIfAbsent(key(pool.name(), server), k -> new ServerMeters(registry, pool.name(), server.url()));
+			Gauge.builder(WsgateMeters.SERVER_HEALTHY.meterName(), pool, p -> p.healthyServers().contains(server) ? 1 : 0)
+				.description(WsgateMeters.SERVER_HEALTHY.description())
+				.tags("pool", pool.name(), "server", server.url())
+				.strongReference(true)
+				.register(registry);
+		}
+	}
+
+	/** The meters of a server of a registered pool. */
+	public ServerMeters server(ServerPool pool, Server server) {
+		return servers.computeIfAbsent(key(pool.name(), server), k -> new ServerMeters(registry, pool.name(), server.url()));
+	}
+
+	/** Counts a handshake that reached a WebSocketProxy, by outcome. */
+	public void handshakeOutcome(String httpServer, String pipeline, String pool, String outcome) {
+		outcomes.computeIfAbsent(httpServer + '\0' + pipeline + '\0' + pool + '\0' + outcome,
+				k -> Counter.builder(WsgateMeters.SESSIONS.meterName())
+					.description(WsgateMeters.SESSIONS.description())
+					.tags("http.server", httpServer, "pipeline", pipeline, "pool", pool, "outcome", outcome)
+					.register(registry))
+			.increment();
+	}
+
+	/** The handshake timer of a pool (a percentile histogram for Prometheus). */
+	public Timer handshakeTimer(String httpServer, String pipeline, String pool) {
+		return handshakes.computeIfAbsent(httpServer + '\0' + pipeline + '\0' + pool,
+				k -> Timer.builder(WsgateMeters.HANDSHAKE_DURATION.meterName())
+					.description(WsgateMeters.HANDSHAKE_DURATION.description())
+					.tags("http.server", httpServer, "pipeline", pipeline, "pool", pool)
+					.publishPercentileHistogram()
+					.register(registry));
+	}
+
+	/** Counts an ended session by close code and initiator (client, backend or gateway). */
+	public void closed(String pool, int code, String initiator) {
+		String codeTag = codeTag(code);
+		closes.computeIfAbsent(pool + '\0' + codeTag + '\0' + initiator,
+				k -> Counter.builder(WsgateMeters.CLOSES.meterName())
+					.description(WsgateMeters.CLOSES.description())
+					.tags("pool", pool, "code", codeTag, "initiator", initiator)
+					.register(registry))
+			.increment();
+	}
+
+	/** Close codes of applications (3000-4999) are grouped, so the tag stays low-cardinality. */
+	static String codeTag(int code) {
+		if (code >= 4000 && code <= 4999) {
+			return "4xxx";
+		}
+		if (code >= 3000 && code <= 3999) {
+			return "3xxx";
+		}
+		return String.valueOf(code);
+	}
+
+	private static String key(String pool, Server server) {
+		return pool + '\0' + server.url();
+	}
+}

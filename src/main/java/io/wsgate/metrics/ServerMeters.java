@@ -1,0 +1,101 @@
+package io.wsgate.metrics;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The meters of one server of one pool, created once, so the message path only increments
+ * counters it already holds.
+ */
+public final class ServerMeters {
+
+	/** Why a dial failed, as the {@code reason} tag of {@code wsgate.backend.errors}. */
+	public enum DialError {
+		CONNECT, TIMEOUT, HANDSHAKE, PROTOCOL
+	}
+
+	private final AtomicInteger active = new AtomicInteger();
+
+	/** Indexed by direction then type: [upstream text, upstream binary, downstream text, downstream binary]. */
+	private final Counter[] messages = new Counter[4];
+
+	private final Counter[] bytes = new Counter[4];
+
+	private final Counter[] dialErrors = new Counter[DialError.values().length];
+
+	ServerMeters(MeterRegistry registry, String pool, String server) {
+		Gauge.builder(WsgateMeters.SESSIONS_ACTIVE.meterName(), active, AtomicInteger::get)
+			.description(WsgateMeters.SESSIONS_ACTIVE.description())
+			.tags("pool", pool, "server", server)
+			.register(registry);
+		for (Direction direction : Direction.values()) {
+			for (int binary = 0; binary < 2; binary++) {
+				String type = (binary == 1) ? "binary" : "text";
+				int index = index(direction, binary == 1);
+				messages[index] = Counter.builder(WsgateMeters.MESSAGES.meterName())
+					.description(WsgateMeters.MESSAGES.description())
+					.tags("pool", pool, "server", server, "direction", direction.tag(), "type", type)
+					.register(registry);
+				bytes[index] = Counter.builder(WsgateMeters.BYTES.meterName())
+					.description(WsgateMeters.BYTES.description())
+					.baseUnit(WsgateMeters.BYTES.baseUnit())
+					.tags("pool", pool, "server", server, "direction", direction.tag(), "type", type)
+					.register(registry);
+			}
+		}
+		for (DialError error : DialError.values()) {
+			dialErrors[error.ordinal()] = Counter.builder(WsgateMeters.BACKEND_ERRORS.meterName())
+				.description(WsgateMeters.BACKEND_ERRORS.description())
+				.tags("pool", pool, "server", server, "reason", error.name().toLowerCase(java.util.Locale.ROOT))
+				.register(registry);
+		}
+	}
+
+	static int index(Direction direction, boolean binary) {
+		return direction.ordinal() * 2 + (binary ? 1 : 0);
+	}
+
+	public Counter messages(Direction direction, boolean binary) {
+		return messages[index(direction, binary)];
+	}
+
+	public Counter bytes(Direction direction, boolean binary) {
+		return bytes[index(direction, binary)];
+	}
+
+	public void sessionStarted() {
+		active.incrementAndGet();
+	}
+
+	public void sessionEnded() {
+		active.decrementAndGet();
+	}
+
+	public int activeSessions() {
+		return active.get();
+	}
+
+	public void dialFailed(DialError error) {
+		dialErrors[error.ordinal()].increment();
+	}
+
+	/** Totals for the status endpoint: messages and bytes in a direction, and dial errors. */
+	public double messageCount(Direction direction) {
+		return messages(direction, false).count() + messages(direction, true).count();
+	}
+
+	public double byteCount(Direction direction) {
+		return bytes(direction, false).count() + bytes(direction, true).count();
+	}
+
+	public double dialErrorCount() {
+		double total = 0;
+		for (Counter counter : dialErrors) {
+			total += counter.count();
+		}
+		return total;
+	}
+}

@@ -1,0 +1,5 @@
+/**
+ * Micrometer meters of the gateway, defined once in {@link io.wsgate.metrics.WsgateMeters}, and
+ * the per-server meter sets that the message path increments without any lookup.
+ */
+package io.wsgate.metrics;

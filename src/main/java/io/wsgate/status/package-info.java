@@ -1,0 +1,5 @@
+/**
+ * What operators see of finished and running sessions without reading logs: the access log, the
+ * {@code /actuator/wsgate} status endpoint and the live dashboard page.
+ */
+package io.wsgate.status;
