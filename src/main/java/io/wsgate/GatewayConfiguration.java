@@ -14,6 +14,7 @@ import io.wsgate.pipeline.FilterRegistry;
 import io.wsgate.pipeline.Pipelines;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.proxy.BackendDialer;
+import io.wsgate.proxy.SessionRegistry;
 import io.wsgate.proxy.WebSocketProxyKind;
 import io.wsgate.server.Listeners;
 import io.wsgate.status.AccessLog;
@@ -24,6 +25,7 @@ import io.wsgate.status.SessionListener;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -71,9 +73,15 @@ class GatewayConfiguration {
 	}
 
 	@Bean
+	SessionRegistry sessionRegistry(WsgateProperties properties) {
+		return new SessionRegistry(properties.limits());
+	}
+
+	@Bean
 	WebSocketProxyKind webSocketProxyKind(BackendDialer dialer, PoolRegistry pools, GatewayMetrics metrics,
-			SessionListener sessionListener) {
-		return new WebSocketProxyKind(dialer, pools, metrics, sessionListener);
+			SessionListener sessionListener, SessionRegistry sessions, WsgateProperties properties, SslBundles sslBundles) {
+		return new WebSocketProxyKind(dialer, pools, metrics, sessionListener, sessions, properties.limits().retryAfter(),
+				sslBundles);
 	}
 
 	@Bean
@@ -88,8 +96,11 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	Listeners listeners(WsgateProperties properties, Pipelines pipelines, ReactorResourceFactory resources) {
-		return new Listeners(properties.httpServers(), pipelines, resources);
+	Listeners listeners(WsgateProperties properties, Pipelines pipelines, ReactorResourceFactory resources,
+			SslBundles sslBundles, SessionRegistry sessions) {
+		return new Listeners(properties.httpServers(), pipelines, resources, sslBundles,
+				new Listeners.Drain(properties.shutdown().drainPeriod(), sessions::startDraining,
+						() -> sessions.goAwayAll("gateway shutting down")));
 	}
 
 	@Bean

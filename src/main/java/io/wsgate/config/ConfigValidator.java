@@ -14,6 +14,8 @@ import io.wsgate.config.HttpServerSpec.RuleSpec;
 import io.wsgate.config.PipelineSpec.FlowNodeSpec;
 
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.core.io.DefaultResourceLoader;
+import org.springframework.core.io.ResourceLoader;
 
 /**
  * Checks the whole configuration once at startup and reports every problem with its key path,
@@ -27,6 +29,8 @@ public final class ConfigValidator {
 	/** The methods a route or candidate pool may name. */
 	public static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT",
 			"OPTIONS", "TRACE");
+
+	private static final ResourceLoader RESOURCES = new DefaultResourceLoader();
 
 	private final FilterKindCatalog kinds;
 
@@ -50,6 +54,15 @@ public final class ConfigValidator {
 		validateHttpServers(properties.httpServers(), pipelineNames, problems);
 		if (!Set.of("kv", "json").contains(properties.accessLog().format().toLowerCase(Locale.ROOT))) {
 			problems.add("wsgate.access-log.format", "'" + properties.accessLog().format() + "' (expected: kv or json)");
+		}
+		if (properties.limits().maxSessions() < 0) {
+			problems.add("wsgate.limits.maxSessions", "must not be negative (0 = unlimited)");
+		}
+		if (properties.limits().maxSessionsPerClientIp() < 0) {
+			problems.add("wsgate.limits.maxSessionsPerClientIp", "must not be negative (0 = unlimited)");
+		}
+		if (properties.shutdown().drainPeriod().isNegative()) {
+			problems.add("wsgate.shutdown.drainPeriod", "must not be negative");
 		}
 		if (properties.demo().port() < 0 || properties.demo().port() > 65535) {
 			problems.add("wsgate.demo.port", "must be between 0 and 65535");
@@ -78,8 +91,32 @@ public final class ConfigValidator {
 			else if (server.port() != 0 && !endpoints.add(server.address() + ":" + server.port())) {
 				problems.add(path + ".port", "port " + server.port() + " is used by another http server");
 			}
+			if (server.handshakeTimeout().isNegative() || server.handshakeTimeout().isZero()) {
+				problems.add(path + ".handshakeTimeout", "must be positive");
+			}
+			if (server.maxHeaderSize().toBytes() < 1024 || server.maxHeaderSize().toBytes() > Integer.MAX_VALUE) {
+				problems.add(path + ".maxHeaderSize", server.maxHeaderSize() + " (expected: 1KB or more)");
+			}
+			validateTls(server.tls(), path + ".tls", problems);
 			for (int r = 0; r < server.rules().size(); r++) {
 				validateRule(server.rules().get(r), path + ".rules[" + r + "]", pipelineNames, problems);
+			}
+		}
+	}
+
+	private static void validateTls(HttpServerSpec.TlsSpec tls, String path, ConfigProblems problems) {
+		if (tls == null) {
+			return;
+		}
+		if (tls.bundle().isEmpty() && (tls.cert().isEmpty() || tls.key().isEmpty())) {
+			problems.add(path, "set bundle, or cert and key");
+		}
+		if (!Set.of("none", "want", "need").contains(tls.clientAuth().toLowerCase(Locale.ROOT))) {
+			problems.add(path + ".clientAuth", "'" + tls.clientAuth() + "' (expected: none, want or need)");
+		}
+		for (String location : List.of(tls.cert(), tls.key(), tls.clientCa())) {
+			if (!location.isEmpty() && !RESOURCES.getResource(location).exists()) {
+				problems.add(path, "'" + location + "' does not exist");
 			}
 		}
 	}

@@ -1,6 +1,9 @@
 package io.wsgate.config;
 
+import java.time.Duration;
 import java.util.List;
+
+import org.springframework.util.unit.DataSize;
 
 /**
  * One listener ({@code wsgate.http-servers[i]}).
@@ -9,13 +12,39 @@ import java.util.List;
  * @param port TCP port (0 = any free port, for tests)
  * @param address bind address (default 0.0.0.0)
  * @param rules routing rules; the first matching rule and path wins
+ * @param handshakeTimeout time a client has to send its whole handshake request (default 10s; 408 after)
+ * @param maxHeaderSize largest request head accepted (default 8KB; 431 above)
+ * @param tls serve https/wss on this port (none by default)
  */
-public record HttpServerSpec(String name, Integer port, String address, List<RuleSpec> rules) {
+public record HttpServerSpec(String name, Integer port, String address, List<RuleSpec> rules,
+		Duration handshakeTimeout, DataSize maxHeaderSize, TlsSpec tls) {
 
 	public HttpServerSpec {
 		name = Specs.text(name);
 		address = (address != null && !address.isBlank()) ? address : "0.0.0.0";
 		rules = Specs.list(rules);
+		handshakeTimeout = (handshakeTimeout != null) ? handshakeTimeout : Duration.ofSeconds(10);
+		maxHeaderSize = (maxHeaderSize != null) ? maxHeaderSize : DataSize.ofKilobytes(8);
+	}
+
+	/**
+	 * TLS of a listener: a Spring Boot SSL bundle, or PEM locations.
+	 *
+	 * @param bundle the name of a {@code spring.ssl.bundle.*} bundle
+	 * @param cert certificate chain PEM location ({@code file:} or {@code classpath:})
+	 * @param key private key PEM location
+	 * @param clientAuth {@code none} (default), {@code want} or {@code need} a client certificate
+	 * @param clientCa PEM location of the CAs that client certificates must chain to
+	 */
+	public record TlsSpec(String bundle, String cert, String key, String clientAuth, String clientCa) {
+
+		public TlsSpec {
+			bundle = Specs.text(bundle);
+			cert = Specs.text(cert);
+			key = Specs.text(key);
+			clientAuth = (clientAuth != null && !clientAuth.isBlank()) ? clientAuth : "none";
+			clientCa = Specs.text(clientCa);
+		}
 	}
 
 	/**

@@ -17,10 +17,17 @@ import java.util.Map;
  * @param connectTimeout time allowed to connect to a backend and finish its handshake (default 10s)
  * @param healthCheck active health check of the servers (none by default)
  * @param passiveHealthCheck taking failing servers out on real traffic (on by default)
+ * @param idleTimeout close a session after this long without a message either way (default 0 = never)
+ * @param pingInterval ping a side that has sent nothing for this long (default 30s, 0 = never)
+ * @param pingTimeout a pinged side that stays silent this much longer is closed as dead (default 10s)
+ * @param maxSessions most concurrent sessions of the pool (default 0 = unlimited)
+ * @param serverTls TLS toward wss:// servers (default: the JVM's trust store)
  */
 public record PoolSpec(List<ServerSpec> servers, LoadBalanceSpec loadBalance, Long clientMaxMsgSize,
 		Long serverMaxMsgSize, RequestMatcherSpec filter, List<String> originPatterns, Boolean insecureSkipVerify,
-		Duration connectTimeout, HealthCheckSpec healthCheck, PassiveHealthCheckSpec passiveHealthCheck) {
+		Duration connectTimeout, HealthCheckSpec healthCheck, PassiveHealthCheckSpec passiveHealthCheck,
+		Duration idleTimeout, Duration pingInterval, Duration pingTimeout, Integer maxSessions,
+		ServerTlsSpec serverTls) {
 
 	/** The seed's default message size limit. */
 	public static final long DEFAULT_MAX_MSG_SIZE = 32769;
@@ -36,6 +43,10 @@ public record PoolSpec(List<ServerSpec> servers, LoadBalanceSpec loadBalance, Lo
 		insecureSkipVerify = Boolean.TRUE.equals(insecureSkipVerify);
 		connectTimeout = (connectTimeout != null) ? connectTimeout : DEFAULT_CONNECT_TIMEOUT;
 		passiveHealthCheck = (passiveHealthCheck != null) ? passiveHealthCheck : PassiveHealthCheckSpec.DEFAULT;
+		idleTimeout = (idleTimeout != null) ? idleTimeout : Duration.ZERO;
+		pingInterval = (pingInterval != null) ? pingInterval : Duration.ofSeconds(30);
+		pingTimeout = (pingTimeout != null) ? pingTimeout : Duration.ofSeconds(10);
+		maxSessions = (maxSessions != null) ? maxSessions : 0;
 	}
 
 	/** Consecutive failed dials that take a server out: passiveHealthCheck.fails, else healthCheck.fails, else 1. */

@@ -1,5 +1,6 @@
 package io.wsgate.config;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -12,16 +13,49 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param pipelines named pipelines that rules route to
  * @param demo the built-in demo echo backend (off unless enabled)
  * @param accessLog the access log of finished sessions
+ * @param limits gateway-wide session limits
+ * @param shutdown graceful shutdown
  */
 @ConfigurationProperties(prefix = "wsgate")
 public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSpec> pipelines, DemoSpec demo,
-		AccessLogSpec accessLog) {
+		AccessLogSpec accessLog, LimitsSpec limits, ShutdownSpec shutdown) {
 
 	public WsgateProperties {
 		httpServers = Specs.list(httpServers);
 		pipelines = Specs.list(pipelines);
 		demo = (demo != null) ? demo : new DemoSpec(false, DemoSpec.DEFAULT_PORT);
 		accessLog = (accessLog != null) ? accessLog : AccessLogSpec.DEFAULT;
+		limits = (limits != null) ? limits : new LimitsSpec(null, null, null);
+		shutdown = (shutdown != null) ? shutdown : new ShutdownSpec(null);
+	}
+
+	/**
+	 * Gateway-wide limits ({@code wsgate.limits}); 0 = unlimited.
+	 *
+	 * @param maxSessions most concurrent sessions of the whole gateway (over it: 503)
+	 * @param maxSessionsPerClientIp most concurrent sessions of one client address (over it: 429)
+	 * @param retryAfter the {@code Retry-After} sent with those answers (default 5s)
+	 */
+	public record LimitsSpec(Integer maxSessions, Integer maxSessionsPerClientIp, Duration retryAfter) {
+
+		public LimitsSpec {
+			maxSessions = (maxSessions != null) ? maxSessions : 0;
+			maxSessionsPerClientIp = (maxSessionsPerClientIp != null) ? maxSessionsPerClientIp : 0;
+			retryAfter = (retryAfter != null) ? retryAfter : Duration.ofSeconds(5);
+		}
+	}
+
+	/**
+	 * Graceful shutdown ({@code wsgate.shutdown}).
+	 *
+	 * @param drainPeriod how long open sessions may go on after the listeners stopped accepting, before
+	 * they are closed with 1001 (default 10s)
+	 */
+	public record ShutdownSpec(Duration drainPeriod) {
+
+		public ShutdownSpec {
+			drainPeriod = (drainPeriod != null) ? drainPeriod : Duration.ofSeconds(10);
+		}
 	}
 
 	/**

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
@@ -58,9 +59,10 @@ public final class BackendDialer {
 	 * @param subprotocols the client's offered subprotocols, comma-separated, or null
 	 * @param maxFrameSize Netty's frame limit for frames from the backend
 	 * @param timeout the time allowed to connect and complete the handshake
+	 * @param tls the pool's TLS for wss:// servers, or null for the defaults
 	 */
 	record DialRequest(String pathAndQuery, String clientHost, HttpHeaders headers, String subprotocols,
-			int maxFrameSize, Duration timeout) {
+			int maxFrameSize, Duration timeout, BackendTls tls) {
 	}
 
 	/**
@@ -105,6 +107,9 @@ public final class BackendDialer {
 		}
 		HttpClient http = BackendHandshakeHandler.install(client.headers(h -> h.set(request.headers())), host,
 				request.subprotocols());
+		if (server.secure() && request.tls() != null) {
+			http = request.tls().applyTo(http);
+		}
 		return http.websocket(spec.build())
 			.uri(URI.create(server.uri() + request.pathAndQuery()))
 			.connect()
@@ -122,6 +127,7 @@ public final class BackendDialer {
 			// never be encoded and the backend would only see the connection drop.
 			pipeline.addBefore(NETTY_DECODER, "wsgate.violationCloseEncoder", new WebSocket13FrameEncoder(true));
 		}
+		connection.addHandlerLast(WebSocketProxyFilter.UTF8_VALIDATOR, new Utf8FrameValidator(true));
 		return new BackendSession(server, connection, (WebsocketInbound) connection, (WebsocketOutbound) connection,
 				BackendHandshakeHandler.selectedSubprotocol(connection),
 				((HttpClientResponse) connection).responseHeaders());

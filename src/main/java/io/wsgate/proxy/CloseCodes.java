@@ -9,6 +9,9 @@ final class CloseCodes {
 	/** Reported (never sent) for a connection lost without a close frame. */
 	static final int ABNORMAL = 1006;
 
+	/** A text message was not valid UTF-8. */
+	static final int INVALID_PAYLOAD = 1007;
+
 	/** A message exceeded clientMaxMsgSize or serverMaxMsgSize. */
 	static final int MESSAGE_TOO_BIG = 1009;
 

@@ -1,8 +1,16 @@
 package io.wsgate.proxy;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
@@ -13,19 +21,28 @@ import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
- * Relays frames between the client and the backend, unchanged (fragments, pings and pongs
- * included), with demand flowing end to end: a frame is read from one side only when the other
- * side can take it, so a slow reader never makes the gateway buffer more than Netty's write
+ * Relays frames between the client and the backend of one session, unchanged (fragments, pings
+ * and pongs included), with demand flowing end to end: a frame is read from one side only when the
+ * other side can take it, so a slow reader never makes the gateway buffer more than Netty's write
  * buffer and Reactor Netty's prefetch.
  *
  * <p>When one side ends, the other is closed with the same code and reason; a side lost without a
  * close frame is reported as 1001 (client lost) or 1014 (backend lost); a message over the limit
- * gets 1009 to its sender and 1001 to the other side.
+ * gets 1009 to its sender and 1001 to the other side. The gateway itself pings a side that has been
+ * silent for {@code pingInterval} and drops it when it stays silent {@code pingTimeout} longer, closes
+ * both sides with 1001 after {@code idleTimeout} without a message, and on shutdown.
  */
 final class WebSocketBridge {
 
 	/** How long a side may take to close after the session ended before its connection is dropped. */
 	static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
+	/** The initiator of closes the gateway decides on (limits, protocol errors, timeouts, shutdown). */
+	static final String GATEWAY = "gateway";
+
+	/** Payload of the gateway's own pings; the pongs that echo it are not forwarded. */
+	private static final ByteBuf KEEPALIVE = Unpooled.unreleasableBuffer(
+			Unpooled.wrappedBuffer("wsgate-keepalive".getBytes(StandardCharsets.US_ASCII)));
 
 	/**
 	 * One end of the session.
@@ -37,48 +54,104 @@ final class WebSocketBridge {
 	 * @param maxMessageSize the limit on messages it sends (-1 = unlimited)
 	 * @param lostCode the code sent to the other side when this one is lost without a close frame
 	 * @param traffic counts the frames this side sends
+	 * @param liveness when it last sent something, and when the gateway last pinged it
 	 */
 	record Side(String role, WebsocketInbound in, WebsocketOutbound out, Connection connection, long maxMessageSize,
-			int lostCode, TrafficCounter traffic) {
+			int lostCode, TrafficCounter traffic, Liveness liveness) {
+
+		Side(String role, WebsocketInbound in, WebsocketOutbound out, Connection connection, long maxMessageSize,
+				int lostCode, TrafficCounter traffic) {
+			this(role, in, out, connection, maxMessageSize, lostCode, traffic, new Liveness());
+		}
 	}
 
-	/** The initiator of closes the gateway decides on (message limits, protocol errors). */
-	static final String GATEWAY = "gateway";
+	/** When a side was last heard from and pinged (nanoTime); written by its pump and the timer. */
+	static final class Liveness {
 
-	private WebSocketBridge() {
+		volatile long lastFrame = System.nanoTime();
+
+		volatile long lastPing;
+	}
+
+	/**
+	 * The session's timers; a zero duration switches one off.
+	 *
+	 * @param idleTimeout no message either way for this long closes the session
+	 * @param pingInterval a side silent for this long is pinged
+	 * @param pingTimeout a pinged side silent this much longer is dropped
+	 */
+	record Timeouts(Duration idleTimeout, Duration pingInterval, Duration pingTimeout) {
+	}
+
+	private final Side client;
+
+	private final Side backend;
+
+	private final SessionRecord record;
+
+	private final Timeouts timeouts;
+
+	private volatile long lastMessage = System.nanoTime();
+
+	WebSocketBridge(Side client, Side backend, SessionRecord record, Timeouts timeouts) {
+		this.client = client;
+		this.backend = backend;
+		this.record = record;
+		this.timeouts = timeouts;
 	}
 
 	/** Relays until both sides are closed; the record learns how the session ended. */
-	static Mono<Void> relay(Side client, Side backend, SessionRecord record) {
-		return Mono.when(pump(client, backend, record), pump(backend, client, record));
+	Mono<Void> relay() {
+		ScheduledFuture<?> timer = startTimer();
+		return Mono.when(pump(client, backend), pump(backend, client)).doFinally(signal -> {
+			if (timer != null) {
+				timer.cancel(false);
+			}
+		});
+	}
+
+	/** Closes both sides with 1001 (the gateway is shutting down). */
+	void goAway(String reason) {
+		closeBoth(CloseCodes.GOING_AWAY, reason);
 	}
 
 	/** Forwards the frames of {@code from} to {@code to}, then closes {@code to} the way {@code from} ended. */
-	private static Mono<Void> pump(Side from, Side to, SessionRecord record) {
+	private Mono<Void> pump(Side from, Side to) {
 		MessageSizeLimit limit = new MessageSizeLimit(from.maxMessageSize());
+		Liveness liveness = from.liveness();
 		Throwable[] failure = new Throwable[1];
 		Flux<WebSocketFrame> frames = CancelShield.of(from.in().receiveFrames())
 			.doOnNext(frame -> {
 				limit.check(frame);
+				long now = System.nanoTime();
+				liveness.lastFrame = now;
+				if (frame.isFinalFragment() && isData(frame)) {
+					lastMessage = now;
+				}
 				from.traffic().count(frame);
 			})
 			.onErrorResume(ex -> {
 				failure[0] = ex;
 				return Mono.empty();
 			})
-			// Reactor Netty releases a received frame after onNext; the write to the other side
-			// releases it again.
-			.doOnNext(WebSocketFrame::retain);
+			// Reactor Netty releases a received frame after onNext, so a forwarded one is retained for
+			// the write to the other side, which releases it again. The answers to the gateway's own
+			// pings stay here. (Not `filter`: its discard hook would release a dropped frame twice.)
+			.handle((frame, sink) -> {
+				if (!(frame instanceof PongWebSocketFrame && isKeepalive(frame.content()))) {
+					sink.next(frame.retain());
+				}
+			});
 		return to.out()
 			.sendObject(frames)
 			.then()
 			// A failed write means `to` is gone: its own pump closes `from`.
 			.onErrorResume(ex -> Mono.empty())
-			.then(Mono.defer(() -> closeAfter(from, to, failure[0], record)))
+			.then(Mono.defer(() -> closeAfter(from, to, failure[0])))
 			.then(Mono.defer(() -> awaitClosed(to.connection())));
 	}
 
-	private static Mono<Void> closeAfter(Side from, Side to, Throwable failure, SessionRecord record) {
+	private Mono<Void> closeAfter(Side from, Side to, Throwable failure) {
 		if (failure instanceof MessageTooBigException) {
 			record.closed(CloseCodes.MESSAGE_TOO_BIG, GATEWAY);
 			String reason = from.role() + " message too big";
@@ -86,10 +159,14 @@ final class WebSocketBridge {
 					quietly(to.out().sendClose(CloseCodes.GOING_AWAY, reason)));
 		}
 		if (failure instanceof CorruptedWebSocketFrameException corrupted) {
-			// Netty's decoder already closed `from` with the matching code (1002, 1007 or 1009).
-			record.closed(corrupted.closeStatus().code(), GATEWAY);
-			String reason = from.role() + (corrupted.closeStatus().code() == CloseCodes.MESSAGE_TOO_BIG
-					? " message too big" : " protocol error");
+			// Netty closed `from` with the matching code (1002 protocol, 1007 bad UTF-8, 1009 too big).
+			int code = corrupted.closeStatus().code();
+			record.closed(code, GATEWAY);
+			String reason = from.role() + switch (code) {
+				case CloseCodes.MESSAGE_TOO_BIG -> " message too big";
+				case CloseCodes.INVALID_PAYLOAD -> " sent invalid UTF-8";
+				default -> " protocol error";
+			};
 			return quietly(to.out().sendClose(CloseCodes.GOING_AWAY, reason));
 		}
 		return from.in()
@@ -121,6 +198,69 @@ final class WebSocketBridge {
 
 	private static Mono<Void> sendLost(Side from, Side to) {
 		return to.out().sendClose(from.lostCode(), from.role() + " connection lost");
+	}
+
+	private ScheduledFuture<?> startTimer() {
+		long tick = Math.min(nonZero(timeouts.idleTimeout()), Math.min(nonZero(timeouts.pingInterval()),
+				nonZero(timeouts.pingTimeout())));
+		if (tick == Long.MAX_VALUE) {
+			return null;
+		}
+		long period = Math.max(50, Math.min(1000, tick / 4));
+		return client.connection().channel().eventLoop().scheduleAtFixedRate(this::checkTimers, period, period,
+				TimeUnit.MILLISECONDS);
+	}
+
+	/** Runs on the client's event loop: idle timeout, keepalive pings, dead peers. */
+	private void checkTimers() {
+		long now = System.nanoTime();
+		long idle = timeouts.idleTimeout().toNanos();
+		if (idle > 0 && now - lastMessage >= idle) {
+			closeBoth(CloseCodes.GOING_AWAY, "idle timeout");
+			return;
+		}
+		long interval = timeouts.pingInterval().toNanos();
+		if (interval > 0) {
+			keepAlive(client, backend, now, interval, CloseCodes.GOING_AWAY);
+			keepAlive(backend, client, now, interval, CloseCodes.BAD_GATEWAY);
+		}
+	}
+
+	private void keepAlive(Side side, Side other, long now, long interval, int codeForOther) {
+		Liveness liveness = side.liveness();
+		long silent = now - liveness.lastFrame;
+		if (silent < interval) {
+			return;
+		}
+		if (silent >= interval + timeouts.pingTimeout().toNanos()) {
+			// No frame at all, not even a pong: the peer or the path to it is dead.
+			record.closed(CloseCodes.ABNORMAL, GATEWAY);
+			quietly(other.out().sendClose(codeForOther, side.role() + " not responding")).subscribe();
+			side.connection().channel().close();
+			return;
+		}
+		if (now - liveness.lastPing >= interval) {
+			liveness.lastPing = now;
+			side.connection().channel().writeAndFlush(new PingWebSocketFrame(KEEPALIVE.duplicate()));
+		}
+	}
+
+	private void closeBoth(int code, String reason) {
+		record.closed(code, GATEWAY);
+		quietly(client.out().sendClose(code, reason)).subscribe();
+		quietly(backend.out().sendClose(code, reason)).subscribe();
+	}
+
+	private static boolean isData(WebSocketFrame frame) {
+		return !(frame instanceof PingWebSocketFrame || frame instanceof PongWebSocketFrame);
+	}
+
+	private static boolean isKeepalive(ByteBuf content) {
+		return ByteBufUtil.equals(content, KEEPALIVE);
+	}
+
+	private static long nonZero(Duration duration) {
+		return (duration.isZero() || duration.isNegative()) ? Long.MAX_VALUE : duration.toMillis();
 	}
 
 	private static Mono<Void> awaitClosed(Connection connection) {

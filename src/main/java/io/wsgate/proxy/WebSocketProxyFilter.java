@@ -1,11 +1,13 @@
 package io.wsgate.proxy;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.ServerMeters;
@@ -51,6 +53,9 @@ final class WebSocketProxyFilter implements Filter {
 
 	private static final String REJECTED = "rejected";
 
+	/** The handler name of the UTF-8 check of the client's text frames (1007 when invalid). */
+	static final String UTF8_VALIDATOR = "wsgate.utf8Validator";
+
 	/** Backend response headers that describe the backend's own connection, never relayed. */
 	private static final Set<String> NOT_RELAYED = Set.of("connection", "upgrade", "sec-websocket-accept",
 			"sec-websocket-protocol", "sec-websocket-extensions", "content-length", "transfer-encoding", "keep-alive",
@@ -68,23 +73,30 @@ final class WebSocketProxyFilter implements Filter {
 
 	private final SessionListener listener;
 
+	private final SessionRegistry sessions;
+
+	private final long retryAfterSeconds;
+
 	/**
 	 * A pool with the proxy settings derived from its spec.
 	 *
 	 * @param pool the servers and load balancing
 	 * @param originCheck the pool's Origin rule
+	 * @param tls the pool's TLS toward wss:// servers, or null for the defaults
 	 */
-	record ProxyPool(ServerPool pool, OriginCheck originCheck) {
+	record ProxyPool(ServerPool pool, OriginCheck originCheck, BackendTls tls) {
 	}
 
 	WebSocketProxyFilter(String defaultOrigin, List<ProxyPool> candidates, ProxyPool main, BackendDialer dialer,
-			GatewayMetrics metrics, SessionListener listener) {
+			GatewayMetrics metrics, SessionListener listener, SessionRegistry sessions, Duration retryAfter) {
 		this.defaultOrigin = defaultOrigin;
 		this.candidates = candidates;
 		this.main = main;
 		this.dialer = dialer;
 		this.metrics = metrics;
 		this.listener = listener;
+		this.sessions = sessions;
+		this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
 	}
 
 	@Override
@@ -107,6 +119,21 @@ final class WebSocketProxyFilter implements Filter {
 		if (originRefusal != null) {
 			return refuse(context, record, 403, originRefusal, REJECTED, CLIENT_ERROR);
 		}
+		String clientIp = context.info().peerIp();
+		SessionRegistry.Refusal overLimit = sessions.admit(pool, clientIp);
+		if (overLimit != null) {
+			context.response().getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds));
+			return refuse(context, record, overLimit.status(), overLimit.message(), "over_limit",
+					(overLimit.status() == 429) ? CLIENT_ERROR : SERVER_ERROR);
+		}
+		// The place reserved for the session is released when the attempt or the session ends.
+		return connect(context, record, proxyPool).doFinally(signal -> sessions.release(pool, clientIp));
+	}
+
+	private Mono<String> connect(FilterContext context, SessionRecord record, ProxyPool proxyPool) {
+		ServerPool pool = proxyPool.pool();
+		ServerHttpRequest request = context.request();
+		HttpHeaders headers = request.getHeaders();
 		List<Server> servers = pool.serversToTry(context.info());
 		if (servers.isEmpty()) {
 			return refuse(context, record, 503, "no available backend server", "backend_unavailable", SERVER_ERROR);
@@ -114,7 +141,7 @@ final class WebSocketProxyFilter implements Filter {
 		DialRequest dial = new DialRequest(pathAndQuery(request), nonNull(headers.getFirst(HttpHeaders.HOST)),
 				BackendHeaders.build(headers, context.info().peerIp(), context.secure(), defaultOrigin),
 				BackendHeaders.subprotocols(headers), MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
-				pool.connectTimeout());
+				pool.connectTimeout(), proxyPool.tls());
 		return dialer.dialFirst(servers, dial, pool)
 			.flatMap(backend -> upgrade(context, pool, backend, record).thenReturn(Filter.CONTINUE))
 			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, record, ex))
@@ -160,9 +187,15 @@ final class WebSocketProxyFilter implements Filter {
 		return response.sendWebsocket((in, out) -> {
 			relaying.set(true);
 			upgraded(context, record, meters);
-			Side clientSide = new Side("client", in, out, (Connection) in, pool.spec().clientMaxMsgSize(),
+			Connection clientConnection = (Connection) in;
+			clientConnection.addHandlerLast(UTF8_VALIDATOR, new Utf8FrameValidator(true));
+			Side clientSide = new Side("client", in, out, clientConnection, pool.spec().clientMaxMsgSize(),
 					CloseCodes.GOING_AWAY, new TrafficCounter(record.up, meters, Direction.UPSTREAM));
-			return WebSocketBridge.relay(clientSide, backendSide, record).doFinally(signal -> {
+			WebSocketBridge bridge = new WebSocketBridge(clientSide, backendSide, record, new WebSocketBridge.Timeouts(
+					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout()));
+			sessions.opened(bridge);
+			return bridge.relay().doFinally(signal -> {
+				sessions.closed(bridge);
 				backend.connection().dispose();
 				meters.sessionEnded();
 				metrics.closed(record.pool, record.closeCode(), record.closedBy());

@@ -1,5 +1,6 @@
 package io.wsgate.proxy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +16,7 @@ import io.wsgate.config.PoolSpec.RequestMatcherSpec;
 import io.wsgate.config.PoolSpec.ServerSpec;
 import io.wsgate.config.PoolSpec.StickySessionSpec;
 import io.wsgate.config.PoolSpec.StringMatcherSpec;
+import io.wsgate.config.ServerTlsSpec;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterKind;
@@ -25,6 +27,8 @@ import io.wsgate.pool.ServerPool;
 import io.wsgate.pool.StickySession;
 import io.wsgate.proxy.WebSocketProxyFilter.ProxyPool;
 import io.wsgate.status.SessionListener;
+
+import org.springframework.boot.ssl.SslBundles;
 
 /** The {@code WebSocketProxy} filter kind: validation of its options and creation of its filters. */
 public final class WebSocketProxyKind implements FilterKind {
@@ -39,11 +43,21 @@ public final class WebSocketProxyKind implements FilterKind {
 
 	private final SessionListener listener;
 
-	public WebSocketProxyKind(BackendDialer dialer, PoolRegistry pools, GatewayMetrics metrics, SessionListener listener) {
+	private final SessionRegistry sessions;
+
+	private final Duration retryAfter;
+
+	private final SslBundles sslBundles;
+
+	public WebSocketProxyKind(BackendDialer dialer, PoolRegistry pools, GatewayMetrics metrics, SessionListener listener,
+			SessionRegistry sessions, Duration retryAfter, SslBundles sslBundles) {
 		this.dialer = dialer;
 		this.pools = pools;
 		this.metrics = metrics;
 		this.listener = listener;
+		this.sessions = sessions;
+		this.retryAfter = retryAfter;
+		this.sslBundles = sslBundles;
 	}
 
 	@Override
@@ -68,7 +82,8 @@ public final class WebSocketProxyKind implements FilterKind {
 			pools.register(pipelineName, pool);
 			metrics.register(pool);
 			ProxyPool proxyPool = new ProxyPool(pool,
-					new OriginCheck(poolSpec.originPatterns(), poolSpec.insecureSkipVerify()));
+					new OriginCheck(poolSpec.originPatterns(), poolSpec.insecureSkipVerify()),
+					BackendTls.of(poolSpec.serverTls(), sslBundles));
 			if (poolSpec.isMain()) {
 				main = proxyPool;
 			}
@@ -76,7 +91,8 @@ public final class WebSocketProxyKind implements FilterKind {
 				candidates.add(proxyPool);
 			}
 		}
-		return new WebSocketProxyFilter(spec.defaultOrigin(), List.copyOf(candidates), main, dialer, metrics, listener);
+		return new WebSocketProxyFilter(spec.defaultOrigin(), List.copyOf(candidates), main, dialer, metrics, listener, sessions,
+				retryAfter);
 	}
 
 	@Override
@@ -97,7 +113,7 @@ public final class WebSocketProxyKind implements FilterKind {
 		}
 	}
 
-	private static void validatePool(PoolSpec pool, String path, ConfigProblems problems) {
+	private void validatePool(PoolSpec pool, String path, ConfigProblems problems) {
 		if (pool.servers().isEmpty()) {
 			problems.add(path + ".servers", "at least one server is required");
 		}
@@ -142,6 +158,19 @@ public final class WebSocketProxyKind implements FilterKind {
 		if (pool.connectTimeout().isNegative() || pool.connectTimeout().isZero()) {
 			problems.add(path + ".connectTimeout", "must be positive");
 		}
+		for (var timeout : Map.of("idleTimeout", pool.idleTimeout(), "pingInterval", pool.pingInterval(),
+				"pingTimeout", pool.pingTimeout()).entrySet()) {
+			if (timeout.getValue().isNegative()) {
+				problems.add(path + "." + timeout.getKey(), "must not be negative (0 switches it off)");
+			}
+		}
+		if (!pool.pingInterval().isZero() && (pool.pingTimeout().isZero() || pool.pingTimeout().isNegative())) {
+			problems.add(path + ".pingTimeout", "must be positive when pingInterval is set");
+		}
+		validateServerTls(pool.serverTls(), path + ".serverTls", problems);
+		if (pool.maxSessions() < 0) {
+			problems.add(path + ".maxSessions", pool.maxSessions() + " (expected: 0 for unlimited, or more)");
+		}
 		for (int o = 0; o < pool.originPatterns().size(); o++) {
 			try {
 				OriginCheck.globToRegex(pool.originPatterns().get(o));
@@ -155,6 +184,22 @@ public final class WebSocketProxyKind implements FilterKind {
 		}
 		HealthCheckValidator.validate(pool.healthCheck(), path + ".healthCheck", problems);
 		HealthCheckValidator.validatePassive(pool.passiveHealthCheck(), path + ".passiveHealthCheck", problems);
+	}
+
+	private void validateServerTls(ServerTlsSpec tls, String path, ConfigProblems problems) {
+		if (tls == null) {
+			return;
+		}
+		if (tls.cert().isEmpty() != tls.key().isEmpty()) {
+			problems.add(path, "set both cert and key, or neither");
+			return;
+		}
+		try {
+			BackendTls.of(tls, sslBundles);
+		}
+		catch (RuntimeException ex) {
+			problems.add(path, "cannot be loaded: " + ex.getMessage());
+		}
 	}
 
 	private static void validateSticky(StickySessionSpec sticky, String path, ConfigProblems problems) {

@@ -2,30 +2,48 @@ package io.wsgate.server;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.wsgate.config.HttpServerSpec;
-import io.wsgate.pipeline.Pipeline;
+import io.wsgate.config.HttpServerSpec.TlsSpec;
 import io.wsgate.pipeline.Pipelines;
 import io.wsgate.routing.Router;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.web.server.Shutdown;
+import org.springframework.boot.web.server.Ssl;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * Starts one Reactor Netty server per {@code http-servers} entry, sharing the application's event
- * loops, and stops them with the application.
+ * loops, and stops them gracefully: new sessions are refused and the ports stop accepting, open
+ * sessions may go on for the drain period, then they are closed with 1001 on both sides.
  */
 public final class Listeners implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(Listeners.class);
+
+	/**
+	 * What a graceful stop does with the sessions.
+	 *
+	 * @param period how long open sessions may go on after the ports closed
+	 * @param refuseNewSessions called first
+	 * @param closeOpenSessions called when the period is over
+	 */
+	public record Drain(Duration period, Runnable refuseNewSessions, Runnable closeOpenSessions) {
+	}
 
 	private final List<HttpServerSpec> specs;
 
@@ -33,31 +51,37 @@ public final class Listeners implements SmartLifecycle {
 
 	private final ReactorResourceFactory resources;
 
+	private final SslBundles sslBundles;
+
+	private final Drain drain;
+
 	private final Map<String, WebServer> running = new LinkedHashMap<>();
 
 	private boolean started;
 
-	public Listeners(List<HttpServerSpec> specs, Pipelines pipelines, ReactorResourceFactory resources) {
+	public Listeners(List<HttpServerSpec> specs, Pipelines pipelines, ReactorResourceFactory resources,
+			SslBundles sslBundles, Drain drain) {
 		this.specs = specs;
 		this.pipelines = pipelines;
 		this.resources = resources;
+		this.sslBundles = sslBundles;
+		this.drain = drain;
 	}
 
 	@Override
 	public synchronized void start() {
-		List<WebServer> started = new ArrayList<>();
 		try {
 			for (HttpServerSpec spec : specs) {
 				WebServer server = create(spec);
 				server.start();
-				started.add(server);
 				running.put(spec.name(), server);
-				logger.info("http server '" + spec.name() + "' listening on " + spec.address() + ":" + server.getPort());
+				logger.info("http server '" + spec.name() + "' listening on " + spec.address() + ":" + server.getPort()
+						+ ((spec.tls() != null) ? " (TLS)" : ""));
 			}
 			this.started = true;
 		}
 		catch (RuntimeException ex) {
-			started.forEach(WebServer::stop);
+			running.values().forEach(WebServer::stop);
 			running.clear();
 			throw ex;
 		}
@@ -72,7 +96,53 @@ public final class Listeners implements SmartLifecycle {
 			throw new IllegalStateException("wsgate.http-servers '" + spec.name() + "': unknown address " + spec.address(), ex);
 		}
 		factory.setResourceFactory(resources);
-		return factory.getWebServer(new GatewayHttpHandler(spec.name(), new Router(spec), pipelines, false));
+		// Graceful: on stop the port closes at once and the server waits for its open connections.
+		factory.setShutdown(Shutdown.GRACEFUL);
+		if (spec.tls() != null) {
+			factory.setSsl(ssl(spec.tls()));
+			factory.setSslBundles(sslBundles);
+		}
+		factory.addServerCustomizers(server -> server
+			.httpRequestDecoder(decoder -> decoder.maxHeaderSize((int) spec.maxHeaderSize().toBytes()))
+			.idleTimeout(spec.handshakeTimeout())
+			.doOnChannelInit((observer, channel, address) -> HandshakeDeadline.install(channel, spec.handshakeTimeout())));
+		return factory.getWebServer(new GatewayHttpHandler(spec.name(), new Router(spec), pipelines, spec.tls() != null));
+	}
+
+	private static Ssl ssl(TlsSpec tls) {
+		Ssl ssl = tls.bundle().isEmpty() ? new Ssl() : Ssl.forBundle(tls.bundle());
+		if (tls.bundle().isEmpty()) {
+			ssl.setCertificate(tls.cert());
+			ssl.setCertificatePrivateKey(tls.key());
+			if (!tls.clientCa().isEmpty()) {
+				ssl.setTrustCertificate(tls.clientCa());
+			}
+		}
+		ssl.setClientAuth(Ssl.ClientAuth.valueOf(tls.clientAuth().toUpperCase(Locale.ROOT)));
+		return ssl;
+	}
+
+	@Override
+	public synchronized void stop(Runnable callback) {
+		if (!started || running.isEmpty()) {
+			stop();
+			callback.run();
+			return;
+		}
+		drain.refuseNewSessions().run();
+		logger.info("stopping listeners: open sessions may go on for " + drain.period().toSeconds() + "s");
+		AtomicInteger remaining = new AtomicInteger(running.size());
+		Map<String, WebServer> servers = Map.copyOf(running);
+		servers.values().forEach(server -> server.shutDownGracefully(result -> {
+			if (remaining.decrementAndGet() == 0) {
+				stop();
+				callback.run();
+			}
+		}));
+		Schedulers.parallel().schedule(() -> {
+			logger.info("drain period over: closing the open sessions with 1001");
+			drain.closeOpenSessions().run();
+		}, drain.period().toMillis(), TimeUnit.MILLISECONDS);
 	}
 
 	@Override

@@ -7,6 +7,7 @@ import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.FilterRegistry;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.proxy.BackendDialer;
+import io.wsgate.proxy.SessionRegistry;
 import io.wsgate.proxy.WebSocketProxyKind;
 import org.junit.jupiter.api.Test;
 
@@ -481,7 +482,7 @@ class ConfigValidatorTests {
 		return new FilterRegistry(List.of(new WebSocketProxyKind(
 				new BackendDialer(new GatewayMetrics(new SimpleMeterRegistry())), new PoolRegistry(),
 				new GatewayMetrics(new SimpleMeterRegistry()), summary -> {
-				})));
+				}, new SessionRegistry(new WsgateProperties.LimitsSpec(null, null, null)), java.time.Duration.ofSeconds(5), null)));
 	}
 
 	private static List<String> problems(String yaml) {

@@ -75,6 +75,11 @@ public final class TestBackend implements AutoCloseable {
 			out.sendObject(Mono.just(frame)).then().block(Duration.ofSeconds(5));
 		}
 
+		/** Stops reading from the gateway: the backend hangs, answering nothing, not even pings. */
+		public void freeze() {
+			connection.channel().config().setAutoRead(false);
+		}
+
 		/** Drops the TCP connection without a close frame. */
 		public void drop() {
 			connection.channel().close();
@@ -124,13 +129,25 @@ public final class TestBackend implements AutoCloseable {
 
 	private volatile boolean read = true;
 
+	private final io.netty.handler.ssl.SslContext tls;
+
 	public TestBackend() {
+		this(null);
+	}
+
+	/** A wss:// backend with this server TLS context (which may require client certificates). */
+	public TestBackend(io.netty.handler.ssl.SslContext tls) {
+		this.tls = tls;
 		this.server = bind(0);
 		this.port = server.port();
 	}
 
 	private DisposableServer bind(int port) {
-		return HttpServer.create().host("127.0.0.1").port(port).handle((req, res) -> {
+		HttpServer http = HttpServer.create().host("127.0.0.1").port(port);
+		if (tls != null) {
+			http = http.secure(spec -> spec.sslContext(tls));
+		}
+		return http.handle((req, res) -> {
 			handshakes.add(new Handshake(req.uri(), req.requestHeaders().copy()));
 			if (!"websocket".equalsIgnoreCase(req.requestHeaders().get("Upgrade"))) {
 				return res.status(httpStatus).sendString(Mono.just(httpBody)).then();

@@ -13,6 +13,8 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -48,6 +50,9 @@ public final class TestClient implements AutoCloseable {
 
 	private final String subprotocol;
 
+	/** Answer pings with pongs (true by default, as real clients do). */
+	public volatile boolean answerPings = true;
+
 	private TestClient(Connection connection) {
 		this.connection = connection;
 		this.out = (WebsocketOutbound) connection;
@@ -57,9 +62,13 @@ public final class TestClient implements AutoCloseable {
 		in.receiveCloseStatus().subscribe(closeStatus::complete, closeStatus::completeExceptionally,
 				() -> closeStatus.complete(null));
 		connection.onDispose(() -> disconnected.complete(null));
-		in.receiveFrames()
-			.subscribe(frame -> frames.add(new Frame(TestBackend.type(frame), ByteBufUtil.getBytes(frame.content()),
-					frame.isFinalFragment())), ex -> { }, () -> { });
+		in.receiveFrames().subscribe(frame -> {
+			frames.add(new Frame(TestBackend.type(frame), ByteBufUtil.getBytes(frame.content()), frame.isFinalFragment()));
+			if (frame instanceof PingWebSocketFrame && answerPings) {
+				// as browsers and client libraries do
+				out.sendObject(Mono.just(new PongWebSocketFrame(frame.content().retain()))).then().subscribe(v -> { }, ex -> { });
+			}
+		}, ex -> { }, () -> { });
 	}
 
 	public static TestClient connect(String url) {
@@ -68,12 +77,22 @@ public final class TestClient implements AutoCloseable {
 
 	/** Opens a session; throws {@link HandshakeFailed} with the status when the handshake is refused. */
 	public static TestClient connect(String url, Map<String, String> headers, String subprotocols) {
+		return connect(url, headers, subprotocols, null);
+	}
+
+	/** Opens a session over wss:// with this client TLS context. */
+	public static TestClient connect(String url, Map<String, String> headers, String subprotocols,
+			io.netty.handler.ssl.SslContext tls) {
 		WebsocketClientSpec.Builder spec = WebsocketClientSpec.builder().handlePing(true).maxFramePayloadLength(64 << 20);
 		if (subprotocols != null) {
 			spec.protocols(subprotocols);
 		}
 		try {
-			Connection connection = HttpClient.create(ConnectionProvider.newConnection())
+			HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
+			if (tls != null) {
+				client = client.secure(ssl -> ssl.sslContext(tls));
+			}
+			Connection connection = client
 				.headers(h -> headers.forEach(h::add))
 				.websocket(spec.build())
 				.uri(url)

@@ -1,0 +1,79 @@
+package io.wsgate.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+import javax.net.ssl.SSLParameters;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.wsgate.config.ServerTlsSpec;
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.core.io.DefaultResourceLoader;
+import org.springframework.core.io.ResourceLoader;
+
+/** The TLS of a pool's {@code wss://} dials, built once from its {@code serverTls}. */
+final class BackendTls {
+
+	private static final ResourceLoader RESOURCES = new DefaultResourceLoader();
+
+	private final SslContext context;
+
+	private final boolean skipVerify;
+
+	private BackendTls(SslContext context, boolean skipVerify) {
+		this.context = context;
+		this.skipVerify = skipVerify;
+	}
+
+	/** Null when the pool has no serverTls: Reactor Netty's defaults (JVM trust store, host name verified). */
+	static BackendTls of(ServerTlsSpec spec, SslBundles bundles) {
+		if (spec == null) {
+			return null;
+		}
+		try {
+			SslContextBuilder builder = SslContextBuilder.forClient();
+			SslBundle bundle = spec.bundle().isEmpty() ? null : bundles.getBundle(spec.bundle());
+			if (spec.insecureSkipVerify()) {
+				builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
+			}
+			else if (!spec.ca().isEmpty()) {
+				try (InputStream ca = open(spec.ca())) {
+					builder.trustManager(ca);
+				}
+			}
+			else if (bundle != null) {
+				builder.trustManager(bundle.getManagers().getTrustManagerFactory());
+			}
+			if (!spec.cert().isEmpty()) {
+				try (InputStream cert = open(spec.cert()); InputStream key = open(spec.key())) {
+					builder.keyManager(cert, key);
+				}
+			}
+			else if (bundle != null) {
+				builder.keyManager(bundle.getManagers().getKeyManagerFactory());
+			}
+			return new BackendTls(builder.build(), spec.insecureSkipVerify());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("serverTls: " + ex.getMessage(), ex);
+		}
+	}
+
+	/** The client with this TLS for wss:// URIs; the backend's host name is verified unless skipped. */
+	HttpClient applyTo(HttpClient client) {
+		return client.secure(spec -> spec.sslContext(context).handlerConfigurator(handler -> {
+			SSLParameters parameters = handler.engine().getSSLParameters();
+			parameters.setEndpointIdentificationAlgorithm(skipVerify ? null : "HTTPS");
+			handler.engine().setSSLParameters(parameters);
+		}));
+	}
+
+	private static InputStream open(String location) throws IOException {
+		return RESOURCES.getResource(location).getInputStream();
+	}
+}

@@ -1,0 +1,127 @@
+package io.wsgate.proxy;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.wsgate.config.WsgateProperties.LimitsSpec;
+import io.wsgate.pool.ServerPool;
+
+/**
+ * The sessions of the gateway: admission against the global, per-pool and per-client-address
+ * limits (reserved before the backend is dialled, released when the session or the attempt ends),
+ * and the open bridges, so a shutdown can close them all.
+ */
+public final class SessionRegistry {
+
+	/**
+	 * Why a handshake is not admitted.
+	 *
+	 * @param status 503 (gateway or pool full, shutting down) or 429 (this client has too many)
+	 * @param message the one-line body
+	 */
+	record Refusal(int status, String message) {
+	}
+
+	private final LimitsSpec limits;
+
+	private final AtomicInteger total = new AtomicInteger();
+
+	private final Map<String, AtomicInteger> perPool = new ConcurrentHashMap<>();
+
+	private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
+
+	private final Set<WebSocketBridge> open = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean draining;
+
+	public SessionRegistry(LimitsSpec limits) {
+		this.limits = limits;
+	}
+
+	/** Reserves a place for a session, or says why not; a reservation must be released exactly once. */
+	Refusal admit(ServerPool pool, String clientIp) {
+		if (draining) {
+			return new Refusal(503, "the gateway is shutting down");
+		}
+		if (!reserve(total, limits.maxSessions())) {
+			return new Refusal(503, "too many sessions on the gateway");
+		}
+		if (!reserve(perPool.computeIfAbsent(pool.name(), k -> new AtomicInteger()), pool.spec().maxSessions())) {
+			total.decrementAndGet();
+			return new Refusal(503, "too many sessions on this route");
+		}
+		if (limits.maxSessionsPerClientIp() > 0) {
+			if (!reservePerClient(clientIp)) {
+				perPool.get(pool.name()).decrementAndGet();
+				total.decrementAndGet();
+				return new Refusal(429, "too many sessions from this address");
+			}
+		}
+		return null;
+	}
+
+	/** Releases the place reserved by a successful {@link #admit}. */
+	void release(ServerPool pool, String clientIp) {
+		total.decrementAndGet();
+		perPool.get(pool.name()).decrementAndGet();
+		if (limits.maxSessionsPerClientIp() > 0) {
+			// Drop the entry at zero so the map only holds clients with open sessions.
+			perClient.computeIfPresent(clientIp, (ip, count) -> (count.decrementAndGet() == 0) ? null : count);
+		}
+	}
+
+	void opened(WebSocketBridge bridge) {
+		open.add(bridge);
+	}
+
+	void closed(WebSocketBridge bridge) {
+		open.remove(bridge);
+	}
+
+	/** The number of sessions admitted and not yet ended. */
+	public int active() {
+		return total.get();
+	}
+
+	/** Refuses new sessions from now on (503). */
+	public void startDraining() {
+		draining = true;
+	}
+
+	/** Closes every open session with 1001 on both sides. */
+	public void goAwayAll(String reason) {
+		open.forEach(bridge -> bridge.goAway(reason));
+	}
+
+	/** Atomic per address with {@link #release}, which removes an address's entry at zero. */
+	private boolean reservePerClient(String clientIp) {
+		boolean[] reserved = new boolean[1];
+		perClient.compute(clientIp, (ip, count) -> {
+			AtomicInteger current = (count != null) ? count : new AtomicInteger();
+			if (current.get() < limits.maxSessionsPerClientIp()) {
+				current.incrementAndGet();
+				reserved[0] = true;
+			}
+			return (current.get() > 0) ? current : null;
+		});
+		return reserved[0];
+	}
+
+	private static boolean reserve(AtomicInteger count, int limit) {
+		if (limit <= 0) {
+			count.incrementAndGet();
+			return true;
+		}
+		while (true) {
+			int current = count.get();
+			if (current >= limit) {
+				return false;
+			}
+			if (count.compareAndSet(current, current + 1)) {
+				return true;
+			}
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package io.wsgate.it;
+
+import java.net.ConnectException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Graceful shutdown: readiness goes down, the port stops accepting, sessions drain then get 1001. */
+class ShutdownIntegrationTests {
+
+	@Test
+	void shutdownDrainsThenClosesOpenSessionsWith1001OnBothSides() throws Exception {
+		try (TestBackend backend = new TestBackend()) {
+			Gateway gateway = Gateway.start("""
+					wsgate:
+					  shutdown: {drainPeriod: 1500ms}
+					  http-servers:
+					    - {name: edge, port: 0, rules: [{paths: [{path: /ws, backend: p}]}]}
+					  pipelines:
+					    - name: p
+					      filters:
+					        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+					""", Map.of("backend", backend.port()));
+			int port = gateway.port("edge");
+			TestClient client = TestClient.connect(gateway.wsUrl("edge", "/ws"));
+			TestBackend.Session session = backend.nextSession();
+
+			long start = System.nanoTime();
+			CompletableFuture<Void> closing = CompletableFuture.runAsync(gateway::close);
+
+			// During the drain: readiness reports the gateway out of service, the port refuses
+			// connections, and the open session still works.
+			await().atMost(Duration.ofSeconds(2)).until(() -> gateway.management("/actuator/health/readiness").contains("OUT_OF_SERVICE"));
+			await().atMost(Duration.ofSeconds(2)).until(() -> refusesConnections(port));
+			client.sendText("still draining");
+			assertThat(client.nextText()).isEqualTo("still draining");
+
+			WebSocketCloseStatus atClient = client.awaitClose(Duration.ofSeconds(5));
+			assertThat(atClient.code()).isEqualTo(1001);
+			assertThat(atClient.reasonText()).isEqualTo("gateway shutting down");
+			assertThat(session.closeStatus.get(5, TimeUnit.SECONDS).code()).isEqualTo(1001);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1400));
+			closing.get(10, TimeUnit.SECONDS);
+		}
+	}
+
+	private static boolean refusesConnections(int port) {
+		try (Socket socket = new Socket("127.0.0.1", port)) {
+			return false;
+		}
+		catch (ConnectException ex) {
+			return true;
+		}
+		catch (Exception ex) {
+			return false;
+		}
+	}
+}
