@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Checks the container and Kubernetes packaging: the Helm chart lints and renders for its default
+# values and for a full configuration, its values schema refuses malformed gateway configs, and the
+# Dockerfile passes a linter and keeps the properties the chart relies on. Tools: .ci/install-tools.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CHART=helm/wsgate
+FULL_VALUES="$CHART/ci/full-values.yaml"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+echo "== helm $(helm version --short)"
+
+echo "== helm lint --strict: default values"
+helm lint --strict "$CHART"
+echo "== helm lint --strict: $FULL_VALUES"
+helm lint --strict "$CHART" -f "$FULL_VALUES"
+
+expect_kinds() { # manifest file, kinds...
+  local file="$1"; shift
+  for kind in "$@"; do
+    grep -q "^kind: $kind\$" "$file" || fail "$(basename "$file"): no $kind rendered"
+  done
+}
+
+echo "== helm template: default values"
+helm template wsgate "$CHART" --namespace wsgate > "$out/default.yaml"
+expect_kinds "$out/default.yaml" ConfigMap Deployment Service PodDisruptionBudget ServiceAccount
+for kind in HorizontalPodAutoscaler Ingress ServiceMonitor; do
+  if grep -q "^kind: $kind\$" "$out/default.yaml"; then fail "default values render an optional $kind"; fi
+done
+grep -q 'enabled: false' "$out/default.yaml" || fail "default values: the demo backend is not rendered as off"
+
+echo "== helm template: $FULL_VALUES"
+helm template wsgate "$CHART" --namespace wsgate -f "$FULL_VALUES" > "$out/full.yaml"
+expect_kinds "$out/full.yaml" ConfigMap Deployment Service PodDisruptionBudget ServiceAccount \
+  HorizontalPodAutoscaler Ingress ServiceMonitor
+
+echo "== values that must be refused"
+for values in "$CHART"/ci/invalid/*.yaml; do
+  expected="$(sed -n '1s/^# expect: //p' "$values")"
+  [ -n "$expected" ] || { fail "$values: first line must be '# expect: <text of the error>'"; continue; }
+  if helm template wsgate "$CHART" -f "$values" > /dev/null 2> "$out/error.txt"; then
+    fail "$values was accepted"
+  elif ! grep -qF -- "$expected" "$out/error.txt"; then
+    fail "$values was refused, but the error does not mention '$expected':"
+    cat "$out/error.txt"
+  else
+    echo "ok: $(basename "$values") refused ($(grep -F -m1 -- "$expected" "$out/error.txt" | sed 's/^[- ]*//' | cut -c1-140))"
+  fi
+done
+
+echo "== Dockerfile"
+linted=0
+if command -v hadolint > /dev/null 2>&1; then
+  if hadolint Dockerfile; then echo "ok: hadolint"; else fail "hadolint found problems"; fi
+  linted=1
+fi
+if command -v dockerfile-utils > /dev/null 2>&1; then
+  problems="$(dockerfile-utils lint --json Dockerfile || true)"
+  if [ "$problems" = "[]" ]; then echo "ok: dockerfile-utils lint"; else fail "dockerfile-utils lint: $problems"; fi
+  linted=1
+fi
+[ "$linted" = 1 ] || echo "skipped: no Dockerfile linter installed (run .ci/install-tools.sh)"
+# What the chart and the docs rely on.
+grep -Eq '^ENTRYPOINT \[' Dockerfile || fail "Dockerfile: ENTRYPOINT must use the exec form (the JVM is PID 1 and gets SIGTERM)"
+grep -Eq '^USER [1-9][0-9]*(:[0-9]+)?$' Dockerfile || fail "Dockerfile: USER must be a numeric non-root uid"
+grep -Eq '^EXPOSE 8080 9090$' Dockerfile || fail "Dockerfile: EXPOSE 8080 9090 expected"
+grep -q 'SPRING_CONFIG_ADDITIONAL_LOCATION=file:/etc/wsgate/application.yml' Dockerfile \
+  || fail "Dockerfile: config must be read from /etc/wsgate/application.yml"
+grep -q 'extract --layers --launcher' Dockerfile || fail "Dockerfile: the layered jar must be extracted"
+
+if [ "$failures" -gt 0 ]; then
+  echo "check-packaging: $failures problem(s)"
+  exit 1
+fi
+echo "check-packaging: all checks passed"

@@ -1,0 +1,57 @@
+# wsgate container image.
+#
+#   docker build -t wsgate .
+#   docker run -p 8080:8080 -p 9090:9090 -v "$PWD/application.yml:/etc/wsgate/application.yml" wsgate
+#
+# Stage 1 builds the Spring Boot jar with Maven and extracts its layers; stage 2 runs them on a
+# Temurin 17 JRE as a non-root user. Tests are not run here: CI runs `mvn -B verify`.
+
+# ---- build ------------------------------------------------------------------------------------
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /build
+
+# Dependencies first, in their own layer: it is rebuilt only when pom.xml changes.
+COPY pom.xml ./
+RUN mvn -B -q dependency:go-offline
+
+COPY src ./src
+RUN mvn -B -q package -Dmaven.test.skip=true \
+ && java -Djarmode=tools -jar target/wsgate-*.jar extract --layers --launcher --destination /build/extracted
+
+# ---- runtime ----------------------------------------------------------------------------------
+FROM eclipse-temurin:17-jre-noble
+
+LABEL org.opencontainers.image.title="wsgate" \
+      org.opencontainers.image.description="WebSocket gateway: routes, load-balances and bridges WebSocket sessions to backends"
+
+# A fixed numeric uid/gid, so Kubernetes' runAsNonRoot can verify it without a passwd lookup.
+RUN groupadd --system --gid 10001 wsgate \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin wsgate
+
+WORKDIR /app
+
+# Least-changing layers first, so a code change rebuilds only the last layer.
+COPY --from=build /build/extracted/dependencies/ ./
+COPY --from=build /build/extracted/spring-boot-loader/ ./
+COPY --from=build /build/extracted/snapshot-dependencies/ ./
+COPY --from=build /build/extracted/application/ ./
+
+# The gateway config. The image ships the demo config (echo backend on /ws); mount your own file
+# over it (docker -v, or the Helm chart's ConfigMap). It is layered over the defaults in the jar.
+COPY application.yml /etc/wsgate/application.yml
+ENV SPRING_CONFIG_ADDITIONAL_LOCATION=file:/etc/wsgate/application.yml
+
+# Container-aware JVM settings, read by the `java` launcher (override the whole variable to change
+# them). The heap takes 60% of the container's memory limit: Netty's direct buffers, metaspace and
+# thread stacks need the rest. An OutOfMemoryError ends the process so the orchestrator restarts it.
+ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp -Dfile.encoding=UTF-8"
+
+USER 10001:10001
+
+# 8080: the proxy listener of the shipped config (wsgate.http-servers); 9090: management (Actuator).
+EXPOSE 8080 9090
+
+# Exec form: the JVM is PID 1 and receives SIGTERM itself, so Spring's graceful shutdown runs.
+# Arguments given to `docker run IMAGE ...` are passed to the application (e.g. --debug).
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["java", "-cp", "/app", "org.springframework.boot.loader.launch.JarLauncher"]

@@ -1,0 +1,118 @@
+{{/* Chart name, truncated for DNS labels. */}}
+{{- define "wsgate.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Fully qualified app name; the release name when it already contains the chart name. */}}
+{{- define "wsgate.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the management Service (truncated so the suffix survives). */}}
+{{- define "wsgate.managementName" -}}
+{{- printf "%s-management" (include "wsgate.fullname" . | trunc 52 | trimSuffix "-") }}
+{{- end }}
+
+{{- define "wsgate.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "wsgate.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "wsgate.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "wsgate.labels" -}}
+helm.sh/chart: {{ include "wsgate.chart" . }}
+{{ include "wsgate.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "wsgate.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "wsgate.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "wsgate.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion | toString) }}
+{{- end }}
+
+{{/*
+Port name of the i-th http server: its own name when that is a valid Kubernetes port name (at most
+15 lower-case letters, digits and '-', with a letter), else "proxy-<i>".
+*/}}
+{{- define "wsgate.portName" -}}
+{{- $name := .server.name | toString -}}
+{{- if and (le (len $name) 15) (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $name) (regexMatch "[a-z]" $name) (ne $name "management") -}}
+{{- $name -}}
+{{- else -}}
+{{- printf "proxy-%d" .index -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+The gateway's application.yml. The chart's keys win over extraConfig, so ports and shutdown
+timings always match the Deployment.
+*/}}
+{{- define "wsgate.applicationYaml" -}}
+{{- $gateway := .Values.gateway -}}
+{{- $wsgate := dict "http-servers" (default (list) $gateway.httpServers) "pipelines" (default (list) $gateway.pipelines) "demo" (default (dict "enabled" false) $gateway.demo) -}}
+{{- $chart := dict
+      "wsgate" $wsgate
+      "management" (dict "server" (dict "port" (int .Values.management.port)))
+      "server" (dict "shutdown" "graceful")
+      "spring" (dict "lifecycle" (dict "timeout-per-shutdown-phase" (printf "%ds" (int .Values.lifecycle.shutdownTimeoutSeconds)))) -}}
+{{- $config := mustMergeOverwrite (deepCopy (default (dict) .Values.extraConfig)) $chart -}}
+{{- toYaml $config -}}
+{{- end }}
+
+{{/* Fails the render when the pod's grace period cannot cover preStop plus graceful shutdown. */}}
+{{- define "wsgate.validate" -}}
+{{- $needed := add (int .Values.lifecycle.preStopSleepSeconds) (int .Values.lifecycle.shutdownTimeoutSeconds) -}}
+{{- if le (int .Values.terminationGracePeriodSeconds) (int $needed) -}}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must be greater than lifecycle.preStopSleepSeconds + lifecycle.shutdownTimeoutSeconds (%d)" (int .Values.terminationGracePeriodSeconds) (int $needed)) -}}
+{{- end -}}
+{{- $ports := dict -}}
+{{- range $i, $server := .Values.gateway.httpServers -}}
+{{- $key := toString (int $server.port) -}}
+{{- if hasKey $ports $key -}}
+{{- fail (printf "gateway.httpServers: port %s is used by both %s and %s" $key (get $ports $key) $server.name) -}}
+{{- end -}}
+{{- if eq (int $server.port) (int $.Values.management.port) -}}
+{{- fail (printf "gateway.httpServers[%d] (%s): port %d is the management port" $i $server.name (int $server.port)) -}}
+{{- end -}}
+{{- $_ := set $ports $key $server.name -}}
+{{- end -}}
+{{- if and .Values.ingress.enabled (not (include "wsgate.ingressServer" .)) -}}
+{{- fail (printf "ingress.httpServer %q names none of gateway.httpServers" .Values.ingress.httpServer) -}}
+{{- end -}}
+{{- end }}
+
+{{/* The Service port of an http server: service.ports[<name>], else the listener's port. */}}
+{{- define "wsgate.servicePort" -}}
+{{- $override := get (default (dict) .root.Values.service.ports) (toString .server.name) -}}
+{{- if $override }}{{ int $override }}{{ else }}{{ int .server.port }}{{ end -}}
+{{- end }}
+
+{{/* The http server the Ingress routes to: ingress.httpServer, or the first one. */}}
+{{- define "wsgate.ingressServer" -}}
+{{- $wanted := .Values.ingress.httpServer -}}
+{{- range $i, $server := .Values.gateway.httpServers -}}
+{{- if or (eq $wanted $server.name) (and (not $wanted) (eq $i 0)) -}}
+{{- toJson $server -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
