@@ -67,9 +67,21 @@ class GatewayConfiguration {
 		};
 	}
 
+	/**
+	 * The gateway's own event loops, for its listeners, its backend connections and its health
+	 * probes, released with the application (Boot's default would share Reactor Netty's global ones).
+	 * One set of loops for both sides lets a backend connection live on its client's loop.
+	 */
 	@Bean
-	BackendDialer backendDialer(GatewayMetrics metrics) {
-		return new BackendDialer(metrics);
+	ReactorResourceFactory reactorResourceFactory() {
+		ReactorResourceFactory resources = new ReactorResourceFactory();
+		resources.setUseGlobalResources(false);
+		return resources;
+	}
+
+	@Bean
+	BackendDialer backendDialer(GatewayMetrics metrics, ReactorResourceFactory resources) {
+		return new BackendDialer(metrics, resources.getLoopResources());
 	}
 
 	@Bean
@@ -104,9 +116,9 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	HealthCheckScheduler healthCheckScheduler(PoolRegistry pools, Pipelines pipelines) {
+	HealthCheckScheduler healthCheckScheduler(PoolRegistry pools, Pipelines pipelines, ReactorResourceFactory resources) {
 		// Depends on the pipelines: they register the pools.
-		return new HealthCheckScheduler(pools);
+		return new HealthCheckScheduler(pools, resources.getLoopResources());
 	}
 
 	/** Actuator health component "wsgate": pipeline, pool, servers. */

@@ -13,6 +13,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 import org.springframework.context.SmartLifecycle;
 
@@ -26,12 +27,13 @@ public final class HealthCheckScheduler implements SmartLifecycle {
 
 	private final PoolRegistry pools;
 
-	private final HttpClient client = HttpClient.create(ConnectionProvider.newConnection()).disableRetry(true);
+	private final HttpClient client;
 
 	private Disposable.Composite running;
 
-	public HealthCheckScheduler(PoolRegistry pools) {
+	public HealthCheckScheduler(PoolRegistry pools, LoopResources loops) {
 		this.pools = pools;
+		this.client = HttpClient.create(ConnectionProvider.newConnection()).runOn(loops).disableRetry(true);
 	}
 
 	@Override

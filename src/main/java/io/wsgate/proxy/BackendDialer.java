@@ -26,6 +26,7 @@ import reactor.netty.http.client.WebsocketClientSpec;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 /**
  * Opens WebSocket connections to backends with Reactor Netty's client. Each session gets its own
@@ -42,9 +43,10 @@ public final class BackendDialer {
 
 	private final GatewayMetrics metrics;
 
-	public BackendDialer(GatewayMetrics metrics) {
+	public BackendDialer(GatewayMetrics metrics, LoopResources loops) {
 		this.metrics = metrics;
 		this.client = HttpClient.create(ConnectionProvider.newConnection())
+			.runOn(loops)
 			// Failover between servers is ours; a silent retry would hide a dead backend.
 			.disableRetry(true)
 			.followRedirect(false);

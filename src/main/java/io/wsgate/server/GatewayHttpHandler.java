@@ -1,6 +1,5 @@
 package io.wsgate.server;
 
-import java.util.Map;
 
 import io.wsgate.pipeline.FilterContext;
 import io.wsgate.pipeline.Pipeline;

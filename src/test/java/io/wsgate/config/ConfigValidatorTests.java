@@ -480,7 +480,7 @@ class ConfigValidatorTests {
 
 	static FilterRegistry catalog() {
 		return new FilterRegistry(List.of(new WebSocketProxyKind(
-				new BackendDialer(new GatewayMetrics(new SimpleMeterRegistry())), new PoolRegistry(),
+				new BackendDialer(new GatewayMetrics(new SimpleMeterRegistry()), reactor.netty.http.HttpResources.get()), new PoolRegistry(),
 				new GatewayMetrics(new SimpleMeterRegistry()), summary -> {
 				}, new SessionRegistry(new WsgateProperties.LimitsSpec(null, null, null)), java.time.Duration.ofSeconds(5), null)));
 	}

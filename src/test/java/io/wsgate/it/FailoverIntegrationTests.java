@@ -1,7 +1,6 @@
 package io.wsgate.it;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.Map;
 
@@ -24,11 +23,11 @@ class FailoverIntegrationTests {
 	private final TestBackend failing = new TestBackend().refuseWith(503);
 
 	/** Accepts TCP connections (kernel backlog) but never answers. */
-	private final ServerSocket hanging = openHanging();
+	private final ServerSocket hanging = Sockets.hanging();
 
-	private final int closedPort = freePort();
+	private final int closedPort = Sockets.closedPort();
 
-	private final int otherClosedPort = freePort();
+	private final int otherClosedPort = Sockets.closedPort();
 
 	private Gateway gateway;
 
@@ -118,21 +117,5 @@ class FailoverIntegrationTests {
 		assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
 	}
 
-	private static ServerSocket openHanging() {
-		try {
-			return new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
 
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
 }

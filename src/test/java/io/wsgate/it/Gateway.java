@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,11 +41,17 @@ public final class Gateway implements AutoCloseable {
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
+		Map<String, Object> settings = new LinkedHashMap<>();
+		settings.put("spring.config.location", "classpath:/application.yml,file:" + file);
+		settings.put("server.port", 0);
+		settings.put("management.server.port", 0);
+		if (!yaml.contains("drainPeriod")) {
+			// Tests end with sessions open; closing them need not wait the 10s default.
+			settings.put("wsgate.shutdown.drain-period", "100ms");
+		}
+		settings.putAll(properties);
 		List<String> args = new ArrayList<>();
-		args.add("--spring.config.location=classpath:/application.yml,file:" + file);
-		args.add("--server.port=0");
-		args.add("--management.server.port=0");
-		properties.forEach((key, value) -> args.add("--" + key + "=" + value));
+		settings.forEach((key, value) -> args.add("--" + key + "=" + value));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(WsgateApplication.class)
 			.run(args.toArray(String[]::new));
 		return new Gateway(context);
@@ -64,7 +71,8 @@ public final class Gateway implements AutoCloseable {
 	}
 
 	public int managementPort() {
-		return context.getEnvironment().getRequiredProperty("local.management.port", Integer.class);
+		Integer separate = context.getEnvironment().getProperty("local.management.port", Integer.class);
+		return (separate != null) ? separate : context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 	}
 
 	/** GETs a path of the management server and returns the body (any status). */

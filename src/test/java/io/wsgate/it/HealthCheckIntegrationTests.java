@@ -1,7 +1,6 @@
 package io.wsgate.it;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,9 +34,9 @@ class HealthCheckIntegrationTests {
 	private final TestBackend lonely = new TestBackend();
 
 	/** Accepts TCP (kernel backlog) and never answers. */
-	private final ServerSocket hanging = hangingSocket();
+	private final ServerSocket hanging = Sockets.hanging();
 
-	private final int closedPort = freePort();
+	private final int closedPort = Sockets.closedPort();
 
 	private Gateway gateway;
 
@@ -282,21 +281,5 @@ class HealthCheckIntegrationTests {
 		probed.close();
 	}
 
-	private static ServerSocket hangingSocket() {
-		try {
-			return new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
 
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
 }

@@ -19,6 +19,7 @@ class ShutdownIntegrationTests {
 	@Test
 	void shutdownDrainsThenClosesOpenSessionsWith1001OnBothSides() throws Exception {
 		try (TestBackend backend = new TestBackend()) {
+			int managementPort = Sockets.closedPort();
 			Gateway gateway = Gateway.start("""
 					wsgate:
 					  shutdown: {drainPeriod: 1500ms}
@@ -28,7 +29,10 @@ class ShutdownIntegrationTests {
 					    - name: p
 					      filters:
 					        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-					""", Map.of("backend", backend.port()));
+					""", Map.of("backend", backend.port(), "server.port", managementPort,
+					// Actuator on the application's own server, as in the shipped config: a separate
+					// management context would close as soon as the shutdown starts.
+					"management.server.port", managementPort));
 			int port = gateway.port("edge");
 			TestClient client = TestClient.connect(gateway.wsUrl("edge", "/ws"));
 			TestBackend.Session session = backend.nextSession();

@@ -86,7 +86,7 @@ class StartupIntegrationTests {
 
 	@Test
 	void shippedApplicationYmlProxiesTheDemoRouteToTheBuiltInEchoBackend() throws Exception {
-		int demoPort = freePort();
+		int demoPort = Sockets.closedPort();
 		// The shipped file, with free ports instead of 8080 and 12345 (taken on a shared machine).
 		String shipped = Files.readString(Path.of("application.yml"));
 		assertThat(shipped).contains("port: 8080").contains("12345");
@@ -111,9 +111,4 @@ class StartupIntegrationTests {
 		return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
 	}
 
-	private static int freePort() throws Exception {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-	}
 }

@@ -157,8 +157,13 @@ public final class TestClient implements AutoCloseable {
 		return frame;
 	}
 
+	/** The next data frame's text, skipping pings and pongs (the gateway's keepalive among them). */
 	public String nextText() throws InterruptedException {
-		return nextFrame().text();
+		Frame frame = nextFrame();
+		while (frame.type().equals("ping") || frame.type().equals("pong")) {
+			frame = nextFrame();
+		}
+		return frame.text();
 	}
 
 	/** The close status the gateway sent, waiting up to the given time. */
