@@ -142,7 +142,7 @@ public final class ServerPool {
 		ServerState state = states.get(server);
 		Duration backoff = (state != null) ? state.recordDialFailure(failure, Instant.now()) : null;
 		if (backoff != null) {
-			logger.warn(name + ": server " + server + " taken out for " + backoff.toSeconds() + "s after failing in traffic: "
+			logger.warn(name + ": server " + server + " taken out for " + backoff.toMillis() + "ms after failing in traffic: "
 					+ failure);
 			refresh();
 			// Bring it back when the back-off ends; the next dial decides whether it stays.

@@ -29,6 +29,18 @@ final class HandshakeCheck {
 
 	/** The refusal for this request, or null when it is a valid WebSocket handshake. */
 	static Refusal check(String method, HttpHeaders headers) {
+		return check("HTTP/1.1", method, headers);
+	}
+
+	/**
+	 * The refusal for this request, or null when it is a valid WebSocket handshake.
+	 * @param protocol the request's HTTP version, e.g. {@code HTTP/1.1}
+	 */
+	static Refusal check(String protocol, String method, HttpHeaders headers) {
+		if ("HTTP/1.0".equals(protocol)) {
+			// RFC 6455 4.1 needs HTTP/1.1; an HTTP/1.0 server ignores Upgrade (RFC 9110 7.8).
+			return new Refusal(426, "a WebSocket handshake needs HTTP/1.1", HttpHeaders.UPGRADE, "websocket");
+		}
 		if (!hasToken(headers.getOrEmpty(HttpHeaders.UPGRADE), "websocket")
 				|| !hasToken(headers.getOrEmpty(HttpHeaders.CONNECTION), "upgrade")) {
 			return new Refusal(426, "this route accepts WebSocket connections only (expected Upgrade: websocket)",

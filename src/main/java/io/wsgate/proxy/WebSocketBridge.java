@@ -102,6 +102,10 @@ final class WebSocketBridge {
 
 	/** Relays until both sides are closed; the record learns how the session ended. */
 	Mono<Void> relay() {
+		// A side whose connection is gone takes the other down within the grace period, even when a
+		// pump is stuck writing to a peer that stopped reading.
+		client.connection().onDispose(() -> disposeAfterGrace(backend));
+		backend.connection().onDispose(() -> disposeAfterGrace(client));
 		ScheduledFuture<?> timer = startTimer();
 		return Mono.when(pump(client, backend), pump(backend, client)).doFinally(signal -> {
 			if (timer != null) {
@@ -242,6 +246,13 @@ final class WebSocketBridge {
 		if (now - liveness.lastPing >= interval) {
 			liveness.lastPing = now;
 			side.connection().channel().writeAndFlush(new PingWebSocketFrame(KEEPALIVE.duplicate()));
+		}
+	}
+
+	private static void disposeAfterGrace(Side side) {
+		if (!side.connection().isDisposed()) {
+			side.connection().channel().eventLoop()
+				.schedule(side.connection()::dispose, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
 		}
 	}
 

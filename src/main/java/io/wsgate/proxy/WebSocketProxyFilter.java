@@ -23,11 +23,13 @@ import io.wsgate.status.SessionListener;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
+import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 
 /**
@@ -104,7 +106,7 @@ final class WebSocketProxyFilter implements Filter {
 		SessionRecord record = new SessionRecord(context);
 		ServerHttpRequest request = context.request();
 		HttpHeaders headers = request.getHeaders();
-		Refusal refusal = HandshakeCheck.check(request.getMethod().name(), headers);
+		Refusal refusal = HandshakeCheck.check(httpVersion(request), request.getMethod().name(), headers);
 		if (refusal != null) {
 			if (refusal.headerName() != null) {
 				context.response().getHeaders().set(refusal.headerName(), refusal.headerValue());
@@ -251,6 +253,11 @@ final class WebSocketProxyFilter implements Filter {
 		String query = request.getURI().getRawQuery();
 		String base = (path == null || path.isEmpty()) ? "/" : path;
 		return (query != null) ? base + "?" + query : base;
+	}
+
+	private static String httpVersion(ServerHttpRequest request) {
+		return (ServerHttpRequestDecorator.getNativeRequest(request) instanceof HttpServerRequest netty)
+				? netty.version().text() : "HTTP/1.1";
 	}
 
 	private static String nonNull(String text) {

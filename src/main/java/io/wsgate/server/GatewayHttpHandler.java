@@ -1,5 +1,7 @@
 package io.wsgate.server;
 
+import java.io.IOException;
+
 
 import io.wsgate.pipeline.FilterContext;
 import io.wsgate.pipeline.Pipeline;
@@ -10,6 +12,7 @@ import io.wsgate.routing.Router;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -38,9 +41,18 @@ final class GatewayHttpHandler implements HttpHandler {
 	@Override
 	public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
 		return Mono.defer(() -> route(request, response)).onErrorResume(ex -> {
+			if (isClientGone(ex)) {
+				// The client left mid-handshake (reset, closed): nothing to answer, nothing wrong here.
+				logger.debug("http server '" + serverName + "': client left during " + request.getPath() + ": " + ex);
+				return Mono.empty();
+			}
 			logger.error("http server '" + serverName + "': request " + request.getPath() + " failed", ex);
 			return FilterContext.respond(response, 500, "internal gateway error");
 		});
+	}
+
+	private static boolean isClientGone(Throwable ex) {
+		return ex instanceof AbortedException || ex instanceof IOException;
 	}
 
 	private Mono<Void> route(ServerHttpRequest request, ServerHttpResponse response) {

@@ -172,7 +172,7 @@ public final class TestBackend implements AutoCloseable {
 		return this;
 	}
 
-	/** Closes the listening port and every connection: the server is down. */
+	/** Closes the listening port (new connections are refused); established sessions stay until dropped. */
 	public void stop() {
 		server.disposeNow(Duration.ofSeconds(5));
 	}
