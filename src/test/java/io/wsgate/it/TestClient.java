@@ -1,6 +1,5 @@
 package io.wsgate.it;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -180,13 +179,5 @@ public final class TestClient implements AutoCloseable {
 	@Override
 	public void close() {
 		connection.dispose();
-	}
-
-	static byte[] utf8(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
-	}
-
-	static Mono<Void> none() {
-		return Mono.empty();
 	}
 }

@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""Turns the raw measurements of bench/run.sh into one table (standard output), results.json and
+results.svg (grouped bars of each figure's ratio to nginx). Standard library only.
+
+Usage: bench/report.py --raw target/bench/run/raw --out bench/results [--duration S] [--config JSON]
+"""
+import argparse
+import json
+import math
+import os
+import time
+from html import escape
+
+TARGETS = ["direct", "nginx", "haproxy", "wsgate"]
+BASELINE = "nginx"
+
+
+def last_json(path):
+    """The last JSON object line of a tool's output, or {} when the file is missing or has none."""
+    try:
+        with open(path) as f:
+            lines = [line for line in f if line.startswith("{")]
+        return json.loads(lines[-1]) if lines else {}
+    except OSError:
+        return {}
+
+
+def positive(value):
+    return value if isinstance(value, (int, float)) and value >= 0 else None
+
+
+def read_target(raw, name, sizes):
+    """The figures of one target; None where not measured."""
+    figures = {}
+    errors = 0
+    measured = False
+    for size in sizes:
+        load = last_json(os.path.join(raw, f"{name}-load-{size}.json"))
+        measured |= bool(load)
+        figures[f"throughput{size}"] = load.get("messagesPerSecond")
+        figures[f"p50_{size}"] = load.get("p50Micros")
+        figures[f"p99_{size}"] = load.get("p99Micros")
+        figures[f"cpu{size}"] = positive(load.get("cpuMicrosPerMessage"))
+        errors += load.get("errors", 0)
+    hs = last_json(os.path.join(raw, f"{name}-handshakes.json"))
+    measured |= bool(hs)
+    figures["handshakeRate"] = hs.get("handshakesPerSecond")
+    figures["handshakeP50"] = hs.get("p50Millis")
+    figures["handshakeP99"] = hs.get("p99Millis")
+    errors += hs.get("errors", 0)
+    hold = last_json(os.path.join(raw, f"{name}-hold.json"))
+    measured |= bool(hold)
+    opened = hold.get("opened")
+    figures["sessionsHeld"] = opened
+    if opened and "rssHeldKiB" in hold:
+        figures["rssPerSession"] = (hold["rssHeldKiB"] - hold["rssBeforeKiB"]) / opened
+        figures["rssAfterClose"] = (hold["rssAfterCloseKiB"] - hold["rssBeforeKiB"]) / 1024
+    else:
+        figures["rssPerSession"] = figures["rssAfterClose"] = None
+    if opened and "heapAfterGcHeldKiB" in hold:  # wsgate only, from jcmd
+        figures["heapPerSession"] = (hold["heapAfterGcHeldKiB"] - hold["heapAfterGcAfterCloseKiB"]) / opened
+    else:
+        figures["heapPerSession"] = None
+    figures["gaugeAfterClose"] = hold.get("sessionsActiveGaugeAfterClose")
+    errors += hold.get("errors", 0) + hold.get("dropped", 0) + hold.get("stillOpen", 0)
+    if hold and (opened is None or "dropped" not in hold):
+        errors += 1  # the hold run did not finish
+    figures["errors"] = errors if measured else None
+    figures["leftoverSockets"] = hold.get("leftoverSockets")
+    per_backend = hold.get("sessionsPerBackend")
+    figures["sessionsPerBackend"] = "/".join(str(n) for n in per_backend) if per_backend else None
+    logs = last_json(os.path.join(raw, f"{name}-logs.json"))
+    figures["logProblems"] = logs.get("logProblems") if measured else None
+    figures["eventLoops"] = logs.get("eventLoops") or None
+    return figures, {"load": {size: last_json(os.path.join(raw, f"{name}-load-{size}.json")) for size in sizes},
+                     "handshakes": hs, "hold": hold}
+
+
+class Row:
+    """One figure of the table: its key in the results, how it is shown, and the issue's target for wsgate."""
+
+    def __init__(self, key, label, unit, better, decimals, target=None, chart=None):
+        self.key, self.label, self.unit, self.better, self.decimals = key, label, unit, better, decimals
+        self.target = target  # ("ratio>=" | "ratio<=" | "value>=" | "value<=", bound) or None
+        self.chart = chart  # the label's lines under its bars in the chart; None = not charted
+
+
+def figure_rows(sizes, hold_sessions):
+    rows = []
+    for size in sizes:
+        label = f"{size} B" if size < 1024 else f"{size // 1024} KiB"
+        rows += [
+            Row(f"throughput{size}", f"throughput {label}", "msg/s", "higher", 0, ("ratio>=", 1.0),
+                ("throughput", label)),
+            Row(f"p50_{size}", f"latency p50 {label}", "us", "lower", 0, None, ("latency p50", label)),
+            Row(f"p99_{size}", f"latency p99 {label}", "us", "lower", 0, ("ratio<=", 1.2), ("latency p99", label)),
+            Row(f"cpu{size}", f"proxy CPU/msg {label}", "us", "lower", 2, ("ratio<=", 1.0), ("CPU/msg", label)),
+        ]
+    rows += [
+        Row("handshakeRate", "handshake rate", "/s", "higher", 0, ("ratio>=", 1.0), ("handshake", "rate")),
+        Row("handshakeP50", "handshake p50", "ms", "lower", 2, None, ("handshake", "p50")),
+        Row("handshakeP99", "handshake p99", "ms", "lower", 2, None, ("handshake", "p99")),
+        Row("rssPerSession", "RSS per held session", "KiB", "lower", 1, ("value<=", 12.0), ("RSS per", "session")),
+        Row("rssAfterClose", "RSS kept after close", "MiB", "lower", 1),
+        Row("heapPerSession", "live heap per held session", "KiB", "lower", 1),
+        Row("gaugeAfterClose", "sessions gauge after close", "", "lower", 0),
+        Row("sessionsHeld", "sessions held at once", "", "higher", 0, ("value>=", hold_sessions)),
+        Row("errors", "errors (all runs)", "", "lower", 0, ("value<=", 0)),
+        Row("leftoverSockets", "sockets left open", "", "lower", 0, ("value<=", 0)),
+        Row("logProblems", "warnings in proxy log", "lines", "lower", 0),
+        Row("sessionsPerBackend", "held per backend", "", "", 0),
+        Row("eventLoops", "event loops (threads/workers)", "", "", 0),
+    ]
+    return rows
+
+
+def ratio(a, b):
+    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or a < 0 or b <= 0:
+        return None
+    return a / b
+
+
+def check(target, value, r):
+    if target is None:
+        return None
+    kind, bound = target
+    x = r if kind.startswith("ratio") else value
+    if x is None:
+        return None
+    return x >= bound if kind.endswith(">=") else x <= bound
+
+
+def target_text(target):
+    if target is None:
+        return ""
+    kind, bound = target
+    op = ">=" if kind.endswith(">=") else "<="
+    return f"ratio {op} {bound:g}" if kind.startswith("ratio") else f"{op} {bound:g}"
+
+
+def fmt(value, decimals):
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    return f"{value:,.{decimals}f}"
+
+
+def table(rows, results, targets):
+    header = ["figure", "unit"] + targets + ["wsgate/nginx", "target", "met"]
+    lines = []
+    for row in rows:
+        w, n = results.get("wsgate", {}).get(row.key), results.get(BASELINE, {}).get(row.key)
+        r = ratio(w, n)
+        met = check(row.target, w, r)
+        lines.append([row.label, row.unit] + [fmt(results[t].get(row.key), row.decimals) for t in targets]
+                     + ["-" if r is None else f"{r:.3g}", target_text(row.target),
+                        {True: "yes", False: "NO", None: ""}[met]])
+    widths = [max(len(str(row[i])) for row in [header] + lines) for i in range(len(header))]
+    out = []
+    for i, row in enumerate([header] + lines):
+        out.append("  ".join(str(c).ljust(widths[j]) if j < 2 else str(c).rjust(widths[j])
+                             for j, c in enumerate(row)).rstrip())
+        if i == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def svg_chart(rows, results, targets, subtitle):
+    """Grouped bars: each figure's ratio to nginx, log scale, 1.0 = as nginx."""
+    series = [t for t in targets if t != BASELINE]
+    colors = {"direct": "#b0b0b0", "haproxy": "#4e79a7", "wsgate": "#e15759"}
+    groups = []
+    for row in rows:
+        if row.chart is None:
+            continue
+        ratios = {t: ratio(results[t].get(row.key), results[BASELINE].get(row.key)) for t in series}
+        if any(v for v in ratios.values()):
+            groups.append((row.chart + (f"{row.better} is better",), ratios))
+    lo, hi = 1 / 8, 8.0
+    width, height = max(640, 80 + 80 * len(groups)), 440
+    left, right, top, bottom = 50, 20, 74, 64
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def y(v):
+        v = min(max(v, lo), hi)
+        return top + plot_h * (math.log2(hi) - math.log2(v)) / (math.log2(hi) - math.log2(lo))
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'font-family="sans-serif" font-size="11">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{left}" y="22" font-size="15" font-weight="bold">Ratio to nginx (1 = same as nginx, log scale)</text>',
+           f'<text x="{left}" y="40" fill="#555">{escape(subtitle)}</text>']
+    for v in (1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8):
+        yy = y(v)
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{yy:.1f}" y2="{yy:.1f}" '
+                   f'stroke="{"#333" if v == 1 else "#ddd"}" stroke-width="{1.5 if v == 1 else 1}"/>')
+        out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{v:g}</text>')
+    group_w = plot_w / max(1, len(groups))
+    bar_w = min(18, (group_w - 14) / max(1, len(series)))
+    for gi, (label, ratios) in enumerate(groups):
+        x0 = left + gi * group_w + (group_w - bar_w * len(series)) / 2
+        for si, t in enumerate(series):
+            v = ratios.get(t)
+            if not v:
+                continue
+            x = x0 + si * bar_w
+            y1, y0 = sorted((y(v), y(1)))
+            out.append(f'<rect x="{x:.1f}" y="{y1:.1f}" width="{bar_w - 2:.1f}" height="{max(y0 - y1, 1):.1f}" '
+                       f'fill="{colors.get(t, "#59a14f")}"><title>{t}/nginx {" ".join(label[:2])}: {v:.2f}</title></rect>')
+            ty = y(v) - 3 if v >= 1 else y(v) + 10
+            out.append(f'<text x="{x + (bar_w - 2) / 2:.1f}" y="{ty:.1f}" text-anchor="middle" font-size="9">{v:.2f}</text>')
+        cx = left + gi * group_w + group_w / 2
+        for li, text in enumerate(label):
+            color = "#777" if li == len(label) - 1 else "#000"
+            out.append(f'<text x="{cx:.1f}" y="{top + plot_h + 16 + 13 * li}" text-anchor="middle" '
+                       f'fill="{color}" font-size="{10 if li == len(label) - 1 else 11}">{escape(text)}</text>')
+    lx = left
+    for t in series:
+        out.append(f'<rect x="{lx}" y="50" width="12" height="10" fill="{colors.get(t, "#59a14f")}"/>'
+                   f'<text x="{lx + 16}" y="59">{t} / nginx</text>')
+        lx += 110
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--raw", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--duration", type=int, default=None)
+    parser.add_argument("--config", default="{}")
+    args = parser.parse_args()
+    config = json.loads(args.config)
+    sizes = [int(s) for s in config.get("sizes", "64 4096").split()]
+    hold_sessions = int(config.get("holdSessions", 9000))
+    targets = [t for t in TARGETS if t in config.get("targets", " ".join(TARGETS)).split()]
+
+    results, raw = {}, {}
+    for t in TARGETS:
+        results[t], raw[t] = read_target(args.raw, t, sizes)
+    rows = figure_rows(sizes, hold_sessions)
+
+    print()
+    print(table(rows, results, targets))
+    print()
+
+    ratios = {t: {row.key: ratio(results[t].get(row.key), results[BASELINE].get(row.key)) for row in rows}
+              for t in targets if t != BASELINE}
+    checks = {row.key: {"target": target_text(row.target),
+                        "met": check(row.target, results["wsgate"].get(row.key),
+                                     ratios.get("wsgate", {}).get(row.key))}
+              for row in rows if row.target}
+    document = {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "durationSeconds": args.duration,
+        "config": config,
+        "figures": {row.key: {"label": row.label, "unit": row.unit, "better": row.better} for row in rows},
+        "results": {t: results[t] for t in targets},
+        "ratiosToNginx": ratios,
+        "wsgateTargets": checks,
+        "raw": {t: raw[t] for t in targets},
+    }
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(document, f, indent=2)
+    subtitle = (f"{config.get('cores', '?')} shared cores, {config.get('connections', '?')} connections x "
+                f"{config.get('window', '?')} in flight, {hold_sessions} held sessions, "
+                f"{document['date']}, load average {config.get('loadAverageAtStart', '?')}")
+    if BASELINE in targets and len(targets) > 1:
+        with open(os.path.join(args.out, "results.svg"), "w") as f:
+            f.write(svg_chart(rows, results, targets, subtitle))
+    print(f"wrote {os.path.join(args.out, 'results.json')} and results.svg"
+          + (f" (run took {args.duration} s)" if args.duration else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: the same WebSocket load straight to an echo backend ("direct"), and through
+# nginx, HAProxy and wsgate, each proxying round robin to the same two echo backends on loopback.
+# Prints one table with wsgate's ratio to nginx and writes bench/results/results.json and results.svg.
+# What is measured, the knobs and how to read the figures: bench/README.md.
+#
+# Usage: bench/run.sh                      (full run: 5 to 7 minutes)
+#        LOAD_SECONDS=3 HANDSHAKES=500 HOLD_SESSIONS=500 bench/run.sh   (a quick look)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PATH="$PATH:/usr/sbin:/sbin"
+
+# ---- knobs (environment) -------------------------------------------------------------------------
+TARGETS=${TARGETS:-direct nginx haproxy wsgate}
+CONNECTIONS=${CONNECTIONS:-64}               # load connections
+WINDOW=${WINDOW:-8}                          # messages in flight per load connection
+SIZES=${SIZES:-64 4096}                      # message sizes in bytes
+LOAD_WARMUP=${LOAD_WARMUP:-3}                # seconds of load before measuring
+LOAD_SECONDS=${LOAD_SECONDS:-5}              # seconds measured per load run
+HANDSHAKES=${HANDSHAKES:-5000}               # sessions opened and closed
+HANDSHAKE_WARMUP=${HANDSHAKE_WARMUP:-500}    # uncounted sessions before them
+HANDSHAKE_CONCURRENCY=${HANDSHAKE_CONCURRENCY:-16}
+HOLD_SESSIONS=${HOLD_SESSIONS:-9000}         # idle sessions held open at once
+HOLD_CONCURRENCY=${HOLD_CONCURRENCY:-64}     # handshakes in flight while opening them
+HOLD_SECONDS=${HOLD_SECONDS:-8}              # seconds they are held once all are open
+SETTLE_SECONDS=${SETTLE_SECONDS:-2}          # wait before RSS is read (must be < HOLD_SECONDS)
+BACKEND_WARMUP=${BACKEND_WARMUP:-5}          # seconds of load on each echo backend before the first target
+TARGET_WARMUP=${TARGET_WARMUP:-5}            # seconds of uncounted load through each target after its start
+NGINX_WORKERS=${NGINX_WORKERS:-auto}         # worker_processes (auto = one per core)
+HAPROXY_THREADS=${HAPROXY_THREADS:-$(nproc)} # nbthread
+WSGATE_JAVA_OPTS=${WSGATE_JAVA_OPTS:--XX:+UseG1GC -XX:+ExitOnOutOfMemoryError}
+TOOL_JAVA_OPTS=${TOOL_JAVA_OPTS:--XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}
+SKIP_BUILD=${SKIP_BUILD:-0}                  # 1 = use the jar already in target/ and skip Maven
+RESULTS=${RESULTS:-bench/results}
+
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+RUN=target/bench/run   # everything this script generates but the results: configs, logs, pid files
+RAW=$RUN/raw
+STARTED_AT=$(date +%s)
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---- prerequisites --------------------------------------------------------------------------------
+for target in $TARGETS; do
+	case $target in
+		direct | wsgate) ;;
+		nginx | haproxy)
+			command -v "$target" >/dev/null || die "$target is not installed. On Debian/Ubuntu: apt-get install -y nginx haproxy
+       (or leave it out: TARGETS=\"direct wsgate\" bench/run.sh)" ;;
+		*) die "unknown target '$target' (known: direct nginx haproxy wsgate)" ;;
+	esac
+done
+command -v python3 >/dev/null || die "python3 is needed for the report"
+
+# Every held session costs the proxy two descriptors (client + backend): raise the soft limit to the hard one.
+HARD_NOFILE=$(ulimit -Hn)
+[ "$HARD_NOFILE" = unlimited ] && HARD_NOFILE=1048576
+ulimit -n "$HARD_NOFILE" 2>/dev/null || true
+NOFILE=$(ulimit -n)
+if [ $((2 * HOLD_SESSIONS + 200)) -gt "$NOFILE" ]; then
+	log "warning: open-file limit $NOFILE is too low for $HOLD_SESSIONS proxied sessions (needs ~$((2 * HOLD_SESSIONS + 200)))"
+fi
+
+# ---- build: private copies, so a build running meanwhile cannot change what is measured -------------
+mkdir -p "$RUN" "$RESULTS"
+rm -rf "$RAW" && mkdir -p "$RAW"
+if [ "$SKIP_BUILD" != 1 ]; then
+	log "building the wsgate jar"
+	mvn -B -q -Dstyle.color=never -Dmaven.test.skip=true package
+fi
+if [ "$SKIP_BUILD" != 1 ] || [ ! -s "$RUN/classpath.txt" ]; then
+	mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile="$RUN/classpath.txt" -Dmdep.includeScope=test
+fi
+JAR_SOURCE=
+for jar in target/wsgate-*.jar; do [ -f "$jar" ] && JAR_SOURCE=$jar && break; done
+[ -n "$JAR_SOURCE" ] || die "no target/wsgate-*.jar: run without SKIP_BUILD=1"
+cp "$JAR_SOURCE" "$RUN/wsgate.jar"
+# The tools use the project's classes (the demo echo backend): a private copy, like the jar's.
+rm -rf "$RUN/tools" "$RUN/classes"
+cp -r target/classes "$RUN/classes"
+javac --release 17 -nowarn -d "$RUN/tools" -cp "$RUN/classes:$(cat "$RUN/classpath.txt")" src/test/java/io/wsgate/bench/Bench.java
+CP="$RUN/tools:$RUN/classes:$(cat "$RUN/classpath.txt")"
+CLK_TCK=$(getconf CLK_TCK)
+
+# ---- process bookkeeping ---------------------------------------------------------------------------
+CHILDREN=()
+WARMING=()
+cleanup() {
+	local pid
+	for pid in "${CHILDREN[@]}"; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+stop() { # stops one child by pid and waits for it
+	kill "$1" 2>/dev/null || true
+	for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_port() { # $1 port, $2 pid that must stay alive, $3 log to show on failure
+	for _ in $(seq 1 300); do
+		kill -0 "$2" 2>/dev/null || { cat "$3" >&2; die "process $2 exited before listening on $1"; }
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.2
+	done
+	cat "$3" >&2; die "nothing listens on port $1 after 60 s"
+}
+
+# The benchmark's own tools (Bench.java). An array, not a function, so that `"${TOOL[@]}" ... &` makes $! the
+# java process itself.
+read -r -a TOOL <<<"java $TOOL_JAVA_OPTS"
+TOOL+=(-cp "$CP" io.wsgate.bench.Bench)
+
+rss_kib() { # summed VmRSS of the given pids
+	local total=0 pid value
+	for pid in "$@"; do
+		value=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+		total=$((total + ${value:-0}))
+	done
+	echo "$total"
+}
+
+# ---- echo backends -------------------------------------------------------------------------------
+BACKEND_PORTS=()
+for i in 1 2; do
+	port=$(free_port)
+	"${TOOL[@]}" echo --port "$port" >"$RUN/echo-$i.log" 2>&1 &
+	CHILDREN+=($!)
+	wait_port "$port" $! "$RUN/echo-$i.log"
+	BACKEND_PORTS+=("$port")
+done
+B1=${BACKEND_PORTS[0]} B2=${BACKEND_PORTS[1]}
+log "echo backends on 127.0.0.1:$B1 and 127.0.0.1:$B2; warming them up for ${BACKEND_WARMUP} s"
+# Both backends get the same warm-up before any target is measured, so that no target meets a cold JVM.
+for port in $B1 $B2; do
+	"${TOOL[@]}" load --url "ws://127.0.0.1:$port/ws" --connections "$CONNECTIONS" --window "$WINDOW" --size 64 \
+		--seconds "$BACKEND_WARMUP" --warmup 0 >/dev/null 2>&1 &
+	WARMING+=($!) CHILDREN+=($!)
+done
+wait "${WARMING[@]}" || log "warning: the backend warm-up failed"
+
+# ---- the proxies ------------------------------------------------------------------------------------
+# Each start_X sets PORT (where clients connect), MAIN_PID (what stop kills) and the array PROXY_PIDS (the
+# processes whose CPU and memory are counted).
+
+start_direct() {
+	PORT=$B1 MAIN_PID='' PROXY_PIDS=()
+}
+
+start_nginx() {
+	local dir=$PWD/$RUN/nginx
+	rm -rf "$dir" && mkdir -p "$dir/tmp"
+	PORT=$(free_port)
+	cat >"$dir/nginx.conf" <<CONF
+# Generated by bench/run.sh: a plain WebSocket reverse proxy, round robin over the echo backends.
+daemon off;
+master_process on;
+worker_processes $NGINX_WORKERS;
+worker_rlimit_nofile $NOFILE;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events {
+    worker_connections $NOFILE;
+}
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    upstream echo {
+        server 127.0.0.1:$B1;
+        server 127.0.0.1:$B2;
+    }
+    map \$http_upgrade \$connection_upgrade {
+        default upgrade;
+        ''      close;
+    }
+    server {
+        listen 127.0.0.1:$PORT;
+        location / {
+            proxy_pass http://echo;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade \$http_upgrade;
+            proxy_set_header Connection \$connection_upgrade;
+            proxy_set_header Host \$host;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_connect_timeout 10s;
+            proxy_read_timeout 1h;
+            proxy_send_timeout 1h;
+        }
+    }
+}
+CONF
+	nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
+	MAIN_PID=$!
+	CHILDREN+=("$MAIN_PID")
+	wait_port "$PORT" "$MAIN_PID" "$dir/error.log"
+	sleep 0.5 # let every worker start
+	mapfile -t PROXY_PIDS < <(echo "$MAIN_PID"; pgrep -P "$MAIN_PID")
+}
+
+start_haproxy() {
+	local dir=$PWD/$RUN/haproxy
+	rm -rf "$dir" && mkdir -p "$dir"
+	PORT=$(free_port)
+	# Two descriptors per proxied session, a few for listeners and logs.
+	local maxconn=$(((NOFILE - 100) / 2))
+	cat >"$dir/haproxy.cfg" <<CONF
+# Generated by bench/run.sh: HTTP mode (WebSocket upgrades are tunnelled), round robin over the echo backends.
+global
+    nbthread $HAPROXY_THREADS
+    maxconn $maxconn
+    pidfile $dir/haproxy.pid
+
+defaults
+    mode http
+    maxconn $maxconn
+    option forwardfor
+    timeout connect 10s
+    timeout client 1h
+    timeout server 1h
+    timeout tunnel 1h
+    timeout http-request 10s
+
+frontend ws
+    bind 127.0.0.1:$PORT
+    default_backend echo
+
+backend echo
+    balance roundrobin
+    server echo1 127.0.0.1:$B1
+    server echo2 127.0.0.1:$B2
+CONF
+	haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
+	MAIN_PID=$!
+	CHILDREN+=("$MAIN_PID")
+	echo "$MAIN_PID" >"$dir/haproxy.pid"
+	wait_port "$PORT" "$MAIN_PID" "$dir/haproxy.log"
+	PROXY_PIDS=("$MAIN_PID")
+}
+
+start_wsgate() {
+	local dir=$PWD/$RUN/wsgate
+	rm -rf "$dir" && mkdir -p "$dir"
+	PORT=$(free_port)
+	local mgmt
+	mgmt=$(free_port)
+	WSGATE_MGMT=$mgmt
+	cat >"$dir/gateway.yml" <<YAML
+# Generated by bench/run.sh: round robin over the echo backends, no access log, no message size limit.
+wsgate:
+  access-log: {enabled: false}
+  http-servers:
+    - {name: bench, port: $PORT, address: 127.0.0.1, rules: [{paths: [{path: /ws, backend: bench}]}]}
+  pipelines:
+    - name: bench
+      filters:
+        - kind: WebSocketProxy
+          name: proxy
+          pools:
+            - servers: [{url: "ws://127.0.0.1:$B1"}, {url: "ws://127.0.0.1:$B2"}]
+              loadBalance: {policy: roundRobin}
+              clientMaxMsgSize: -1
+              serverMaxMsgSize: -1
+YAML
+	local java_opts
+	read -r -a java_opts <<<"$WSGATE_JAVA_OPTS"
+	java "${java_opts[@]}" -jar "$RUN/wsgate.jar" \
+		--spring.config.location=classpath:/application.yml,file:"$dir/gateway.yml" \
+		--management.server.port="$mgmt" >"$dir/gateway.log" 2>&1 &
+	MAIN_PID=$!
+	CHILDREN+=("$MAIN_PID")
+	echo "$MAIN_PID" >"$dir/wsgate.pid"
+	for _ in $(seq 1 300); do
+		kill -0 "$MAIN_PID" 2>/dev/null || { cat "$dir/gateway.log" >&2; die "wsgate exited at startup"; }
+		curl -sf "http://127.0.0.1:$mgmt/actuator/health/readiness" >/dev/null && break
+		sleep 0.2
+	done
+	wait_port "$PORT" "$MAIN_PID" "$dir/gateway.log"
+	PROXY_PIDS=("$MAIN_PID")
+}
+
+# ---- measurements ----------------------------------------------------------------------------------
+# Each measure_X uses PORT and PROXY_PIDS of the running target and writes $RAW/<target>-X.json.
+
+sockets() { # established TCP sockets with this local port (the server side of connections to it)
+	ss -Htn state established "( sport = :$1 )" 2>/dev/null | wc -l
+}
+
+warm_up() { # $1 target: uncounted load, so that no proxy is measured cold (the JVM's JIT needs it most)
+	log "$1: warm-up, ${TARGET_WARMUP} s of load"
+	"${TOOL[@]}" load --url "ws://127.0.0.1:$PORT/ws" --connections "$CONNECTIONS" --window "$WINDOW" --size 64 \
+		--seconds "$TARGET_WARMUP" --warmup 0 >/dev/null 2>"$RUN/$1-warmup.err" ||
+		log "warning: the warm-up failed, see $RUN/$1-warmup.err"
+}
+
+measure_load() { # $1 target, $2 message size
+	local name=$1 size=$2 cpu_args=()
+	[ ${#PROXY_PIDS[@]} -gt 0 ] && cpu_args=(--cpu-pids "$(IFS=,; echo "${PROXY_PIDS[*]}")" --clock-ticks "$CLK_TCK")
+	log "$name: load, $CONNECTIONS connections x $WINDOW in flight, $size B, ${LOAD_WARMUP}+${LOAD_SECONDS} s"
+	"${TOOL[@]}" load --url "ws://127.0.0.1:$PORT/ws" --connections "$CONNECTIONS" --window "$WINDOW" --size "$size" \
+		--seconds "$LOAD_SECONDS" --warmup "$LOAD_WARMUP" "${cpu_args[@]}" \
+		>"$RAW/$name-load-$size.json" 2>"$RUN/$name-load-$size.err" ||
+		log "warning: the load tool failed, see $RUN/$name-load-$size.err"
+	log "$name:   $(tail -1 "$RAW/$name-load-$size.json")"
+}
+
+measure_handshakes() { # $1 target
+	local name=$1
+	log "$name: $HANDSHAKES handshakes, $HANDSHAKE_CONCURRENCY at a time (after $HANDSHAKE_WARMUP uncounted)"
+	"${TOOL[@]}" handshakes --url "ws://127.0.0.1:$PORT/ws" --count "$HANDSHAKES" \
+		--concurrency "$HANDSHAKE_CONCURRENCY" --warmup "$HANDSHAKE_WARMUP" \
+		>"$RAW/$name-handshakes.json" 2>"$RUN/$name-handshakes.err" ||
+		log "warning: the handshake tool failed, see $RUN/$name-handshakes.err"
+	log "$name:   $(tail -1 "$RAW/$name-handshakes.json")"
+}
+
+measure_hold() { # $1 target: RSS of the proxy before, while HOLD_SESSIONS idle sessions are open, after they close
+	local name=$1 out=$RUN/$1-hold.out before held after hold_pid status=0 per_backend=()
+	log "$name: holding $HOLD_SESSIONS idle sessions, $HOLD_CONCURRENCY handshakes at a time"
+	sleep 1
+	before=$(rss_kib "${PROXY_PIDS[@]}")
+	: >"$out" # truncated here, not by the child's redirection, which may come after the first look below
+	"${TOOL[@]}" hold --url "ws://127.0.0.1:$PORT/ws" --count "$HOLD_SESSIONS" --concurrency "$HOLD_CONCURRENCY" \
+		--seconds "$HOLD_SECONDS" >"$out" 2>"$RUN/$name-hold.err" &
+	hold_pid=$!
+	CHILDREN+=("$hold_pid")
+	local deadline=$((SECONDS + 120 + HOLD_SESSIONS / 20))
+	until grep -q '"phase":"open"' "$out" 2>/dev/null; do
+		kill -0 "$hold_pid" 2>/dev/null || break
+		[ "$SECONDS" -lt "$deadline" ] || { log "warning: sessions still opening, giving up"; stop "$hold_pid"; break; }
+		sleep 0.1
+	done
+	sleep "$SETTLE_SECONDS"
+	held=$(rss_kib "${PROXY_PIDS[@]}")
+	[ ${#PROXY_PIDS[@]} -gt 0 ] && per_backend=("$(sockets "$B1")" "$(sockets "$B2")")
+	local live_held="" live_after="" active_after=""
+	if [ "$name" = wsgate ]; then
+		live_held=$(live_heap_kib)
+		# Read too late if the sessions were already being released: not comparable then.
+		! grep -q '"phase":"releasing"' "$out" || { live_held=""; log "warning: HOLD_SECONDS too short for the heap reading"; }
+	fi
+	wait "$hold_pid" || status=$?
+	sleep 2
+	after=$(rss_kib "${PROXY_PIDS[@]}")
+	if [ "$name" = wsgate ]; then
+		live_after=$(live_heap_kib)
+		active_after=$(curl -sf "http://127.0.0.1:$WSGATE_MGMT/actuator/prometheus" |
+			awk '/^wsgate_sessions_active/ {n += $2} END {print n + 0}' || true)
+	fi
+	# Anything still established on the target's port, or behind a proxy on the backends' ports, leaked.
+	local leftover
+	leftover=$(sockets "$PORT")
+	if [ ${#PROXY_PIDS[@]} -gt 0 ]; then leftover=$((leftover + $(sockets "$B1") + $(sockets "$B2"))); fi
+	log "$name:   $(tr '\n' ' ' <"$out")"
+	log "$name:   RSS KiB before $before, held $held, after close $after; sessions per backend: ${per_backend[*]:-n/a}"
+	[ "$name" = wsgate ] && log "$name:   heap KiB after a full GC: held ${live_held:-?}, after close ${live_after:-?};" \
+		"wsgate_sessions_active after close: ${active_after:-?}"
+	python3 - "$RAW/$name-hold.json" "$out" "$status" "$leftover" "$before" "$held" "$after" \
+		"$live_held" "$live_after" "$active_after" "${per_backend[@]}" <<'PY'
+import json, sys
+path, out, status, leftover, before, held, after, live_held, live_after, active_after, *per_backend = sys.argv[1:]
+result = {"exitStatus": int(status), "leftoverSockets": int(leftover)}
+for line in open(out):
+    if line.startswith("{"):
+        result.update({k: v for k, v in json.loads(line).items() if k != "phase"})
+if per_backend:
+    result.update({"rssBeforeKiB": int(before), "rssHeldKiB": int(held), "rssAfterCloseKiB": int(after),
+                   "sessionsPerBackend": [int(n) for n in per_backend]})
+if live_held and live_after:
+    result.update({"heapAfterGcHeldKiB": int(live_held), "heapAfterGcAfterCloseKiB": int(live_after)})
+if active_after:
+    result["sessionsActiveGaugeAfterClose"] = float(active_after)
+json.dump(result, open(path, "w"))
+PY
+}
+
+live_heap_kib() { # wsgate's heap in use after a full collection (jcmd), in KiB; nothing when unavailable
+	command -v jcmd >/dev/null || return 0
+	jcmd "$MAIN_PID" GC.run >/dev/null 2>&1 || return 0
+	# One "total ...K, used ...K" line per heap (G1) or generation (Parallel, Serial): their sum.
+	jcmd "$MAIN_PID" GC.heap_info 2>/dev/null |
+		awk 'match($0, / total [0-9]+K, used [0-9]+K/) { split(substr($0, RSTART, RLENGTH), f, /[ K,]+/); n += f[5] }
+			END { if (n) print n }'
+}
+
+event_loops() { # $1 target: the proxy's worker processes or event loop threads, as it runs
+	case $1 in
+		nginx) echo "$((${#PROXY_PIDS[@]} - 1)) worker processes" ;;
+		haproxy) echo "$(awk '/^Threads:/ {print $2}' "/proc/$MAIN_PID/status") threads" ;;
+		wsgate) # Netty event loop threads by name prefix, e.g. "webflux-http-epoll x4"
+			jcmd "$MAIN_PID" Thread.print 2>/dev/null | grep -oE '^"[^"]*-(epoll|nio|io_uring)-[0-9]+"' |
+				sed -E 's/^"(.*)-[0-9]+"$/\1/' | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep = ", "}' ;;
+	esac
+}
+
+log_problems() { # $1 target: warning and error lines the proxy logged
+	local pattern
+	case $1 in
+		nginx) pattern='\[(warn|error|crit|alert|emerg)\]' ;;
+		haproxy) pattern='\[(WARNING|ALERT)\]' ;;
+		wsgate) pattern=' (WARN|ERROR) |Exception' ;;
+		*) echo 0; return ;;
+	esac
+	cat "$RUN/$1"/*.log 2>/dev/null | grep -cE "$pattern" || true
+}
+
+for target in $TARGETS; do
+	log "=== $target"
+	"start_$target"
+	[ "$TARGET_WARMUP" -gt 0 ] && warm_up "$target"
+	for size in $SIZES; do measure_load "$target" "$size"; done
+	measure_handshakes "$target"
+	measure_hold "$target"
+	loops=$(event_loops "$target")
+	[ -n "$MAIN_PID" ] && stop "$MAIN_PID"
+	echo "{\"logProblems\": $(log_problems "$target"), \"eventLoops\": \"$loops\"}" >"$RAW/$target-logs.json"
+done
+
+# ---- report --------------------------------------------------------------------------------------
+python3 bench/report.py --raw "$RAW" --out "$RESULTS" --duration $(($(date +%s) - STARTED_AT)) \
+	--config "$(python3 -c 'import json,sys; print(json.dumps(dict(a.split("=",1) for a in sys.argv[1:])))' \
+		"targets=$TARGETS" "connections=$CONNECTIONS" "window=$WINDOW" "sizes=$SIZES" \
+		"backendWarmupSeconds=$BACKEND_WARMUP" "targetWarmupSeconds=$TARGET_WARMUP" \
+		"loadWarmupSeconds=$LOAD_WARMUP" "loadSeconds=$LOAD_SECONDS" "handshakes=$HANDSHAKES" \
+		"handshakeWarmup=$HANDSHAKE_WARMUP" "handshakeConcurrency=$HANDSHAKE_CONCURRENCY" \
+		"holdSessions=$HOLD_SESSIONS" "holdConcurrency=$HOLD_CONCURRENCY" "holdSeconds=$HOLD_SECONDS" \
+		"nginxWorkers=$NGINX_WORKERS" "haproxyThreads=$HAPROXY_THREADS" "wsgateJavaOpts=$WSGATE_JAVA_OPTS" \
+		"toolJavaOpts=$TOOL_JAVA_OPTS" "openFileLimit=$NOFILE" "cores=$(nproc)" \
+		"nginx=$(nginx -v 2>&1 | sed -n 's/.*nginx\///p')" "haproxy=$(haproxy -v 2>/dev/null | awk 'NR==1 {print $3}')" \
+		"loadAverageAtStart=$LOAD_AT_START" "loadAverageAtEnd=$(cut -d' ' -f1-3 /proc/loadavg)")"

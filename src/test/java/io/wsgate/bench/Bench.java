@@ -1,0 +1,434 @@
+package io.wsgate.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import io.wsgate.demo.EchoBackend;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * The benchmark's own tools, run as separate processes by the scripts in {@code bench/}:
+ * <ul>
+ * <li>{@code echo --port P}: a WebSocket echo backend (Reactor Netty) until killed;</li>
+ * <li>{@code load --url U --connections N --window W --size S --seconds T --warmup T0}: a closed-loop
+ * load generator: N connections, each keeping W binary messages of S bytes in flight; prints one JSON
+ * line with messages per second and latency percentiles; with {@code --cpu-pids P1,P2 --clock-ticks HZ} it
+ * also reads the CPU time (utime + stime from {@code /proc/<pid>/stat}) those processes used during the
+ * measured window;</li>
+ * <li>{@code handshakes --url U --count N --concurrency C [--warmup N0]}: opens and closes N sessions, C at a
+ * time (after N0 uncounted ones); prints one JSON line with the handshake rate and the latency from the
+ * start of the connection to the 101;</li>
+ * <li>{@code hold --url U --count N --concurrency C --seconds S}: opens N sessions, C handshakes at a time,
+ * prints one JSON line when all are open (or failed), keeps them idle for S seconds, prints a line when it
+ * starts closing them, and a last one with the sessions lost while held.</li>
+ * </ul>
+ * All clients run on Reactor Netty's event loops: no thread per connection.
+ */
+public final class Bench {
+
+	private static final WebsocketClientSpec CLIENT_SPEC = WebsocketClientSpec.builder()
+		.maxFramePayloadLength(1 << 20)
+		.build();
+
+	/** Time allowed for one connection and its handshake. */
+	private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+	private Bench() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = options(args);
+		switch (args[0]) {
+			case "echo" -> echo(Integer.parseInt(options.getOrDefault("port", "0")));
+			case "load" -> System.out.println(load(URI.create(options.get("url")),
+					Integer.parseInt(options.getOrDefault("connections", "64")),
+					Integer.parseInt(options.getOrDefault("window", "8")),
+					Integer.parseInt(options.getOrDefault("size", "64")),
+					Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "10"))),
+					Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", "3"))),
+					CpuClock.of(options.getOrDefault("cpu-pids", ""),
+							Integer.parseInt(options.getOrDefault("clock-ticks", "100")))).toJson());
+			case "handshakes" -> System.out.println(handshakes(URI.create(options.get("url")),
+					Integer.parseInt(options.getOrDefault("count", "5000")),
+					Integer.parseInt(options.getOrDefault("concurrency", "16")),
+					Integer.parseInt(options.getOrDefault("warmup", "0"))).toJson());
+			case "hold" -> hold(URI.create(options.get("url")),
+					Integer.parseInt(options.getOrDefault("count", "9000")),
+					Integer.parseInt(options.getOrDefault("concurrency", "64")),
+					Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "5"))));
+			default -> throw new IllegalArgumentException("unknown command " + args[0]);
+		}
+	}
+
+	static Map<String, String> options(String[] args) {
+		Map<String, String> options = new HashMap<>();
+		for (int i = 1; i + 1 < args.length; i += 2) {
+			options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+		}
+		return options;
+	}
+
+	/** An echo backend that returns every data frame as it came. */
+	static void echo(int port) throws InterruptedException {
+		// The demo's echo backend, as a process of its own.
+		EchoBackend echo = new EchoBackend(port);
+		echo.start();
+		System.out.println("{\"echo\":" + echo.port() + "}");
+		Thread.currentThread().join();
+	}
+
+	/**
+	 * The result of a load run.
+	 *
+	 * @param messagesPerSecond echoed messages per second in the measured window
+	 * @param p50Micros median round trip
+	 * @param p99Micros 99th percentile round trip
+	 * @param messages messages counted
+	 * @param errors connections that failed
+	 * @param cpuMicros CPU time of the watched processes in the measured window, -1 when none is watched
+	 */
+	record LoadResult(double messagesPerSecond, double p50Micros, double p99Micros, long messages, long errors,
+			long cpuMicros) {
+
+		String toJson() {
+			return String.format(Locale.ROOT,
+					"{\"messagesPerSecond\":%.1f,\"p50Micros\":%.1f,\"p99Micros\":%.1f,\"messages\":%d,\"errors\":%d,"
+							+ "\"cpuMicros\":%d,\"cpuMicrosPerMessage\":%.3f}",
+					messagesPerSecond, p50Micros, p99Micros, messages, errors, cpuMicros,
+					(cpuMicros < 0 || messages == 0) ? -1.0 : (double) cpuMicros / messages);
+		}
+	}
+
+	static LoadResult load(URI url, int connections, int window, int size, Duration measure, Duration warmup,
+			CpuClock cpu) throws InterruptedException {
+		HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
+		long measureStart = System.nanoTime() + warmup.toNanos();
+		long measureEnd = measureStart + measure.toNanos();
+		AtomicLong errors = new AtomicLong();
+		List<Connection> all = new ArrayList<>();
+		CountDownLatch done = new CountDownLatch(connections);
+		for (int i = 0; i < connections; i++) {
+			Connection connection = new Connection(size, window, measureStart, measureEnd);
+			all.add(connection);
+			client.websocket(CLIENT_SPEC)
+				.uri(url)
+				.handle((in, out) -> {
+					Sinks.Many<WebSocketFrame> outgoing = Sinks.many().unicast().onBackpressureBuffer();
+					for (int w = 0; w < window; w++) {
+						outgoing.tryEmitNext(connection.next());
+					}
+					Mono<Void> sending = out.sendObject(outgoing.asFlux()).then();
+					Mono<Void> receiving = in.receiveFrames()
+						.takeWhile(frame -> connection.onEcho(frame.content()))
+						.doOnNext(frame -> outgoing.tryEmitNext(connection.next()))
+						.then(Mono.fromRunnable(outgoing::tryEmitComplete));
+					return Mono.when(sending, receiving).then(out.sendClose());
+				})
+				.then()
+				.timeout(measure.plus(warmup).plusSeconds(10))
+				.doFinally(signal -> done.countDown())
+				.subscribe(null, ex -> errors.incrementAndGet());
+		}
+		sleepUntil(measureStart);
+		long cpuStart = cpu.micros();
+		sleepUntil(measureEnd);
+		long cpuEnd = cpu.micros();
+		done.await(measure.plus(warmup).toSeconds() + 30, TimeUnit.SECONDS);
+		long messages = 0;
+		List<long[]> latencies = new ArrayList<>();
+		for (Connection connection : all) {
+			messages += connection.measured;
+			latencies.add(Arrays.copyOf(connection.latencies, connection.latencyCount));
+		}
+		long[] merged = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+		double seconds = measure.toNanos() / 1e9;
+		return new LoadResult(messages / seconds, percentile(merged, 0.50) / 1000.0, percentile(merged, 0.99) / 1000.0,
+				messages, errors.get(), cpu.watches() ? cpuEnd - cpuStart : -1);
+	}
+
+	private static void sleepUntil(long nanoTime) throws InterruptedException {
+		long left = nanoTime - System.nanoTime();
+		if (left > 0) {
+			TimeUnit.NANOSECONDS.sleep(left);
+		}
+	}
+
+	/**
+	 * The CPU time (user + system) used so far by a set of processes, read from {@code /proc/<pid>/stat}.
+	 *
+	 * @param pids the processes, none to watch nothing
+	 * @param clockTicks the kernel's clock ticks per second ({@code getconf CLK_TCK})
+	 */
+	record CpuClock(List<String> pids, int clockTicks) {
+
+		static CpuClock of(String pids, int clockTicks) {
+			return new CpuClock(Arrays.stream(pids.split(",")).map(String::trim).filter(p -> !p.isEmpty()).toList(),
+					clockTicks);
+		}
+
+		boolean watches() {
+			return !pids.isEmpty();
+		}
+
+		long micros() {
+			long ticks = 0;
+			for (String pid : pids) {
+				try {
+					String stat = Files.readString(Path.of("/proc", pid, "stat"));
+					// Fields after the command name, which is in parentheses and may hold spaces:
+					// state(3) ... utime(14) stime(15).
+					String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+					ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException("cannot read the CPU time of process " + pid, ex);
+				}
+			}
+			return ticks * 1_000_000L / clockTicks;
+		}
+	}
+
+	/**
+	 * The result of a handshake run.
+	 *
+	 * @param handshakesPerSecond sessions opened and closed per second, over the whole counted run
+	 * @param p50Millis median time from the start of the connection to the 101
+	 * @param p99Millis 99th percentile of that time
+	 * @param handshakes sessions opened
+	 * @param errors sessions that failed (refused, timed out, or failed while closing)
+	 */
+	record HandshakeResult(double handshakesPerSecond, double p50Millis, double p99Millis, long handshakes,
+			long errors) {
+
+		String toJson() {
+			return String.format(Locale.ROOT,
+					"{\"handshakesPerSecond\":%.1f,\"p50Millis\":%.3f,\"p99Millis\":%.3f,\"handshakes\":%d,\"errors\":%d}",
+					handshakesPerSecond, p50Millis, p99Millis, handshakes, errors);
+		}
+	}
+
+	static HandshakeResult handshakes(URI url, int count, int concurrency, int warmup) {
+		HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
+		if (warmup > 0) {
+			openAndClose(client, url, warmup, concurrency, new Errors());
+		}
+		Errors errors = new Errors();
+		long start = System.nanoTime();
+		long[] latencies = openAndClose(client, url, count, concurrency, errors);
+		double seconds = (System.nanoTime() - start) / 1e9;
+		errors.report("handshakes");
+		Arrays.sort(latencies);
+		return new HandshakeResult(latencies.length / seconds, percentile(latencies, 0.50) / 1e6,
+				percentile(latencies, 0.99) / 1e6, latencies.length, errors.count());
+	}
+
+	/** Opens and closes {@code count} sessions, {@code concurrency} at a time; returns their handshake times. */
+	private static long[] openAndClose(HttpClient client, URI url, int count, int concurrency, Errors errors) {
+		List<Long> latencies = Flux.range(0, count)
+			.flatMap(i -> openAndClose(client, url).onErrorResume(ex -> {
+				errors.record(ex);
+				return Mono.empty();
+			}), concurrency)
+			.collectList()
+			.block();
+		return latencies.stream().mapToLong(Long::longValue).toArray();
+	}
+
+	/**
+	 * Opens one session and closes it with 1000 right after the 101 (Reactor Netty's client then closes the
+	 * TCP connection); emits the nanoseconds from the start of the connection to the 101.
+	 */
+	private static Mono<Long> openAndClose(HttpClient client, URI url) {
+		return Mono.defer(() -> {
+			long start = System.nanoTime();
+			return client.websocket(CLIENT_SPEC).uri(url).handle((in, out) -> {
+				long latency = System.nanoTime() - start;
+				return out.sendClose(1000, "bench").thenReturn(latency);
+			}).next();
+		}).timeout(HANDSHAKE_TIMEOUT);
+	}
+
+	/**
+	 * Opens {@code count} sessions and holds them idle. Prints one JSON line as soon as every handshake has
+	 * succeeded or failed, holds the open sessions for {@code holdFor}, closes them with 1000 (announced by a
+	 * {@code releasing} line) and prints a last line with the sessions that were lost while held
+	 * ({@code dropped}).
+	 */
+	static void hold(URI url, int count, int concurrency, Duration holdFor) throws InterruptedException {
+		HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
+		HeldSessions held = new HeldSessions();
+		Errors errors = new Errors();
+		long start = System.nanoTime();
+		Flux.range(0, count)
+			.flatMap(i -> open(client, url, held).onErrorResume(ex -> {
+				errors.record(ex);
+				return Mono.empty();
+			}), concurrency)
+			.blockLast();
+		double openSeconds = (System.nanoTime() - start) / 1e9;
+		int opened = held.opened.get();
+		System.out.printf(Locale.ROOT,
+				"{\"phase\":\"open\",\"sessions\":%d,\"opened\":%d,\"openNow\":%d,\"errors\":%d,\"openSeconds\":%.3f}%n",
+				count, opened, held.alive.get(), errors.count(), openSeconds);
+		System.out.flush();
+		errors.report("hold");
+
+		TimeUnit.NANOSECONDS.sleep(holdFor.toNanos());
+		System.out.println("{\"phase\":\"releasing\"}");
+		System.out.flush();
+		long dropped = held.release();
+		long deadline = System.nanoTime() + HANDSHAKE_TIMEOUT.toNanos();
+		while (held.alive.get() > 0 && System.nanoTime() < deadline) {
+			TimeUnit.MILLISECONDS.sleep(20);
+		}
+		System.out.printf(Locale.ROOT,
+				"{\"phase\":\"closed\",\"opened\":%d,\"dropped\":%d,\"stillOpen\":%d}%n", opened, dropped,
+				held.alive.get());
+		System.out.flush();
+	}
+
+	/** Opens one held session; completes when its handshake is done, the session stays open until released. */
+	private static Mono<Void> open(HttpClient client, URI url, HeldSessions held) {
+		return Mono.defer(() -> {
+			Sinks.Empty<Void> opened = Sinks.empty();
+			Disposable session = client.websocket(CLIENT_SPEC).uri(url).handle((in, out) -> {
+				held.add(in);
+				opened.tryEmitEmpty();
+				return held.released().then(out.sendClose(1000, "bench"));
+			}).subscribe(null, opened::tryEmitError); // a failure after the handshake counts as dropped
+			return opened.asMono().timeout(HANDSHAKE_TIMEOUT).doOnError(ex -> session.dispose());
+		});
+	}
+
+	/** The sessions held by {@code hold}. */
+	private static final class HeldSessions {
+
+		final AtomicInteger opened = new AtomicInteger();
+
+		final AtomicInteger alive = new AtomicInteger();
+
+		private final AtomicLong dropped = new AtomicLong();
+
+		private final Sinks.Empty<Void> release = Sinks.empty();
+
+		private volatile boolean releasing;
+
+		/** Counts an open session until its connection ends; an end before the release is a drop. */
+		void add(WebsocketInbound in) {
+			opened.incrementAndGet();
+			alive.incrementAndGet();
+			in.withConnection(connection -> connection.onDispose(() -> {
+				if (!releasing) {
+					dropped.incrementAndGet();
+				}
+				alive.decrementAndGet();
+			}));
+		}
+
+		Mono<Void> released() {
+			return release.asMono();
+		}
+
+		/** Lets every session close; returns the sessions lost before. */
+		long release() {
+			releasing = true;
+			release.tryEmitEmpty();
+			return dropped.get();
+		}
+	}
+
+	/** Failures counted by kind; the kinds go to standard error, the JSON carries the count. */
+	private static final class Errors {
+
+		private final Map<String, LongAdder> byKind = new ConcurrentHashMap<>();
+
+		void record(Throwable ex) {
+			String message = String.valueOf(ex.getMessage());
+			String kind = ex.getClass().getSimpleName() + ": " + message.substring(0, Math.min(message.length(), 160));
+			byKind.computeIfAbsent(kind, k -> new LongAdder()).increment();
+		}
+
+		long count() {
+			return byKind.values().stream().mapToLong(LongAdder::sum).sum();
+		}
+
+		void report(String what) {
+			byKind.forEach((kind, n) -> System.err.println(what + ": " + n.sum() + " x " + kind));
+		}
+	}
+
+	private static long percentile(long[] sorted, double q) {
+		return (sorted.length == 0) ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+	}
+
+	/** The state of one load connection; touched only by its event loop. */
+	private static final class Connection {
+
+		private final int size;
+
+		private final long measureStart;
+
+		private final long measureEnd;
+
+		long measured;
+
+		long[] latencies = new long[1 << 16];
+
+		int latencyCount;
+
+		Connection(int size, int window, long measureStart, long measureEnd) {
+			this.size = Math.max(size, 8);
+			this.measureStart = measureStart;
+			this.measureEnd = measureEnd;
+		}
+
+		/** A message carrying its send time in its first 8 bytes. */
+		WebSocketFrame next() {
+			ByteBuf payload = Unpooled.buffer(size);
+			payload.writeLong(System.nanoTime());
+			payload.writeZero(size - 8);
+			return new BinaryWebSocketFrame(payload);
+		}
+
+		/** Records an echo; false once the run is over. */
+		boolean onEcho(ByteBuf content) {
+			long now = System.nanoTime();
+			long sent = content.getLong(content.readerIndex());
+			if (now >= measureStart && now < measureEnd && sent >= measureStart) {
+				measured++;
+				if (latencyCount == latencies.length) {
+					latencies = Arrays.copyOf(latencies, latencies.length * 2);
+				}
+				latencies[latencyCount++] = now - sent;
+			}
+			return now < measureEnd;
+		}
+	}
+}
