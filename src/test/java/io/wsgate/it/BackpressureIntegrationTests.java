@@ -1,10 +1,8 @@
 package io.wsgate.it;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import io.netty.buffer.ByteBufAllocator;
@@ -80,9 +78,9 @@ class BackpressureIntegrationTests {
 
 	private void assertWritesStall(String path) throws Exception {
 		try (SocketChannel socket = SocketChannel.open(new InetSocketAddress("127.0.0.1", gateway.port("edge")))) {
-			handshake(socket, path);
+			RawHttp.upgrade(socket, path);
 			socket.configureBlocking(false);
-			ByteBuffer frame = maskedBinaryFrame(FRAME);
+			ByteBuffer frame = RawHttp.maskedBinaryFrame(FRAME);
 			long written = 0;
 			long stalledSince = 0;
 			long deadline = System.nanoTime() + 20_000_000_000L;
@@ -112,27 +110,5 @@ class BackpressureIntegrationTests {
 		}
 	}
 
-	private static void handshake(SocketChannel socket, String path) throws IOException {
-		String request = "GET " + path + " HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS + "\r\n";
-		socket.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1)));
-		ByteBuffer response = ByteBuffer.allocate(4096);
-		String head = "";
-		while (!head.contains("\r\n\r\n")) {
-			if (socket.read(response) < 0) {
-				throw new IOException("closed during handshake: " + head);
-			}
-			head = new String(response.array(), 0, response.position(), StandardCharsets.ISO_8859_1);
-		}
-		assertThat(head).startsWith("HTTP/1.1 101");
-	}
 
-	/** A final binary frame, masked with the all-zero key (payload bytes unchanged). */
-	private static ByteBuffer maskedBinaryFrame(int size) {
-		ByteBuffer frame = ByteBuffer.allocateDirect(2 + 8 + 4 + size);
-		frame.put((byte) 0x82).put((byte) (0x80 | 127)).putLong(size).putInt(0);
-		while (frame.hasRemaining()) {
-			frame.put((byte) 'w');
-		}
-		return frame.flip();
-	}
 }

@@ -251,7 +251,7 @@ class FaultIntegrationTests {
 	@Order(3)
 	void clientThatNeverReadsIsStalledWhileAnotherClientGetsPromptEchoes() throws Exception {
 		try (SocketChannel socket = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
-			nioHandshake(socket, "/echo");
+			RawHttp.upgrade(socket, "/echo");
 			long start = System.nanoTime();
 			long written = pushUntilStalled(socket);
 			long stallMs = millisSince(start);
@@ -270,7 +270,7 @@ class FaultIntegrationTests {
 			long otherMs = millisSince(sessionStart);
 
 			// Still stalled: over half a second the gateway takes (almost) nothing more.
-			ByteBuffer frame = maskedBinaryFrame(64 * 1024);
+			ByteBuffer frame = RawHttp.maskedBinaryFrame(64 * 1024);
 			long more = 0;
 			long until = System.nanoTime() + 500_000_000L;
 			while (System.nanoTime() < until) {
@@ -295,7 +295,7 @@ class FaultIntegrationTests {
 		MeterRegistry registry = gateway.bean(MeterRegistry.class);
 		stallEcho.sessions.clear();
 		try (SocketChannel socket = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
-			nioHandshake(socket, "/stall-echo");
+			RawHttp.upgrade(socket, "/stall-echo");
 			pushUntilStalled(socket);
 			assertThat(active(registry, stallEcho.port())).isEqualTo(1);
 		}
@@ -309,7 +309,7 @@ class FaultIntegrationTests {
 	/** Writes 64 KiB frames without reading until the gateway accepts nothing for a second; returns the bytes written. */
 	private static long pushUntilStalled(SocketChannel socket) throws IOException {
 		socket.configureBlocking(false);
-		ByteBuffer frame = maskedBinaryFrame(64 * 1024);
+		ByteBuffer frame = RawHttp.maskedBinaryFrame(64 * 1024);
 		long written = 0;
 		long lastProgress = System.nanoTime();
 		long deadline = lastProgress + 20_000_000_000L;
@@ -784,29 +784,7 @@ class FaultIntegrationTests {
 		return n;
 	}
 
-	private static void nioHandshake(SocketChannel socket, String path) throws IOException {
-		String request = "GET " + path + " HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS + "\r\n";
-		socket.write(ByteBuffer.wrap(latin1(request)));
-		ByteBuffer response = ByteBuffer.allocate(4096);
-		String head = "";
-		while (!head.contains("\r\n\r\n")) {
-			if (socket.read(response) < 0) {
-				throw new IOException("closed during handshake: " + head);
-			}
-			head = new String(response.array(), 0, response.position(), StandardCharsets.ISO_8859_1);
-		}
-		assertThat(head).startsWith("HTTP/1.1 101");
-	}
 
-	/** A final binary frame, masked with the all-zero key (payload bytes unchanged). */
-	private static ByteBuffer maskedBinaryFrame(int size) {
-		ByteBuffer frame = ByteBuffer.allocateDirect(2 + 8 + 4 + size);
-		frame.put((byte) 0x82).put((byte) (0x80 | 127)).putLong(size).putInt(0);
-		while (frame.hasRemaining()) {
-			frame.put((byte) 'w');
-		}
-		return frame.flip();
-	}
 
 	/** Reads a response head (bounded); the part before the blank line, or what came before EOF/timeout. */
 	private static String readHead(InputStream in) throws IOException {

@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -49,6 +51,33 @@ public final class RawHttp {
 			}
 			return new Response(status, headers, body);
 		}
+	}
+
+	/** Performs a WebSocket handshake on a blocking NIO channel and checks it is answered 101. */
+	public static void upgrade(SocketChannel socket, String path) throws IOException {
+		String request = "GET " + path + " HTTP/1.1\r\nHost: gw\r\n" + UPGRADE_HEADERS + "\r\n";
+		socket.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1)));
+		ByteBuffer response = ByteBuffer.allocate(4096);
+		String head = "";
+		while (!head.contains("\r\n\r\n")) {
+			if (socket.read(response) < 0) {
+				throw new IOException("closed during handshake: " + head);
+			}
+			head = new String(response.array(), 0, response.position(), StandardCharsets.ISO_8859_1);
+		}
+		if (!head.startsWith("HTTP/1.1 101")) {
+			throw new IOException("handshake not upgraded: " + head);
+		}
+	}
+
+	/** A final binary client frame of {@code size} bytes, masked with the all-zero key (payload unchanged). */
+	public static ByteBuffer maskedBinaryFrame(int size) {
+		ByteBuffer frame = ByteBuffer.allocateDirect(2 + 8 + 4 + size);
+		frame.put((byte) 0x82).put((byte) (0x80 | 127)).putLong(size).putInt(0);
+		while (frame.hasRemaining()) {
+			frame.put((byte) 'w');
+		}
+		return frame.flip();
 	}
 
 	private static String readHead(InputStream in) throws IOException {
