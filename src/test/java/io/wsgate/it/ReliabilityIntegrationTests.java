@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.wsgate.proxy.SessionRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,9 +70,12 @@ class ReliabilityIntegrationTests {
 		backend.close();
 	}
 
+	/** The per-address limit counts every open session, so each test starts once the last one's are gone. */
 	@BeforeEach
-	void forgetSessions() {
+	void startWithNoSessions() {
 		backend.sessions.clear();
+		SessionRegistry sessions = gateway.bean(SessionRegistry.class);
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> sessions.active() == 0);
 	}
 
 	@Test
