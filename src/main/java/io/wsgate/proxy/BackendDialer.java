@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
@@ -19,6 +20,7 @@ import io.wsgate.pool.ServerPool;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
@@ -27,6 +29,7 @@ import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
+
 
 /**
  * Opens WebSocket connections to backends with Reactor Netty's client. Each session gets its own
@@ -62,9 +65,11 @@ public final class BackendDialer {
 	 * @param maxFrameSize Netty's frame limit for frames from the backend
 	 * @param timeout the time allowed to connect and complete the handshake
 	 * @param tls the pool's TLS for wss:// servers, or null for the defaults
+	 * @param eventLoop the client connection's event loop, or null: the backend connection is opened
+	 * on it, so that one thread serves both sides of the session and frames cross without a hand-off
 	 */
 	record DialRequest(String pathAndQuery, String clientHost, HttpHeaders headers, String subprotocols,
-			int maxFrameSize, Duration timeout, BackendTls tls) {
+			int maxFrameSize, Duration timeout, BackendTls tls, EventLoop eventLoop) {
 	}
 
 	/**
@@ -112,13 +117,18 @@ public final class BackendDialer {
 		if (server.secure() && request.tls() != null) {
 			http = request.tls().applyTo(http);
 		}
-		return http.websocket(spec.build())
+		Mono<BackendSession> dial = http.websocket(spec.build())
 			.uri(URI.create(server.uri() + request.pathAndQuery()))
 			.connect()
 			.timeout(request.timeout())
 			.map(connection -> session(server, connection))
 			.onErrorMap(WebSocketClientHandshakeException.class, ex -> isRefusal(ex)
 					? new BackendRefusedException(server, ex.response().status().code(), ex.response().headers()) : ex);
+		EventLoop loop = request.eventLoop();
+		// The event loops are colocated: a connection opened from a loop's thread is registered on that
+		// loop. A failover after a timeout runs on a timer thread, hence the switch back.
+		return (loop == null) ? dial
+				: Mono.defer(() -> loop.inEventLoop() ? dial : dial.subscribeOn(Schedulers.fromExecutor(loop)));
 	}
 
 	private static BackendSession session(Server server, Connection connection) {

@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
@@ -24,7 +23,8 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * Relays frames between the client and the backend of one session, unchanged (fragments, pings
  * and pongs included), with demand flowing end to end: a frame is read from one side only when the
  * other side can take it, so a slow reader never makes the gateway buffer more than Netty's write
- * buffer and Reactor Netty's prefetch.
+ * buffer. The frames go through a {@link FrameForwarder} on each side; this class owns the session's
+ * lifecycle: how it ends, its timers and its record.
  *
  * <p>When one side ends, the other is closed with the same code and reason; a side lost without a
  * close frame is reported as 1001 (client lost) or 1014 (backend lost); a message over the limit
@@ -107,7 +107,8 @@ final class WebSocketBridge {
 		client.connection().onDispose(() -> disposeAfterGrace(backend));
 		backend.connection().onDispose(() -> disposeAfterGrace(client));
 		ScheduledFuture<?> timer = startTimer();
-		return Mono.when(pump(client, backend), pump(backend, client)).doFinally(signal -> {
+		FrameForwarder[] forwarders = FrameForwarder.install(this, client, backend);
+		return Mono.when(pump(client, backend, forwarders[0]), pump(backend, client, forwarders[1])).doFinally(signal -> {
 			if (timer != null) {
 				timer.cancel(false);
 			}
@@ -119,40 +120,39 @@ final class WebSocketBridge {
 		closeBoth(CloseCodes.GOING_AWAY, reason);
 	}
 
-	/** Forwards the frames of {@code from} to {@code to}, then closes {@code to} the way {@code from} ended. */
-	private Mono<Void> pump(Side from, Side to) {
-		MessageSizeLimit limit = new MessageSizeLimit(from.maxMessageSize());
-		Liveness liveness = from.liveness();
+	/**
+	 * Waits for {@code from} to end, then closes {@code to} the way {@code from} ended. The frames
+	 * themselves go through the {@link FrameForwarder}; only the ones read before it was in place
+	 * arrive here.
+	 */
+	private Mono<Void> pump(Side from, Side to, FrameForwarder forwarder) {
 		Throwable[] failure = new Throwable[1];
-		Flux<WebSocketFrame> frames = CancelShield.of(from.in().receiveFrames())
-			.doOnNext(frame -> {
-				limit.check(frame);
-				long now = System.nanoTime();
-				liveness.lastFrame = now;
-				if (frame.isFinalFragment() && isData(frame)) {
-					lastMessage = now;
-				}
-				from.traffic().count(frame);
-			})
+		return InboundGuard.of(from.in().receiveFrames())
+			// Reactor Netty releases a received frame after onNext: the forwarded one is retained.
+			.doOnNext(frame -> forwarder.forwardEarly(frame.retain()))
 			.onErrorResume(ex -> {
 				failure[0] = ex;
 				return Mono.empty();
 			})
-			// Reactor Netty releases a received frame after onNext, so a forwarded one is retained for
-			// the write to the other side, which releases it again. The answers to the gateway's own
-			// pings stay here. (Not `filter`: its discard hook would release a dropped frame twice.)
-			.handle((frame, sink) -> {
-				if (!(frame instanceof PongWebSocketFrame && isKeepalive(frame.content()))) {
-					sink.next(frame.retain());
-				}
-			});
-		return to.out()
-			.sendObject(frames)
-			.then()
-			// A failed write means `to` is gone: its own pump closes `from`.
-			.onErrorResume(ex -> Mono.empty())
 			.then(Mono.defer(() -> closeAfter(from, to, failure[0])))
 			.then(Mono.defer(() -> awaitClosed(to.connection())));
+	}
+
+	/**
+	 * Notes a frame from {@code from} on its way to the other side: its liveness, the idle clock and
+	 * the traffic counts. Returns false for the answers to the gateway's own pings, which stay here.
+	 */
+	boolean seen(Side from, WebSocketFrame frame) {
+		long now = System.nanoTime();
+		from.liveness().lastFrame = now;
+		if (frame instanceof PongWebSocketFrame && isKeepalive(frame.content())) {
+			return false;
+		}
+		if (frame.isFinalFragment() && isData(frame)) {
+			lastMessage = now;
+		}
+		from.traffic().count(frame);
+		return true;
 	}
 
 	private Mono<Void> closeAfter(Side from, Side to, Throwable failure) {

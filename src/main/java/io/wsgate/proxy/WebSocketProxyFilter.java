@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.wsgate.metrics.Direction;
@@ -143,7 +144,7 @@ final class WebSocketProxyFilter implements Filter {
 		DialRequest dial = new DialRequest(pathAndQuery(request), nonNull(headers.getFirst(HttpHeaders.HOST)),
 				BackendHeaders.build(headers, context.info().peerIp(), context.secure(), defaultOrigin),
 				BackendHeaders.subprotocols(headers), MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
-				pool.connectTimeout(), proxyPool.tls());
+				pool.connectTimeout(), proxyPool.tls(), eventLoop(request));
 		return dialer.dialFirst(servers, dial, pool)
 			.flatMap(backend -> upgrade(context, pool, backend, record).thenReturn(Filter.CONTINUE))
 			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, record, ex))
@@ -258,6 +259,11 @@ final class WebSocketProxyFilter implements Filter {
 	private static String httpVersion(ServerHttpRequest request) {
 		return (ServerHttpRequestDecorator.getNativeRequest(request) instanceof HttpServerRequest netty)
 				? netty.version().text() : "HTTP/1.1";
+	}
+
+	private static EventLoop eventLoop(ServerHttpRequest request) {
+		return (ServerHttpRequestDecorator.getNativeRequest(request) instanceof Connection netty)
+				? netty.channel().eventLoop() : null;
 	}
 
 	private static String nonNull(String text) {
