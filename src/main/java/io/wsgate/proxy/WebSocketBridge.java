@@ -2,12 +2,14 @@ package io.wsgate.proxy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -87,6 +89,10 @@ final class WebSocketBridge {
 
 	private final Side backend;
 
+	private final EventLoop clientLoop;
+
+	private final EventLoop backendLoop;
+
 	private final SessionRecord record;
 
 	private final Timeouts timeouts;
@@ -96,22 +102,24 @@ final class WebSocketBridge {
 	WebSocketBridge(Side client, Side backend, SessionRecord record, Timeouts timeouts) {
 		this.client = client;
 		this.backend = backend;
+		// Kept: a channel forgets its loop once deregistered, and the meters are fed once more after that.
+		this.clientLoop = client.connection().channel().eventLoop();
+		this.backendLoop = backend.connection().channel().eventLoop();
 		this.record = record;
 		this.timeouts = timeouts;
 	}
 
 	/** Relays until both sides are closed; the record learns how the session ended. */
 	Mono<Void> relay() {
-		// A side whose connection is gone takes the other down within the grace period, even when a
-		// pump is stuck writing to a peer that stopped reading.
+		// A side whose connection is gone takes the other down within the grace period, even when
+		// that other side stopped reading and never completes its close.
 		client.connection().onDispose(() -> disposeAfterGrace(backend));
 		backend.connection().onDispose(() -> disposeAfterGrace(client));
 		ScheduledFuture<?> timer = startTimer();
 		FrameForwarder[] forwarders = FrameForwarder.install(this, client, backend);
 		return Mono.when(pump(client, backend, forwarders[0]), pump(backend, client, forwarders[1])).doFinally(signal -> {
-			if (timer != null) {
-				timer.cancel(false);
-			}
+			timer.cancel(false);
+			publishTraffic();
 		});
 	}
 
@@ -204,19 +212,39 @@ final class WebSocketBridge {
 		return to.out().sendClose(from.lostCode(), from.role() + " connection lost");
 	}
 
+	/** The session's timer: every second at most, more often when a timeout needs it. */
 	private ScheduledFuture<?> startTimer() {
 		long tick = Math.min(nonZero(timeouts.idleTimeout()), Math.min(nonZero(timeouts.pingInterval()),
 				nonZero(timeouts.pingTimeout())));
-		if (tick == Long.MAX_VALUE) {
-			return null;
-		}
 		long period = Math.max(50, Math.min(1000, tick / 4));
 		return client.connection().channel().eventLoop().scheduleAtFixedRate(this::checkTimers, period, period,
 				TimeUnit.MILLISECONDS);
 	}
 
-	/** Runs on the client's event loop: idle timeout, keepalive pings, dead peers. */
+	/** Hands each side's traffic counts to the meters. */
+	private void publishTraffic() {
+		publishTraffic(client, clientLoop);
+		publishTraffic(backend, backendLoop);
+	}
+
+	/** On the event loop that counted them (the timer's loop, unless the sides run on two loops). */
+	private static void publishTraffic(Side side, EventLoop loop) {
+		if (loop.inEventLoop()) {
+			side.traffic().publish();
+			return;
+		}
+		try {
+			loop.execute(side.traffic()::publish);
+		}
+		catch (RejectedExecutionException ex) {
+			// The loop is shutting down: nothing counts on it any more.
+			side.traffic().publish();
+		}
+	}
+
+	/** Runs on the client's event loop: meters, idle timeout, keepalive pings, dead peers. */
 	private void checkTimers() {
+		publishTraffic();
 		long now = System.nanoTime();
 		long idle = timeouts.idleTimeout().toNanos();
 		if (idle > 0 && now - lastMessage >= idle) {

@@ -110,6 +110,9 @@ class ObservabilityIntegrationTests {
 			client.sendText("hello");
 			client.nextFrame();
 		}
+		// A long session's traffic shows while it is still open (the meters are fed every second).
+		await().atMost(Duration.ofSeconds(3))
+			.until(() -> count("wsgate.messages", "pool", POOL, "direction", "upstream", "type", "text") == textUpBefore + 3);
 		client.sendBinary(new byte[] { 1, 2, 3, 4 });
 		client.nextFrame();
 		client.close(4001, "bye");
