@@ -127,8 +127,12 @@ public final class BackendDialer {
 		EventLoop loop = request.eventLoop();
 		// The event loops are colocated: a connection opened from a loop's thread is registered on that
 		// loop. A failover after a timeout runs on a timer thread, hence the switch back.
-		return (loop == null) ? dial
+		Mono<BackendSession> onLoop = (loop == null) ? dial
 				: Mono.defer(() -> loop.inEventLoop() ? dial : dial.subscribeOn(Schedulers.fromExecutor(loop)));
+		// Reactor Netty keeps the subscriber of connect() for as long as the connection lives: a future in
+		// between keeps the rest of the handshake (the client's request and exchange) from living as long
+		// as the session. Cancelling the future still cancels the dial.
+		return Mono.fromFuture(onLoop::toFuture);
 	}
 
 	private static BackendSession session(Server server, Connection connection) {

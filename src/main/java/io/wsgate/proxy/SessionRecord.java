@@ -12,7 +12,15 @@ import io.wsgate.status.SessionSummary;
  */
 final class SessionRecord {
 
-	private final FilterContext context;
+	private final String clientAddress;
+
+	private final String host;
+
+	private final String path;
+
+	private final String httpServer;
+
+	private final String pipeline;
 
 	private final Instant start = Instant.now();
 
@@ -36,8 +44,26 @@ final class SessionRecord {
 
 	private String closedBy = "";
 
+	/** Copies what the summary needs: a session must not keep its handshake's request alive. */
 	SessionRecord(FilterContext context) {
-		this.context = context;
+		String hostHeader = context.request().getHeaders().getFirst("Host");
+		this.clientAddress = context.info().peerIp();
+		this.host = (hostHeader != null) ? hostHeader : "";
+		this.path = context.info().path();
+		this.httpServer = context.httpServer();
+		this.pipeline = context.pipeline();
+	}
+
+	String clientAddress() {
+		return clientAddress;
+	}
+
+	String httpServer() {
+		return httpServer;
+	}
+
+	String pipeline() {
+		return pipeline;
 	}
 
 	/** Messages and payload bytes of one direction. */
@@ -69,9 +95,8 @@ final class SessionRecord {
 	}
 
 	SessionSummary summary() {
-		String host = context.request().getHeaders().getFirst("Host");
-		return new SessionSummary(start, context.info().peerIp(), (host != null) ? host : "", context.info().path(),
-				context.httpServer(), context.pipeline(), pool, server, subprotocol, status, outcome,
+		return new SessionSummary(start, clientAddress, host, path, httpServer, pipeline, pool, server, subprotocol,
+				status, outcome,
 				Duration.ofNanos(elapsedNanos()), up.messages, up.bytes, down.messages, down.bytes, closeCode(), closedBy());
 	}
 }

@@ -22,7 +22,6 @@ import io.wsgate.proxy.WebSocketBridge.Side;
 import io.wsgate.request.RequestInfo;
 import io.wsgate.status.SessionListener;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -129,11 +128,18 @@ final class WebSocketProxyFilter implements Filter {
 			return refuse(context, record, overLimit.status(), overLimit.message(), "over_limit",
 					(overLimit.status() == 429) ? CLIENT_ERROR : SERVER_ERROR);
 		}
-		// The place reserved for the session is released when the attempt or the session ends.
-		return connect(context, record, proxyPool).doFinally(signal -> sessions.release(pool, clientIp));
+		// The place reserved for the session is released when the session ends, or with the attempt
+		// when no session started.
+		AtomicBoolean relaying = new AtomicBoolean();
+		return connect(context, record, proxyPool, relaying).doFinally(signal -> {
+			if (!relaying.get()) {
+				sessions.release(pool, clientIp);
+			}
+		});
 	}
 
-	private Mono<String> connect(FilterContext context, SessionRecord record, ProxyPool proxyPool) {
+	private Mono<String> connect(FilterContext context, SessionRecord record, ProxyPool proxyPool,
+			AtomicBoolean relaying) {
 		ServerPool pool = proxyPool.pool();
 		ServerHttpRequest request = context.request();
 		HttpHeaders headers = request.getHeaders();
@@ -146,7 +152,7 @@ final class WebSocketProxyFilter implements Filter {
 				BackendHeaders.subprotocols(headers), MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout(), proxyPool.tls(), eventLoop(request));
 		return dialer.dialFirst(servers, dial, pool)
-			.flatMap(backend -> upgrade(context, pool, backend, record).thenReturn(Filter.CONTINUE))
+			.flatMap(backend -> upgrade(context, pool, backend, record, relaying).thenReturn(Filter.CONTINUE))
 			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, record, ex))
 			.onErrorResume(BackendUnreachableException.class,
 					ex -> refuse(context, record, 502, ex.getMessage(), "backend_unreachable", SERVER_ERROR));
@@ -161,7 +167,12 @@ final class WebSocketProxyFilter implements Filter {
 		return main;
 	}
 
-	private Mono<Void> upgrade(FilterContext context, ServerPool pool, BackendSession backend, SessionRecord record) {
+	/**
+	 * Upgrades the client and starts the session, which runs on by itself: the pipeline ends with the
+	 * 101, so nothing of the handshake (request, exchange, dial) stays referenced for the session's life.
+	 */
+	private Mono<Void> upgrade(FilterContext context, ServerPool pool, BackendSession backend, SessionRecord record,
+			AtomicBoolean relaying) {
 		HttpServerResponse response = ServerHttpResponseDecorator.getNativeResponse(context.response());
 		for (String cookie : backend.responseHeaders().getAll(HttpHeaderNames.SET_COOKIE)) {
 			response.addHeader(HttpHeaderNames.SET_COOKIE, cookie);
@@ -182,14 +193,11 @@ final class WebSocketProxyFilter implements Filter {
 		Side backendSide = new Side("backend", backend.in(), backend.out(), backend.connection(),
 				pool.spec().serverMaxMsgSize(), CloseCodes.BAD_GATEWAY,
 				new TrafficCounter(record.down, meters, Direction.DOWNSTREAM));
-		// sendWebsocket completes once the client's 101 is written and runs the handler detached:
-		// the sink carries the end of the session back, so the pipeline ends with the session.
-		Sinks.Empty<Void> sessionEnd = Sinks.empty();
-		AtomicBoolean relaying = new AtomicBoolean();
+		Connection backendConnection = backend.connection();
 		context.markUpgraded();
 		return response.sendWebsocket((in, out) -> {
 			relaying.set(true);
-			upgraded(context, record, meters);
+			upgraded(record, meters);
 			Connection clientConnection = (Connection) in;
 			clientConnection.addHandlerLast(UTF8_VALIDATOR, new Utf8FrameValidator(true));
 			Side clientSide = new Side("client", in, out, clientConnection, pool.spec().clientMaxMsgSize(),
@@ -199,25 +207,30 @@ final class WebSocketProxyFilter implements Filter {
 			sessions.opened(bridge);
 			return bridge.relay().doFinally(signal -> {
 				sessions.closed(bridge);
-				backend.connection().dispose();
+				sessions.release(pool, record.clientAddress());
+				backendConnection.dispose();
 				meters.sessionEnded();
 				metrics.closed(record.pool, record.closeCode(), record.closedBy());
 				listener.sessionFinished(record.summary());
-				sessionEnd.tryEmitEmpty();
 			});
 		}, spec.build())
-			.then(Mono.defer(() -> relaying.get() ? sessionEnd.asMono() : Mono.fromRunnable(backend.connection()::dispose)))
-			.doOnError(ex -> backend.connection().dispose())
-			.doOnCancel(backend.connection()::dispose);
+			// sendWebsocket completes once the client's 101 is written; the handler above runs detached.
+			.then(Mono.<Void>fromRunnable(() -> {
+				if (!relaying.get()) {
+					backendConnection.dispose();
+				}
+			}))
+			.doOnError(ex -> backendConnection.dispose())
+			.doOnCancel(backendConnection::dispose);
 	}
 
-	private void upgraded(FilterContext context, SessionRecord record, ServerMeters meters) {
+	private void upgraded(SessionRecord record, ServerMeters meters) {
 		record.status = 101;
 		record.outcome = UPGRADED;
 		meters.sessionStarted();
-		metrics.handshakeTimer(context.httpServer(), context.pipeline(), record.pool)
+		metrics.handshakeTimer(record.httpServer(), record.pipeline(), record.pool)
 			.record(record.elapsedNanos(), TimeUnit.NANOSECONDS);
-		metrics.handshakeOutcome(context.httpServer(), context.pipeline(), record.pool, UPGRADED);
+		metrics.handshakeOutcome(record.httpServer(), record.pipeline(), record.pool, UPGRADED);
 	}
 
 	private Mono<String> relayRefusal(FilterContext context, SessionRecord record, BackendRefusedException refused) {
