@@ -114,6 +114,13 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 			frame.release();
 			return;
 		}
+		if (!peerChannel.isActive()) {
+			// The peer is gone; its own end of the bridge closes this side.
+			frame.release();
+			return;
+		}
+		// The channel's void promise (no allocation; Netty's encoder has a fast path for it). A write
+		// that fails all the same ends up as an error on the peer's side, which is ending anyway.
 		peerChannel.write(frame, peerChannel.voidPromise());
 		peerNeedsFlush = true;
 		if (!peerChannel.isWritable()) {
