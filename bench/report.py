@@ -47,6 +47,7 @@ def read_target(raw, name, sizes):
     figures["handshakeRate"] = hs.get("handshakesPerSecond")
     figures["handshakeP50"] = hs.get("p50Millis")
     figures["handshakeP99"] = hs.get("p99Millis")
+    figures["handshakeCpu"] = positive(hs.get("cpuMicrosPerHandshake"))
     errors += hs.get("errors", 0)
     hold = last_json(os.path.join(raw, f"{name}-hold.json"))
     measured |= bool(hold)
@@ -100,6 +101,7 @@ def figure_rows(sizes, hold_sessions):
         Row("handshakeRate", "handshake rate", "/s", "higher", 0, ("ratio>=", 1.0), ("handshake", "rate")),
         Row("handshakeP50", "handshake p50", "ms", "lower", 2, None, ("handshake", "p50")),
         Row("handshakeP99", "handshake p99", "ms", "lower", 2, None, ("handshake", "p99")),
+        Row("handshakeCpu", "proxy CPU/handshake", "us", "lower", 0, None, ("CPU/", "handshake")),
         Row("rssPerSession", "RSS per held session", "KiB", "lower", 1, ("value<=", 12.0), ("RSS per", "session")),
         Row("rssAfterClose", "RSS kept after close", "MiB", "lower", 1),
         Row("heapPerSession", "live heap per held session", "KiB", "lower", 1),

@@ -18,7 +18,7 @@ SIZES=${SIZES:-64 4096}                      # message sizes in bytes
 LOAD_WARMUP=${LOAD_WARMUP:-3}                # seconds of load before measuring
 LOAD_SECONDS=${LOAD_SECONDS:-5}              # seconds measured per load run
 HANDSHAKES=${HANDSHAKES:-5000}               # sessions opened and closed
-HANDSHAKE_WARMUP=${HANDSHAKE_WARMUP:-500}    # uncounted sessions before them
+HANDSHAKE_WARMUP=${HANDSHAKE_WARMUP:-5000}   # uncounted sessions before them (a JVM compiles the handshake path for long)
 HANDSHAKE_CONCURRENCY=${HANDSHAKE_CONCURRENCY:-16}
 HOLD_SESSIONS=${HOLD_SESSIONS:-9000}         # idle sessions held open at once
 HOLD_CONCURRENCY=${HOLD_CONCURRENCY:-64}     # handshakes in flight while opening them
@@ -313,10 +313,11 @@ measure_load() { # $1 target, $2 message size
 }
 
 measure_handshakes() { # $1 target
-	local name=$1
+	local name=$1 cpu_args=()
+	[ ${#PROXY_PIDS[@]} -gt 0 ] && cpu_args=(--cpu-pids "$(IFS=,; echo "${PROXY_PIDS[*]}")" --clock-ticks "$CLK_TCK")
 	log "$name: $HANDSHAKES handshakes, $HANDSHAKE_CONCURRENCY at a time (after $HANDSHAKE_WARMUP uncounted)"
 	"${TOOL[@]}" handshakes --url "ws://127.0.0.1:$PORT/ws" --count "$HANDSHAKES" \
-		--concurrency "$HANDSHAKE_CONCURRENCY" --warmup "$HANDSHAKE_WARMUP" \
+		--concurrency "$HANDSHAKE_CONCURRENCY" --warmup "$HANDSHAKE_WARMUP" "${cpu_args[@]}" \
 		>"$RAW/$name-handshakes.json" 2>"$RUN/$name-handshakes.err" ||
 		log "warning: the handshake tool failed, see $RUN/$name-handshakes.err"
 	log "$name:   $(tail -1 "$RAW/$name-handshakes.json")"

@@ -44,7 +44,8 @@ import reactor.netty.resources.ConnectionProvider;
  * measured window;</li>
  * <li>{@code handshakes --url U --count N --concurrency C [--warmup N0]}: opens and closes N sessions, C at a
  * time (after N0 uncounted ones); prints one JSON line with the handshake rate and the latency from the
- * start of the connection to the 101;</li>
+ * start of the connection to the 101; with {@code --cpu-pids} also the CPU time those processes used for
+ * the counted sessions;</li>
  * <li>{@code hold --url U --count N --concurrency C --seconds S}: opens N sessions, C handshakes at a time,
  * prints one JSON line when all are open (or failed), keeps them idle for S seconds, prints a line when it
  * starts closing them, and a last one with the sessions lost while held.</li>
@@ -78,7 +79,9 @@ public final class Bench {
 			case "handshakes" -> System.out.println(handshakes(URI.create(options.get("url")),
 					Integer.parseInt(options.getOrDefault("count", "5000")),
 					Integer.parseInt(options.getOrDefault("concurrency", "16")),
-					Integer.parseInt(options.getOrDefault("warmup", "0"))).toJson());
+					Integer.parseInt(options.getOrDefault("warmup", "0")),
+					CpuClock.of(options.getOrDefault("cpu-pids", ""),
+							Integer.parseInt(options.getOrDefault("clock-ticks", "100")))).toJson());
 			case "hold" -> hold(URI.create(options.get("url")),
 					Integer.parseInt(options.getOrDefault("count", "9000")),
 					Integer.parseInt(options.getOrDefault("concurrency", "64")),
@@ -223,30 +226,35 @@ public final class Bench {
 	 * @param p99Millis 99th percentile of that time
 	 * @param handshakes sessions opened
 	 * @param errors sessions that failed (refused, timed out, or failed while closing)
+	 * @param cpuMicros CPU time of the watched processes over the counted run, -1 when none is watched
 	 */
 	record HandshakeResult(double handshakesPerSecond, double p50Millis, double p99Millis, long handshakes,
-			long errors) {
+			long errors, long cpuMicros) {
 
 		String toJson() {
 			return String.format(Locale.ROOT,
-					"{\"handshakesPerSecond\":%.1f,\"p50Millis\":%.3f,\"p99Millis\":%.3f,\"handshakes\":%d,\"errors\":%d}",
-					handshakesPerSecond, p50Millis, p99Millis, handshakes, errors);
+					"{\"handshakesPerSecond\":%.1f,\"p50Millis\":%.3f,\"p99Millis\":%.3f,\"handshakes\":%d,\"errors\":%d,"
+							+ "\"cpuMicros\":%d,\"cpuMicrosPerHandshake\":%.1f}",
+					handshakesPerSecond, p50Millis, p99Millis, handshakes, errors, cpuMicros,
+					(cpuMicros < 0 || handshakes == 0) ? -1.0 : (double) cpuMicros / handshakes);
 		}
 	}
 
-	static HandshakeResult handshakes(URI url, int count, int concurrency, int warmup) {
+	static HandshakeResult handshakes(URI url, int count, int concurrency, int warmup, CpuClock cpu) {
 		HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
 		if (warmup > 0) {
 			openAndClose(client, url, warmup, concurrency, new Errors());
 		}
 		Errors errors = new Errors();
+		long cpuStart = cpu.watches() ? cpu.micros() : 0;
 		long start = System.nanoTime();
 		long[] latencies = openAndClose(client, url, count, concurrency, errors);
 		double seconds = (System.nanoTime() - start) / 1e9;
+		long cpuMicros = cpu.watches() ? cpu.micros() - cpuStart : -1;
 		errors.report("handshakes");
 		Arrays.sort(latencies);
 		return new HandshakeResult(latencies.length / seconds, percentile(latencies, 0.50) / 1e6,
-				percentile(latencies, 0.99) / 1e6, latencies.length, errors.count());
+				percentile(latencies, 0.99) / 1e6, latencies.length, errors.count(), cpuMicros);
 	}
 
 	/** Opens and closes {@code count} sessions, {@code concurrency} at a time; returns their handshake times. */
