@@ -117,22 +117,22 @@ public final class BackendDialer {
 		if (server.secure() && request.tls() != null) {
 			http = request.tls().applyTo(http);
 		}
-		Mono<BackendSession> dial = http.websocket(spec.build())
+		Mono<? extends Connection> connect = http.websocket(spec.build())
 			.uri(URI.create(server.uri() + request.pathAndQuery()))
-			.connect()
+			.connect();
+		EventLoop loop = request.eventLoop();
+		// The event loops are colocated: a connection opened from a loop's thread is registered on that
+		// loop. A failover after a timeout runs on a timer thread, hence the switch back.
+		Mono<? extends Connection> onLoop = (loop == null) ? connect
+				: Mono.defer(() -> loop.inEventLoop() ? connect : connect.subscribeOn(Schedulers.fromExecutor(loop)));
+		// Reactor Netty keeps the subscriber of connect() for as long as the connection lives: a future in
+		// between keeps the rest of the handshake (the operators below, the client's request and exchange)
+		// from living as long as the session. Cancelling the future (a timeout) still cancels the dial.
+		return Mono.fromFuture(onLoop::toFuture)
 			.timeout(request.timeout())
 			.map(connection -> session(server, connection))
 			.onErrorMap(WebSocketClientHandshakeException.class, ex -> isRefusal(ex)
 					? new BackendRefusedException(server, ex.response().status().code(), ex.response().headers()) : ex);
-		EventLoop loop = request.eventLoop();
-		// The event loops are colocated: a connection opened from a loop's thread is registered on that
-		// loop. A failover after a timeout runs on a timer thread, hence the switch back.
-		Mono<BackendSession> onLoop = (loop == null) ? dial
-				: Mono.defer(() -> loop.inEventLoop() ? dial : dial.subscribeOn(Schedulers.fromExecutor(loop)));
-		// Reactor Netty keeps the subscriber of connect() for as long as the connection lives: a future in
-		// between keeps the rest of the handshake (the client's request and exchange) from living as long
-		// as the session. Cancelling the future still cancels the dial.
-		return Mono.fromFuture(onLoop::toFuture);
 	}
 
 	private static BackendSession session(Server server, Connection connection) {
