@@ -9,8 +9,9 @@ import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
 
 /**
  * Forwards the frames one side sends straight to the other side's channel, on the event loop: a
- * frame read is written to the peer at once and the peer is flushed when the read batch ends. No
- * Reactor operator, queue or copy sits on this path; the frame's buffer goes to the peer as it is.
+ * frame read is written to the peer at once; the peer is flushed, and the session's clocks are
+ * stamped, when the read batch ends. No Reactor operator, queue or copy sits on this path; the
+ * frame's buffer goes to the peer as it is.
  *
  * <p>Demand flows end to end: when the peer's write buffer is over Netty's high-water mark, reading
  * from this side pauses until the peer has drained, so the gateway never holds more than a write
@@ -41,6 +42,12 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 
 	/** A message went over the limit: nothing more is forwarded. */
 	private boolean stopped;
+
+	/** Frames were read in this batch: this side is alive. */
+	private boolean heard;
+
+	/** A message ended in this batch: the session is not idle. */
+	private boolean messageEnded;
 
 	private FrameForwarder(WebSocketBridge bridge, WebSocketBridge.Side from, WebSocketBridge.Side to) {
 		this.bridge = bridge;
@@ -73,7 +80,7 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelReadComplete(ChannelHandlerContext ctx) {
-		flushPeer();
+		endBatch();
 		ctx.fireChannelReadComplete();
 	}
 
@@ -92,7 +99,7 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 	 */
 	void forwardEarly(WebSocketFrame frame) {
 		forward(frame);
-		flushPeer();
+		endBatch();
 	}
 
 	private void forward(WebSocketFrame frame) {
@@ -110,10 +117,12 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 			fromChannel.pipeline().fireExceptionCaught(ex);
 			return;
 		}
-		if (!bridge.seen(from, frame)) {
+		heard = true;
+		if (!bridge.forwards(from, frame)) {
 			frame.release();
 			return;
 		}
+		messageEnded |= WebSocketBridge.endsMessage(frame);
 		if (!peerChannel.isActive()) {
 			// The peer is gone; its own end of the bridge closes this side.
 			frame.release();
@@ -132,10 +141,16 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 		}
 	}
 
-	private void flushPeer() {
+	/** What is done once per read batch, not per frame: flush the peer, stamp the timers. */
+	private void endBatch() {
 		if (peerNeedsFlush) {
 			peerNeedsFlush = false;
 			peerChannel.flush();
+		}
+		if (heard) {
+			bridge.heard(from, messageEnded);
+			heard = false;
+			messageEnded = false;
 		}
 	}
 }

@@ -147,20 +147,32 @@ final class WebSocketBridge {
 	}
 
 	/**
-	 * Notes a frame from {@code from} on its way to the other side: its liveness, the idle clock and
-	 * the traffic counts. Returns false for the answers to the gateway's own pings, which stay here.
+	 * Counts a frame from {@code from} on its way to the other side. Returns false for the answers to
+	 * the gateway's own pings, which stay here.
 	 */
-	boolean seen(Side from, WebSocketFrame frame) {
-		long now = System.nanoTime();
-		from.liveness().lastFrame = now;
+	boolean forwards(Side from, WebSocketFrame frame) {
 		if (frame instanceof PongWebSocketFrame && isKeepalive(frame.content())) {
 			return false;
 		}
-		if (frame.isFinalFragment() && isData(frame)) {
-			lastMessage = now;
-		}
 		from.traffic().count(frame);
 		return true;
+	}
+
+	/**
+	 * Notes that {@code from} was heard (any frame), and whether a message ended, once per read batch
+	 * rather than per frame: the timers work in tens of milliseconds at the finest.
+	 */
+	void heard(Side from, boolean messageEnded) {
+		long now = System.nanoTime();
+		from.liveness().lastFrame = now;
+		if (messageEnded) {
+			lastMessage = now;
+		}
+	}
+
+	/** A data frame that ends its message (the idle timeout counts messages, not pings). */
+	static boolean endsMessage(WebSocketFrame frame) {
+		return frame.isFinalFragment() && isData(frame);
 	}
 
 	private Mono<Void> closeAfter(Side from, Side to, Throwable failure) {
