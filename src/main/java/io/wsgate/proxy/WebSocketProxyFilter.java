@@ -205,6 +205,7 @@ final class WebSocketProxyFilter implements Filter {
 			WebSocketBridge bridge = new WebSocketBridge(clientSide, backendSide, record, new WebSocketBridge.Timeouts(
 					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout()));
 			sessions.opened(bridge);
+			HandshakeHeaders.forget(in, backendConnection);
 			return bridge.relay().doFinally(signal -> {
 				sessions.closed(bridge);
 				sessions.release(pool, record.clientAddress());
