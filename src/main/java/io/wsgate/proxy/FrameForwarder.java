@@ -118,16 +118,13 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 			return;
 		}
 		heard = true;
-		if (!bridge.forwards(from, frame)) {
+		if (!peerChannel.isActive() || !bridge.forwards(from, frame)) {
+			// The peer is gone (its own end of the bridge closes this side), or the frame answers one
+			// of the gateway's pings.
 			frame.release();
 			return;
 		}
 		messageEnded |= WebSocketBridge.endsMessage(frame);
-		if (!peerChannel.isActive()) {
-			// The peer is gone; its own end of the bridge closes this side.
-			frame.release();
-			return;
-		}
 		// The channel's void promise (no allocation; Netty's encoder has a fast path for it). A write
 		// that fails all the same ends up as an error on the peer's side, which is ending anyway.
 		peerChannel.write(frame, peerChannel.voidPromise());

@@ -8,7 +8,7 @@ import io.wsgate.status.SessionSummary;
 
 /**
  * What the proxy learns about one handshake and its session as it goes. Each traffic field is
- * written by one pump only; the close is recorded once, by whichever side ended first.
+ * written by one side's forwarder only; the close is recorded once, by whichever side ended first.
  */
 final class SessionRecord {
 

@@ -67,7 +67,7 @@ final class WebSocketBridge {
 		}
 	}
 
-	/** When a side was last heard from and pinged (nanoTime); written by its pump and the timer. */
+	/** When a side was last heard from and pinged (nanoTime); written by its forwarder and the timer. */
 	static final class Liveness {
 
 		volatile long lastFrame = System.nanoTime();
@@ -117,7 +117,7 @@ final class WebSocketBridge {
 		backend.connection().onDispose(() -> disposeAfterGrace(client));
 		ScheduledFuture<?> timer = startTimer();
 		FrameForwarder[] forwarders = FrameForwarder.install(this, client, backend);
-		return Mono.when(pump(client, backend, forwarders[0]), pump(backend, client, forwarders[1])).doFinally(signal -> {
+		return Mono.when(closeWhenEnded(client, backend, forwarders[0]), closeWhenEnded(backend, client, forwarders[1])).doFinally(signal -> {
 			timer.cancel(false);
 			publishTraffic();
 		});
@@ -133,7 +133,7 @@ final class WebSocketBridge {
 	 * themselves go through the {@link FrameForwarder}; only the ones read before it was in place
 	 * arrive here.
 	 */
-	private Mono<Void> pump(Side from, Side to, FrameForwarder forwarder) {
+	private Mono<Void> closeWhenEnded(Side from, Side to, FrameForwarder forwarder) {
 		Throwable[] failure = new Throwable[1];
 		return InboundGuard.of(from.in().receiveFrames())
 			// Reactor Netty releases a received frame after onNext: the forwarded one is retained.
