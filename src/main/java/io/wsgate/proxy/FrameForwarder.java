@@ -1,17 +1,25 @@
 package io.wsgate.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
 
 /**
- * Forwards the frames one side sends straight to the other side's channel, on the event loop: a
- * frame read is written to the peer at once; the peer is flushed, and the session's clocks are
- * stamped, when the read batch ends. No Reactor operator, queue or copy sits on this path; the
- * frame's buffer goes to the peer as it is.
+ * Forwards what one side sends straight to the other side's channel, on the event loop: a frame
+ * read is written to the peer at once; the peer is flushed, and the session's clocks are stamped,
+ * when the read batch ends. No Reactor operator, queue or copy sits on this path.
+ *
+ * <p>At first the frames come decoded by Netty. After the first whole message (or control frame),
+ * Netty's decoder and UTF-8 validator give way to a {@link RawFrameReader}, which relays the frames
+ * as the bytes they arrived in and asks this forwarder about each one ({@link #admit}). The swap
+ * happens there because, as it hands over a frame, Netty's decoder stands exactly between two
+ * frames, and the bytes it buffered go to the reader.
  *
  * <p>Demand flows end to end: when the peer's write buffer is over Netty's high-water mark, reading
  * from this side pauses until the peer has drained, so the gateway never holds more than a write
@@ -35,6 +43,9 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 
 	private final MessageSizeLimit limit;
 
+	/** This side's frames must be masked (it is the client). */
+	private final boolean masked;
+
 	private FrameForwarder peer;
 
 	/** Frames were written to the peer since its last flush. */
@@ -49,18 +60,25 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 	/** A message ended in this batch: the session is not idle. */
 	private boolean messageEnded;
 
-	private FrameForwarder(WebSocketBridge bridge, WebSocketBridge.Side from, WebSocketBridge.Side to) {
+	/** A fragmented message is under way: Netty's decoder stays until it ends. */
+	private boolean midMessage;
+
+	/** The raw reader replaced Netty's decoder (or this side ended before it could). */
+	private boolean raw;
+
+	private FrameForwarder(WebSocketBridge bridge, WebSocketBridge.Side from, WebSocketBridge.Side to, boolean masked) {
 		this.bridge = bridge;
 		this.from = from;
 		this.fromChannel = from.connection().channel();
 		this.peerChannel = to.connection().channel();
 		this.limit = new MessageSizeLimit(from.maxMessageSize());
+		this.masked = masked;
 	}
 
 	/** Puts a forwarder in each side's pipeline, one per direction. */
 	static FrameForwarder[] install(WebSocketBridge bridge, WebSocketBridge.Side client, WebSocketBridge.Side backend) {
-		FrameForwarder up = new FrameForwarder(bridge, client, backend);
-		FrameForwarder down = new FrameForwarder(bridge, backend, client);
+		FrameForwarder up = new FrameForwarder(bridge, client, backend, true);
+		FrameForwarder down = new FrameForwarder(bridge, backend, client, false);
 		up.peer = down;
 		down.peer = up;
 		client.connection().addHandlerLast(NAME, up);
@@ -71,7 +89,11 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		if (msg instanceof WebSocketFrame frame && !(msg instanceof CloseWebSocketFrame)) {
+			// Only Netty's decoder hands over frame objects here, and it stands between two frames.
 			forward(frame);
+			if (!raw && !midMessage) {
+				readRawFromNowOn(ctx.pipeline());
+			}
 		}
 		else {
 			ctx.fireChannelRead(msg);
@@ -102,32 +124,56 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 		endBatch();
 	}
 
-	private void forward(WebSocketFrame frame) {
+	/**
+	 * Decides on one frame of {@code size} payload bytes: counts it, holds its message to the limit,
+	 * and returns whether to forward it. Not forwarded: the answers to the gateway's own pings, frames
+	 * for a peer that is gone (its own end of the bridge closes this side), and anything after a
+	 * message over the limit.
+	 */
+	boolean admit(int opcode, boolean fin, long size, boolean keepaliveEcho) {
 		if (stopped) {
-			frame.release();
-			return;
+			return false;
 		}
-		try {
-			limit.check(frame);
-		}
-		catch (MessageTooBigException ex) {
+		if (!limit.admits(opcode, size)) {
 			stopped = true;
-			frame.release();
 			// Reactor Netty hands the error to the bridge, which closes with 1009 and 1001.
-			fromChannel.pipeline().fireExceptionCaught(ex);
-			return;
+			fromChannel.pipeline().fireExceptionCaught(new MessageTooBigException(limit.limit()));
+			return false;
 		}
 		heard = true;
-		if (!peerChannel.isActive() || !bridge.forwards(from, frame)) {
-			// The peer is gone (its own end of the bridge closes this side), or the frame answers one
-			// of the gateway's pings.
-			frame.release();
-			return;
+		if (keepaliveEcho || !peerChannel.isActive()) {
+			return false;
 		}
-		messageEnded |= WebSocketBridge.endsMessage(frame);
+		from.traffic().count(opcode, size);
+		messageEnded |= fin && Opcodes.isData(opcode);
+		return true;
+	}
+
+	/** Writes whole frames, as read by the {@link RawFrameReader}, to the peer; takes the reference. */
+	void relay(ByteBuf frames) {
+		write(frames);
+	}
+
+	private void forward(WebSocketFrame frame) {
+		int opcode = Opcodes.of(frame);
+		ByteBuf content = frame.content();
+		if (Opcodes.isData(opcode)) {
+			midMessage = !frame.isFinalFragment();
+		}
+		boolean keepaliveEcho = opcode == Opcodes.PONG
+				&& WebSocketBridge.isKeepaliveEcho(content, content.readerIndex(), content.readableBytes(), 0);
+		if (admit(opcode, frame.isFinalFragment(), content.readableBytes(), keepaliveEcho)) {
+			write(frame);
+		}
+		else {
+			frame.release();
+		}
+	}
+
+	private void write(Object frames) {
 		// The channel's void promise (no allocation; Netty's encoder has a fast path for it). A write
 		// that fails all the same ends up as an error on the peer's side, which is ending anyway.
-		peerChannel.write(frame, peerChannel.voidPromise());
+		peerChannel.write(frames, peerChannel.voidPromise());
 		peerNeedsFlush = true;
 		if (!peerChannel.isWritable()) {
 			fromChannel.config().setAutoRead(false);
@@ -136,6 +182,25 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 				fromChannel.config().setAutoRead(true);
 			}
 		}
+	}
+
+	/**
+	 * Replaces Netty's frame decoder with a {@link RawFrameReader}, and drops the UTF-8 validator,
+	 * whose check the reader makes. Called as the decoder hands over a frame that leaves no message
+	 * open: the decoder is between two frames, and what it buffered of the next ones goes to the
+	 * reader when it is removed.
+	 */
+	private void readRawFromNowOn(ChannelPipeline pipeline) {
+		raw = true;
+		ChannelHandlerContext decoder = pipeline.context(WebSocketFrameDecoder.class);
+		if (decoder == null || stopped || !fromChannel.isActive()) {
+			return;
+		}
+		if (pipeline.get(WebSocketProxyFilter.UTF8_VALIDATOR) != null) {
+			pipeline.remove(WebSocketProxyFilter.UTF8_VALIDATOR);
+		}
+		pipeline.replace(decoder.handler(), RawFrameReader.NAME,
+				new RawFrameReader(this, masked, MessageSizeLimit.frameLimit(limit.limit())));
 	}
 
 	/** What is done once per read batch, not per frame: flush the peer, stamp the timers. */

@@ -1,14 +1,12 @@
 package io.wsgate.proxy;
 
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 /**
  * Enforces a maximum message size across the frames of a fragmented message, without buffering
  * it: frames are forwarded as they come and only their lengths are added up. A single frame over
- * the limit is already refused by Netty's decoder, which is given the same limit.
+ * the limit is already refused by the frame decoder (Netty's, then {@link RawFrameReader}), which
+ * is given the same limit.
  */
 final class MessageSizeLimit {
 
@@ -36,20 +34,29 @@ final class MessageSizeLimit {
 
 	/** Counts a frame; throws {@link MessageTooBigException} once its message is over the limit. */
 	void check(WebSocketFrame frame) {
-		if (limit < 0) {
-			return;
-		}
-		if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
-			messageBytes = frame.content().readableBytes();
-		}
-		else if (frame instanceof ContinuationWebSocketFrame) {
-			messageBytes += frame.content().readableBytes();
-		}
-		else {
-			return;
-		}
-		if (messageBytes > limit) {
+		if (!admits(Opcodes.of(frame), frame.content().readableBytes())) {
 			throw new MessageTooBigException(limit);
 		}
+	}
+
+	/** Counts a frame of {@code size} payload bytes; false once its message is over the limit. */
+	boolean admits(int opcode, long size) {
+		if (limit < 0) {
+			return true;
+		}
+		if (opcode == Opcodes.TEXT || opcode == Opcodes.BINARY) {
+			messageBytes = size;
+		}
+		else if (opcode == Opcodes.CONTINUATION) {
+			messageBytes += size;
+		}
+		else {
+			return true;
+		}
+		return messageBytes <= limit;
+	}
+
+	long limit() {
+		return limit;
 	}
 }

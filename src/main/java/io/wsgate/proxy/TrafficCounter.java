@@ -1,10 +1,6 @@
 package io.wsgate.proxy;
 
 import io.micrometer.core.instrument.Counter;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.ServerMeters;
 
@@ -45,19 +41,19 @@ final class TrafficCounter {
 		this.binaryBytes = meters.bytes(direction, true);
 	}
 
-	void count(WebSocketFrame frame) {
-		int size = frame.content().readableBytes();
-		if (frame instanceof TextWebSocketFrame) {
+	/** Counts a frame of {@code size} payload bytes; control frames are not counted. */
+	void count(int opcode, long size) {
+		if (opcode == Opcodes.TEXT) {
 			binary = false;
 			unpublishedTextMessages++;
 			traffic.messages++;
 		}
-		else if (frame instanceof BinaryWebSocketFrame) {
+		else if (opcode == Opcodes.BINARY) {
 			binary = true;
 			unpublishedBinaryMessages++;
 			traffic.messages++;
 		}
-		else if (!(frame instanceof ContinuationWebSocketFrame)) {
+		else if (opcode != Opcodes.CONTINUATION) {
 			return;
 		}
 		traffic.bytes += size;

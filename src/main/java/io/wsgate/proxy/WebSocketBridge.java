@@ -7,14 +7,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -25,8 +22,9 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * Relays frames between the client and the backend of one session, unchanged (fragments, pings
  * and pongs included), with demand flowing end to end: a frame is read from one side only when the
  * other side can take it, so a slow reader never makes the gateway buffer more than Netty's write
- * buffer. The frames go through a {@link FrameForwarder} on each side; this class owns the session's
- * lifecycle: how it ends, its timers and its record.
+ * buffer. The frames go through a {@link FrameForwarder} (and once the session runs, a
+ * {@link RawFrameReader}) on each side; this class owns the session's lifecycle: how it ends, its
+ * timers and its record.
  *
  * <p>When one side ends, the other is closed with the same code and reason; a side lost without a
  * close frame is reported as 1001 (client lost) or 1014 (backend lost); a message over the limit
@@ -147,18 +145,6 @@ final class WebSocketBridge {
 	}
 
 	/**
-	 * Counts a frame from {@code from} on its way to the other side. Returns false for the answers to
-	 * the gateway's own pings, which stay here.
-	 */
-	boolean forwards(Side from, WebSocketFrame frame) {
-		if (frame instanceof PongWebSocketFrame && isKeepalive(frame.content())) {
-			return false;
-		}
-		from.traffic().count(frame);
-		return true;
-	}
-
-	/**
 	 * Notes that {@code from} was heard (any frame), and whether a message ended, once per read batch
 	 * rather than per frame: the timers work in tens of milliseconds at the finest.
 	 */
@@ -168,11 +154,6 @@ final class WebSocketBridge {
 		if (messageEnded) {
 			lastMessage = now;
 		}
-	}
-
-	/** A data frame that ends its message (the idle timeout counts messages, not pings). */
-	static boolean endsMessage(WebSocketFrame frame) {
-		return frame.isFinalFragment() && isData(frame);
 	}
 
 	private Mono<Void> closeAfter(Side from, Side to, Throwable failure) {
@@ -302,12 +283,20 @@ final class WebSocketBridge {
 		quietly(backend.out().sendClose(code, reason)).subscribe();
 	}
 
-	private static boolean isData(WebSocketFrame frame) {
-		return !(frame instanceof PingWebSocketFrame || frame instanceof PongWebSocketFrame);
-	}
-
-	private static boolean isKeepalive(ByteBuf content) {
-		return ByteBufUtil.equals(content, KEEPALIVE);
+	/**
+	 * Whether a pong's payload, {@code length} bytes at {@code index} XORed with {@code mask} (0 when
+	 * unmasked), echoes the gateway's own ping: such pongs are not forwarded.
+	 */
+	static boolean isKeepaliveEcho(ByteBuf buf, int index, int length, int mask) {
+		if (length != KEEPALIVE.readableBytes()) {
+			return false;
+		}
+		for (int i = 0; i < length; i++) {
+			if (RawFrameReader.unmask(buf.getByte(index + i), mask, i) != KEEPALIVE.getUnsignedByte(i)) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private static long nonZero(Duration duration) {

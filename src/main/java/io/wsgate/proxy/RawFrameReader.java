@@ -1,0 +1,257 @@
+package io.wsgate.proxy;
+
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+
+/**
+ * Reads one side's frames in place of Netty's WebSocket decoder once the session runs, and relays
+ * them as the bytes they arrived in: a run of whole frames read together goes to the other side as
+ * one slice of the read buffer, with no frame object, no copy and no re-encoding. That is valid on
+ * the wire because the gateway negotiates no extension on either side: a client's frames are masked
+ * (as frames towards a server must be) and a backend's are not (as frames towards a client must
+ * not be).
+ *
+ * <p>Every frame is still checked as Netty's decoder and UTF-8 validator check it (the same close
+ * codes for the same faults: 1002, 1007, 1009), counted, and held to the message size limit, through
+ * the side's {@link FrameForwarder}. Pongs that answer the gateway's own pings stay here; close
+ * frames are decoded and go on to Reactor Netty, where the bridge ends the session. Frames are only
+ * relayed whole, so a ping the gateway injects never lands inside one.
+ */
+final class RawFrameReader extends ByteToMessageDecoder {
+
+	/** The handler name, in the place of Netty's frame decoder. */
+	static final String NAME = "wsgate.rawFrameReader";
+
+	private final FrameForwarder forwarder;
+
+	private final boolean expectMasked;
+
+	private final long maxFramePayload;
+
+	private final Utf8Check utf8 = new Utf8Check();
+
+	/** A fragmented message is under way. */
+	private boolean midMessage;
+
+	/** The message under way is text (its continuations are checked as UTF-8). */
+	private boolean textMessage;
+
+	/** A close frame or a protocol error was read: whatever follows is discarded. */
+	private boolean done;
+
+	/**
+	 * @param forwarder counts, limits and writes this side's frames
+	 * @param expectMasked true for the client (whose frames must be masked), false for the backend
+	 * @param maxFramePayload the largest frame payload accepted (1009 beyond)
+	 */
+	RawFrameReader(FrameForwarder forwarder, boolean expectMasked, long maxFramePayload) {
+		this.forwarder = forwarder;
+		this.expectMasked = expectMasked;
+		this.maxFramePayload = maxFramePayload;
+	}
+
+	@Override
+	protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+		if (done) {
+			in.skipBytes(in.readableBytes());
+			return;
+		}
+		// The frames from here to the reader index are relayed together, in one write.
+		int runStart = in.readerIndex();
+		while (true) {
+			int start = in.readerIndex();
+			int readable = in.readableBytes();
+			if (readable < 2) {
+				break;
+			}
+			int first = in.getUnsignedByte(start);
+			int second = in.getUnsignedByte(start + 1);
+			boolean fin = (first & 0x80) != 0;
+			int opcode = first & 0x0F;
+			String fault = headerFault(first, second, expectMasked, midMessage);
+			if (fault != null) {
+				throw violation(ctx, in, runStart, WebSocketCloseStatus.PROTOCOL_ERROR, fault);
+			}
+			int headerLength = 2;
+			long payloadLength = second & 0x7F;
+			if (payloadLength == 126) {
+				if (readable < 4) {
+					break;
+				}
+				payloadLength = in.getUnsignedShort(start + 2);
+				headerLength = 4;
+				if (payloadLength < 126) {
+					throw violation(ctx, in, runStart, WebSocketCloseStatus.PROTOCOL_ERROR,
+							"invalid data frame length (not using minimal length encoding)");
+				}
+			}
+			else if (payloadLength == 127) {
+				if (readable < 10) {
+					break;
+				}
+				payloadLength = in.getLong(start + 2);
+				headerLength = 10;
+				if (payloadLength < 65536) {
+					throw violation(ctx, in, runStart, WebSocketCloseStatus.PROTOCOL_ERROR, (payloadLength < 0)
+							? "invalid data frame length (negative length)"
+							: "invalid data frame length (not using minimal length encoding)");
+				}
+			}
+			if (payloadLength > maxFramePayload) {
+				throw violation(ctx, in, runStart, WebSocketCloseStatus.MESSAGE_TOO_BIG,
+						"Max frame length of " + maxFramePayload + " has been exceeded.");
+			}
+			int mask = 0;
+			if ((second & 0x80) != 0) {
+				if (readable < headerLength + 4) {
+					break;
+				}
+				mask = in.getInt(start + headerLength);
+				headerLength += 4;
+			}
+			if (readable < headerLength + payloadLength) {
+				// The rest of the frame is still to come.
+				break;
+			}
+			int payloadIndex = start + headerLength;
+			int length = (int) payloadLength;
+			int end = payloadIndex + length;
+			if (opcode == Opcodes.CLOSE) {
+				relay(in, runStart, start);
+				done = true;
+				out.add(closeFrame(ctx, in, payloadIndex, length, mask, end));
+				in.skipBytes(in.readableBytes());
+				return;
+			}
+			if (Opcodes.isData(opcode)) {
+				if (opcode != Opcodes.CONTINUATION) {
+					textMessage = opcode == Opcodes.TEXT;
+				}
+				if (textMessage && (!utf8.update(in, payloadIndex, length, mask) || (fin && !utf8.finish()))) {
+					throw violation(ctx, in, runStart, WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "bytes are not UTF-8");
+				}
+				midMessage = !fin;
+			}
+			boolean keepaliveEcho = opcode == Opcodes.PONG
+					&& WebSocketBridge.isKeepaliveEcho(in, payloadIndex, length, mask);
+			if (!forwarder.admit(opcode, fin, length, keepaliveEcho)) {
+				relay(in, runStart, start);
+				runStart = end;
+			}
+			in.readerIndex(end);
+		}
+		relay(in, runStart, in.readerIndex());
+	}
+
+	/**
+	 * Reading pauses when the other side cannot take more (see {@link FrameForwarder}): unlike
+	 * {@link ByteToMessageDecoder}, do not ask for another read because no message came out.
+	 */
+	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) {
+		discardSomeReadBytes();
+		ctx.fireChannelReadComplete();
+	}
+
+	/**
+	 * What is wrong with a frame's first two bytes, or null: the checks of Netty's decoder, in its
+	 * words.
+	 */
+	static String headerFault(int first, int second, boolean expectMasked, boolean midMessage) {
+		boolean fin = (first & 0x80) != 0;
+		int opcode = first & 0x0F;
+		int length = second & 0x7F;
+		if ((first & 0x70) != 0) {
+			return "RSV != 0 and no extension negotiated, RSV:" + ((first & 0x70) >> 4);
+		}
+		if (((second & 0x80) != 0) != expectMasked) {
+			return "received a frame that is not masked as expected";
+		}
+		if (!Opcodes.isData(opcode)) {
+			if (!fin) {
+				return "fragmented control frame";
+			}
+			if (length > 125) {
+				return "control frame with payload length > 125 octets";
+			}
+			if (opcode != Opcodes.CLOSE && opcode != Opcodes.PING && opcode != Opcodes.PONG) {
+				return "control frame using reserved opcode " + opcode;
+			}
+			if (opcode == Opcodes.CLOSE && length == 1) {
+				return "received close control frame with payload len 1";
+			}
+			return null;
+		}
+		if (opcode != Opcodes.CONTINUATION && opcode != Opcodes.TEXT && opcode != Opcodes.BINARY) {
+			return "data frame using reserved opcode " + opcode;
+		}
+		if (!midMessage && opcode == Opcodes.CONTINUATION) {
+			return "received continuation data frame outside fragmented message";
+		}
+		if (midMessage && opcode != Opcodes.CONTINUATION) {
+			return "received non-continuation data frame while inside fragmented message";
+		}
+		return null;
+	}
+
+	/** The payload byte at {@code offset} XORed with its byte of a frame's 4-byte mask. */
+	static int unmask(int payloadByte, int mask, int offset) {
+		return (payloadByte ^ (mask >>> (24 - ((offset & 3) << 3)))) & 0xFF;
+	}
+
+	/** Decodes a close frame for Reactor Netty, checked as Netty checks it. */
+	private CloseWebSocketFrame closeFrame(ChannelHandlerContext ctx, ByteBuf in, int index, int length, int mask,
+			int end) {
+		ByteBuf payload = ctx.alloc().buffer(length);
+		for (int i = 0; i < length; i++) {
+			payload.writeByte(unmask(in.getByte(index + i), mask, i));
+		}
+		in.readerIndex(end);
+		if (length >= 2) {
+			int code = payload.getShort(0);
+			String fault = null;
+			WebSocketCloseStatus status = WebSocketCloseStatus.PROTOCOL_ERROR;
+			if (!WebSocketCloseStatus.isValidStatusCode(code)) {
+				fault = "Invalid close frame getStatus code: " + code;
+			}
+			else if (!utf8.update(payload, 2, length - 2, 0) || !utf8.finish()) {
+				status = WebSocketCloseStatus.INVALID_PAYLOAD_DATA;
+				fault = "bytes are not UTF-8";
+			}
+			if (fault != null) {
+				payload.release();
+				throw violation(ctx, in, in.readerIndex(), status, fault);
+			}
+		}
+		return new CloseWebSocketFrame(true, 0, payload);
+	}
+
+	/**
+	 * A protocol error, handled as Netty's decoder handles it: the frames read before it are relayed,
+	 * the rest is discarded, the side gets a close frame with the code and is disconnected; the
+	 * exception returned (to throw) reaches the bridge, which tells the other side.
+	 */
+	private CorruptedWebSocketFrameException violation(ChannelHandlerContext ctx, ByteBuf in, int runStart,
+			WebSocketCloseStatus status, String reason) {
+		relay(in, runStart, in.readerIndex());
+		done = true;
+		in.skipBytes(in.readableBytes());
+		if (ctx.channel().isActive()) {
+			ctx.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+		}
+		return new CorruptedWebSocketFrameException(status, reason);
+	}
+
+	private void relay(ByteBuf in, int from, int to) {
+		if (to > from) {
+			forwarder.relay(in.retainedSlice(from, to - from));
+		}
+	}
+}
