@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
 
 /**
@@ -66,6 +67,9 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 	/** The raw reader replaced Netty's decoder (or this side ended before it could). */
 	private boolean raw;
 
+	/** This side's frame encoder nearest the network, where the other side's raw frames come in. */
+	private ChannelHandlerContext frameEncoder;
+
 	private FrameForwarder(WebSocketBridge bridge, WebSocketBridge.Side from, WebSocketBridge.Side to, boolean masked) {
 		this.bridge = bridge;
 		this.from = from;
@@ -83,6 +87,8 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 		down.peer = up;
 		client.connection().addHandlerLast(NAME, up);
 		backend.connection().addHandlerLast(NAME, down);
+		up.frameEncoder = client.connection().channel().pipeline().context(WebSocketFrameEncoder.class);
+		down.frameEncoder = backend.connection().channel().pipeline().context(WebSocketFrameEncoder.class);
 		return new FrameForwarder[] { up, down };
 	}
 
@@ -149,9 +155,14 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 		return true;
 	}
 
-	/** Writes whole frames, as read by the {@link RawFrameReader}, to the peer; takes the reference. */
+	/**
+	 * Writes whole frames, as read by the {@link RawFrameReader}, to the peer; takes the reference.
+	 * They are bytes already: they enter the peer's pipeline in front of its frame encoders, which
+	 * would only pass them on, and still go through what lies before them (TLS).
+	 */
 	void relay(ByteBuf frames) {
-		write(frames);
+		ChannelHandlerContext encoder = peer.frameEncoder;
+		write(frames, (encoder != null && !encoder.isRemoved()) ? encoder : null);
 	}
 
 	private void forward(WebSocketFrame frame) {
@@ -163,17 +174,23 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 		boolean keepaliveEcho = opcode == Opcodes.PONG
 				&& WebSocketBridge.isKeepaliveEcho(content, content.readerIndex(), content.readableBytes(), 0);
 		if (admit(opcode, frame.isFinalFragment(), content.readableBytes(), keepaliveEcho)) {
-			write(frame);
+			write(frame, null);
 		}
 		else {
 			frame.release();
 		}
 	}
 
-	private void write(Object frames) {
+	/** Writes to the peer from its pipeline's tail, or in front of {@code from} when given. */
+	private void write(Object frames, ChannelHandlerContext from) {
 		// The channel's void promise (no allocation; Netty's encoder has a fast path for it). A write
 		// that fails all the same ends up as an error on the peer's side, which is ending anyway.
-		peerChannel.write(frames, peerChannel.voidPromise());
+		if (from != null) {
+			from.write(frames, peerChannel.voidPromise());
+		}
+		else {
+			peerChannel.write(frames, peerChannel.voidPromise());
+		}
 		peerNeedsFlush = true;
 		if (!peerChannel.isWritable()) {
 			fromChannel.config().setAutoRead(false);

@@ -98,6 +98,13 @@ class TlsIntegrationTests {
 			client.sendText("over TLS both ways");
 			assertThat(client.nextText()).isEqualTo("over TLS both ways");
 			assertThat(mtlsBackend.lastHandshake().headers().get("X-Forwarded-Proto")).isEqualTo("https");
+			// Later messages are relayed as raw frames: they go through TLS on both sides all the same.
+			for (int i = 0; i < 50; i++) {
+				client.sendText("message " + i + " " + "x".repeat(i * 100));
+			}
+			for (int i = 0; i < 50; i++) {
+				assertThat(client.nextText()).isEqualTo("message " + i + " " + "x".repeat(i * 100));
+			}
 		}
 	}
 
