@@ -112,8 +112,12 @@ public final class BackendDialer {
 		if (request.subprotocols() != null) {
 			spec.protocols(request.subprotocols());
 		}
-		HttpClient http = BackendHandshakeHandler.install(client.headers(h -> h.set(request.headers())), host,
-				request.subprotocols());
+		// The client keeps its copy of the headers for the connection's life: the session forgets it.
+		HttpHeaders[] kept = new HttpHeaders[1];
+		HttpClient http = BackendHandshakeHandler.install(client.headers(h -> {
+			h.set(request.headers());
+			kept[0] = h;
+		}), host, request.subprotocols());
 		if (server.secure() && request.tls() != null) {
 			http = request.tls().applyTo(http);
 		}
@@ -130,12 +134,12 @@ public final class BackendDialer {
 		// from living as long as the session. Cancelling the future (a timeout) still cancels the dial.
 		return Mono.fromFuture(onLoop::toFuture)
 			.timeout(request.timeout())
-			.map(connection -> session(server, connection))
+			.map(connection -> session(server, connection, kept[0]))
 			.onErrorMap(WebSocketClientHandshakeException.class, ex -> isRefusal(ex)
 					? new BackendRefusedException(server, ex.response().status().code(), ex.response().headers()) : ex);
 	}
 
-	private static BackendSession session(Server server, Connection connection) {
+	private static BackendSession session(Server server, Connection connection, HttpHeaders dialHeaders) {
 		ChannelPipeline pipeline = connection.channel().pipeline();
 		if (pipeline.get(NETTY_DECODER) != null) {
 			// Netty's client puts its frame encoder behind the decoder, so the close frame the
@@ -146,7 +150,7 @@ public final class BackendDialer {
 		connection.addHandlerLast(WebSocketProxyFilter.UTF8_VALIDATOR, new Utf8FrameValidator(true));
 		return new BackendSession(server, connection, (WebsocketInbound) connection, (WebsocketOutbound) connection,
 				BackendHandshakeHandler.selectedSubprotocol(connection),
-				((HttpClientResponse) connection).responseHeaders());
+				((HttpClientResponse) connection).responseHeaders(), dialHeaders);
 	}
 
 	/** An HTTP answer other than 101; a 101 that fails validation is a broken backend, not a refusal. */

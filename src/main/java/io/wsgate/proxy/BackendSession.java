@@ -15,7 +15,8 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * @param out frames to the backend
  * @param subprotocol the subprotocol the backend selected, or null
  * @param responseHeaders the backend's handshake response headers
+ * @param dialHeaders the headers the client library was given for the handshake, which it keeps
  */
 record BackendSession(Server server, Connection connection, WebsocketInbound in, WebsocketOutbound out,
-		String subprotocol, HttpHeaders responseHeaders) {
+		String subprotocol, HttpHeaders responseHeaders, HttpHeaders dialHeaders) {
 }

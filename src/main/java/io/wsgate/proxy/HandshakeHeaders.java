@@ -1,5 +1,6 @@
 package io.wsgate.proxy;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
@@ -8,16 +9,19 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Empties the headers of both handshakes once a session is under way. Reactor Netty keeps the
- * request and response of each side's upgrade for the connection's life, four header maps that
- * nothing reads after the 101 (the session record has copied what it logs). For an idle session
- * they are a fifth of its memory.
+ * request and response of each side's upgrade for the connection's life, and its client keeps the
+ * headers it was given for the dial: five header maps that nothing reads after the 101 (the session
+ * record has copied what it logs). For an idle session they are a fifth of its memory.
  */
 final class HandshakeHeaders {
 
 	private HandshakeHeaders() {
 	}
 
-	static void forget(Object clientSide, Connection backend) {
+	static void forget(Object clientSide, Connection backend, HttpHeaders dialHeaders) {
+		if (dialHeaders != null) {
+			dialHeaders.clear();
+		}
 		if (clientSide instanceof HttpServerRequest request) {
 			request.requestHeaders().clear();
 		}
