@@ -25,7 +25,7 @@ HOLD_CONCURRENCY=${HOLD_CONCURRENCY:-64}     # handshakes in flight while openin
 HOLD_SECONDS=${HOLD_SECONDS:-8}              # seconds they are held once all are open
 SETTLE_SECONDS=${SETTLE_SECONDS:-2}          # wait before RSS is read (must be < HOLD_SECONDS)
 BACKEND_WARMUP=${BACKEND_WARMUP:-5}          # seconds of load on each echo backend before the first target
-TARGET_WARMUP=${TARGET_WARMUP:-5}            # seconds of uncounted load through each target after its start
+TARGET_WARMUP=${TARGET_WARMUP:-15}           # seconds of uncounted load through each target after its start (a JVM compiles for ~15 s)
 NGINX_WORKERS=${NGINX_WORKERS:-auto}         # worker_processes (auto = one per core)
 HAPROXY_THREADS=${HAPROXY_THREADS:-$(nproc)} # nbthread
 WSGATE_JAVA_OPTS=${WSGATE_JAVA_OPTS:--XX:+UseG1GC -XX:+ExitOnOutOfMemoryError}
