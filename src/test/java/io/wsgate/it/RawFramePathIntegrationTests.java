@@ -34,6 +34,13 @@ class RawFramePathIntegrationTests {
 
 	private final TestBackend backend = new TestBackend();
 
+	private static final List<String> GREETING = java.util.stream.IntStream.range(0, 300)
+		.mapToObj(i -> "hello " + i + " " + "g".repeat(i))
+		.toList();
+
+	/** Speaks first: sends its greeting before the client is even upgraded. */
+	private final TestBackend greeter = new TestBackend().greet(GREETING);
+
 	private Gateway gateway;
 
 	@BeforeAll
@@ -48,6 +55,7 @@ class RawFramePathIntegrationTests {
 				            - {path: /ws, backend: default-limits}
 				            - {path: /small, backend: small}
 				            - {path: /unlimited, backend: unlimited}
+				            - {path: /greeting, backend: greeting}
 				  pipelines:
 				    - name: default-limits
 				      filters:
@@ -58,13 +66,17 @@ class RawFramePathIntegrationTests {
 				    - name: unlimited
 				      filters:
 				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], clientMaxMsgSize: -1, serverMaxMsgSize: -1}]}
-				""", Map.of("backend", backend.port()));
+				    - name: greeting
+				      filters:
+				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${greeter}"}]}]}
+				""", Map.of("backend", backend.port(), "greeter", greeter.port()));
 	}
 
 	@AfterAll
 	void stop() {
 		gateway.close();
 		backend.close();
+		greeter.close();
 	}
 
 	@BeforeEach
@@ -116,6 +128,21 @@ class RawFramePathIntegrationTests {
 				assertThat(Arrays.equals(echoed.payload(), payloads.get(i))).as("payload of frame %d", i).isTrue();
 			}
 			writer.join(10_000);
+		}
+	}
+
+	/**
+	 * A backend that speaks first: its frames arrive while the client is still being upgraded (they
+	 * wait in Reactor Netty), then through Netty's decoder, then raw. All arrive, in order.
+	 */
+	@Test
+	void aBackendThatSpeaksFirstIsHeardInOrder() throws Exception {
+		try (WireClient client = WireClient.connect(gateway.port("edge"), "/greeting")) {
+			for (String expected : GREETING) {
+				assertThat(client.read().text()).isEqualTo(expected);
+			}
+			client.sendText("and now me");
+			assertThat(client.read().text()).isEqualTo("and now me");
 		}
 	}
 

@@ -15,8 +15,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
@@ -129,6 +131,8 @@ public final class TestBackend implements AutoCloseable {
 
 	private volatile boolean read = true;
 
+	private volatile List<String> greeting = List.of();
+
 	private final io.netty.handler.ssl.SslContext tls;
 
 	public TestBackend() {
@@ -192,7 +196,8 @@ public final class TestBackend implements AutoCloseable {
 			((Connection) in).channel().config().setAutoRead(false);
 			return Sinks.empty().asMono().then();
 		}
-		return out.sendObject(in.receiveFrames().concatMap(frame -> {
+		Flux<WebSocketFrame> greet = Flux.fromIterable(greeting).map(TextWebSocketFrame::new);
+		return out.sendObject(Flux.concat(greet, in.receiveFrames().concatMap(frame -> {
 			session.frames.add(new Frame(type(frame), ByteBufUtil.getBytes(frame.content()), frame.isFinalFragment()));
 			if (frame instanceof PingWebSocketFrame) {
 				return Mono.just(new PongWebSocketFrame(frame.content().retain()));
@@ -201,7 +206,7 @@ public final class TestBackend implements AutoCloseable {
 				return Mono.empty();
 			}
 			return Mono.just(frame.retain());
-		})).then();
+		}))).then();
 	}
 
 	static String type(WebSocketFrame frame) {
@@ -239,6 +244,12 @@ public final class TestBackend implements AutoCloseable {
 	/** Record but do not echo data frames. */
 	public TestBackend silent() {
 		this.echo = false;
+		return this;
+	}
+
+	/** Send these text messages as soon as a session opens, before reading anything. */
+	public TestBackend greet(List<String> messages) {
+		this.greeting = List.copyOf(messages);
 		return this;
 	}
 
