@@ -1,7 +1,5 @@
 package io.wsgate.proxy;
 
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-
 /**
  * Enforces a maximum message size across the frames of a fragmented message, without buffering
  * it: frames are forwarded as they come and only their lengths are added up. A single frame over
@@ -30,13 +28,6 @@ final class MessageSizeLimit {
 	/** Netty's per-frame limit for this message limit. */
 	static int frameLimit(long limit) {
 		return (limit < 0 || limit > Integer.MAX_VALUE) ? Integer.MAX_VALUE : (int) Math.max(limit, 1);
-	}
-
-	/** Counts a frame; throws {@link MessageTooBigException} once its message is over the limit. */
-	void check(WebSocketFrame frame) {
-		if (!admits(Opcodes.of(frame), frame.content().readableBytes())) {
-			throw new MessageTooBigException(limit);
-		}
 	}
 
 	/** Counts a frame of {@code size} payload bytes; false once its message is over the limit. */
