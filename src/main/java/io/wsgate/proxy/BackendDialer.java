@@ -143,8 +143,9 @@ public final class BackendDialer {
 		ChannelPipeline pipeline = connection.channel().pipeline();
 		if (pipeline.get(NETTY_DECODER) != null) {
 			// Netty's client puts its frame encoder behind the decoder, so the close frame the
-			// decoder sends on a protocol violation (1009 for a frame over serverMaxMsgSize) would
-			// never be encoded and the backend would only see the connection drop.
+			// decoder (and later the RawFrameReader in its place) sends on a protocol violation (1009
+			// for a frame over serverMaxMsgSize) would never be encoded and the backend would only
+			// see the connection drop.
 			pipeline.addBefore(NETTY_DECODER, "wsgate.violationCloseEncoder", new WebSocket13FrameEncoder(true));
 		}
 		connection.addHandlerLast(WebSocketProxyFilter.UTF8_VALIDATOR, new Utf8FrameValidator(true));
