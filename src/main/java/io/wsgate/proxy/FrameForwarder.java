@@ -14,7 +14,7 @@ import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
 /**
  * Forwards what one side sends straight to the other side's channel, on the event loop: a frame
  * read is written to the peer at once; the peer is flushed, and the session's clocks are stamped,
- * when the read batch ends. No Reactor operator, queue or copy sits on this path.
+ * when the read batch ends. No Reactor operator or queue sits on this path.
  *
  * <p>At first the frames come decoded by Netty. After the first whole message (or control frame),
  * Netty's decoder and UTF-8 validator give way to a {@link RawFrameReader}, which relays the frames
