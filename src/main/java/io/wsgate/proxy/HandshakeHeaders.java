@@ -1,6 +1,5 @@
 package io.wsgate.proxy;
 
-import io.netty.handler.codec.http.HttpHeaders;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.HttpClientResponse;
@@ -18,10 +17,11 @@ final class HandshakeHeaders {
 	private HandshakeHeaders() {
 	}
 
-	static void forget(Object clientSide, Connection backend, HttpHeaders dialHeaders) {
-		if (dialHeaders != null) {
-			dialHeaders.clear();
+	static void forget(Object clientSide, BackendSession backendSide) {
+		if (backendSide.dialHeaders() != null) {
+			backendSide.dialHeaders().clear();
 		}
+		Connection backend = backendSide.connection();
 		if (clientSide instanceof HttpServerRequest request) {
 			request.requestHeaders().clear();
 		}

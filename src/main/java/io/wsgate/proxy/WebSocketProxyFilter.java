@@ -194,7 +194,6 @@ final class WebSocketProxyFilter implements Filter {
 				pool.spec().serverMaxMsgSize(), CloseCodes.BAD_GATEWAY,
 				new TrafficCounter(record.down, meters, Direction.DOWNSTREAM));
 		Connection backendConnection = backend.connection();
-		io.netty.handler.codec.http.HttpHeaders dialHeaders = backend.dialHeaders();
 		context.markUpgraded();
 		return response.sendWebsocket((in, out) -> {
 			relaying.set(true);
@@ -206,7 +205,7 @@ final class WebSocketProxyFilter implements Filter {
 			WebSocketBridge bridge = new WebSocketBridge(clientSide, backendSide, record, new WebSocketBridge.Timeouts(
 					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout()));
 			sessions.opened(bridge);
-			HandshakeHeaders.forget(in, backendConnection, dialHeaders);
+			HandshakeHeaders.forget(in, backend);
 			return bridge.relay().doFinally(signal -> {
 				sessions.closed(bridge);
 				sessions.release(pool, record.clientAddress());
