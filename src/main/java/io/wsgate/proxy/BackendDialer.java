@@ -126,14 +126,14 @@ public final class BackendDialer {
 			.connect();
 		EventLoop loop = request.eventLoop();
 		// The event loops are colocated: a connection opened from a loop's thread is registered on that
-		// loop. A failover after a timeout runs on a timer thread, hence the switch back.
+		// loop. Failures and the dial timeout are signalled on the loop; anything that is not (a dial
+		// started from elsewhere) switches to it first.
 		Mono<? extends Connection> onLoop = (loop == null) ? connect
 				: Mono.defer(() -> loop.inEventLoop() ? connect : connect.subscribeOn(Schedulers.fromExecutor(loop)));
 		// Reactor Netty keeps the subscriber of connect() for as long as the connection lives: a future in
 		// between keeps the rest of the handshake (the operators below, the client's request and exchange)
 		// from living as long as the session. Cancelling the future (a timeout) still cancels the dial.
-		return Mono.fromFuture(onLoop::toFuture)
-			.timeout(request.timeout())
+		return LoopTimeout.timeout(Mono.fromFuture(onLoop::toFuture), request.timeout(), loop, null)
 			.map(connection -> session(server, connection, kept[0]))
 			.onErrorMap(WebSocketClientHandshakeException.class, ex -> isRefusal(ex)
 					? new BackendRefusedException(server, ex.response().status().code(), ex.response().headers()) : ex);

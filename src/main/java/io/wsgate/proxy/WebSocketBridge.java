@@ -174,9 +174,7 @@ final class WebSocketBridge {
 			};
 			return quietly(to.out().sendClose(CloseCodes.GOING_AWAY, reason));
 		}
-		return from.in()
-			.receiveCloseStatus()
-			.timeout(CLOSE_GRACE, Mono.empty())
+		return LoopTimeout.timeout(from.in().receiveCloseStatus(), CLOSE_GRACE, loopOf(from.connection()), Mono.empty())
 			.map(status -> {
 				record.closed(WebSocketCloseStatus.isValidStatusCode(status.code()) || status.code() == 1005
 						? status.code() : CloseCodes.ABNORMAL, from.role());
@@ -304,7 +302,12 @@ final class WebSocketBridge {
 	}
 
 	private static Mono<Void> awaitClosed(Connection connection) {
-		return connection.onDispose().timeout(CLOSE_GRACE, Mono.fromRunnable(connection::dispose));
+		return LoopTimeout.timeout(connection.onDispose(), CLOSE_GRACE, loopOf(connection),
+				Mono.fromRunnable(connection::dispose));
+	}
+
+	private static EventLoop loopOf(Connection connection) {
+		return connection.channel().eventLoop();
 	}
 
 	private static Mono<Void> quietly(Mono<Void> close) {
