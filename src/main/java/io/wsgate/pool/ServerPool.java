@@ -118,6 +118,11 @@ public final class ServerPool {
 		return order;
 	}
 
+	/** Whether the pool has a sticky-session policy (only then can it have a cookie to set). */
+	public boolean hasStickySession() {
+		return stickySession != null;
+	}
+
 	/** The sticky-session cookie to set on the client's 101 for a session on this server, or null. */
 	public String stickyCookie(Server server, HttpHeaders backendResponseHeaders) {
 		return (stickySession != null) ? stickySession.cookieFor(server, backendResponseHeaders) : null;

@@ -1,5 +1,6 @@
 package io.wsgate.proxy;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,10 +62,18 @@ final class BackendHeaders {
 	}
 
 	private static Set<String> connectionTokens(List<String> connection) {
-		return connection.stream()
-			.flatMap(v -> java.util.Arrays.stream(v.split(",")))
-			.map(t -> t.trim().toLowerCase(Locale.ROOT))
-			.filter(t -> !t.isEmpty())
-			.collect(java.util.stream.Collectors.toSet());
+		if (connection.isEmpty()) {
+			return Set.of();
+		}
+		Set<String> tokens = new HashSet<>();
+		for (String value : connection) {
+			for (String token : value.split(",")) {
+				String name = token.trim().toLowerCase(Locale.ROOT);
+				if (!name.isEmpty()) {
+					tokens.add(name);
+				}
+			}
+		}
+		return tokens;
 	}
 }

@@ -177,7 +177,8 @@ final class WebSocketProxyFilter implements Filter {
 		for (String cookie : backend.responseHeaders().getAll(HttpHeaderNames.SET_COOKIE)) {
 			response.addHeader(HttpHeaderNames.SET_COOKIE, cookie);
 		}
-		String sticky = pool.stickyCookie(backend.server(), toSpring(backend.responseHeaders()));
+		String sticky = pool.hasStickySession()
+				? pool.stickyCookie(backend.server(), toSpring(backend.responseHeaders())) : null;
 		if (sticky != null) {
 			response.addHeader(HttpHeaderNames.SET_COOKIE, sticky);
 		}

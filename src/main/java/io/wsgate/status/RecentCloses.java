@@ -1,5 +1,6 @@
 package io.wsgate.status;
 
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -23,7 +24,15 @@ public final class RecentCloses implements SessionListener {
 
 	private final int capacity;
 
-	private final Deque<Close> closes = new ArrayDeque<>();
+	/** A close as kept: its time is formatted only when the page asks (sessions end far more often). */
+	private record Ended(Instant time, String pool, String server, int code, String closedBy, long durationMs) {
+
+		Close toClose() {
+			return new Close(time.toString(), pool, server, code, closedBy, durationMs);
+		}
+	}
+
+	private final Deque<Ended> closes = new ArrayDeque<>();
 
 	public RecentCloses(int capacity) {
 		this.capacity = capacity;
@@ -34,7 +43,7 @@ public final class RecentCloses implements SessionListener {
 		if (summary.status() != 101) {
 			return;
 		}
-		Close close = new Close(summary.start().plus(summary.duration()).toString(), summary.pool(), summary.server(),
+		Ended close = new Ended(summary.start().plus(summary.duration()), summary.pool(), summary.server(),
 				summary.closeCode(), summary.closedBy(), summary.duration().toMillis());
 		synchronized (closes) {
 			closes.addFirst(close);
@@ -47,7 +56,9 @@ public final class RecentCloses implements SessionListener {
 	/** Newest first. */
 	public List<Close> list() {
 		synchronized (closes) {
-			return new ArrayList<>(closes);
+			List<Close> list = new ArrayList<>(closes.size());
+			closes.forEach(ended -> list.add(ended.toClose()));
+			return list;
 		}
 	}
 }
