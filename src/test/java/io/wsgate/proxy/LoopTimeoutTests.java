@@ -1,0 +1,72 @@
+package io.wsgate.proxy;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LoopTimeoutTests {
+
+	private final EventLoop loop = new DefaultEventLoop();
+
+	@AfterEach
+	void stopLoop() {
+		loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+	}
+
+	@Test
+	void fallbackRunsOnTheLoopWhenTheSourceIsSilent() {
+		AtomicReference<Thread> firedOn = new AtomicReference<>();
+		Mono<String> fallback = Mono.fromSupplier(() -> {
+			firedOn.set(Thread.currentThread());
+			return "fallback";
+		});
+		StepVerifier.create(LoopTimeout.timeout(Mono.never(), Duration.ofMillis(50), loop, fallback))
+			.expectNext("fallback")
+			.verifyComplete();
+		assertThat(loop.inEventLoop(firedOn.get())).isTrue();
+	}
+
+	@Test
+	void withoutFallbackTheTimeoutIsATimeoutException() {
+		StepVerifier.create(LoopTimeout.timeout(Mono.never(), Duration.ofMillis(50), loop, null))
+			.verifyError(TimeoutException.class);
+	}
+
+	@Test
+	void aSourceThatAnswersInTimeWinsAndTheTimerChangesNothingLater() throws InterruptedException {
+		Sinks.One<String> source = Sinks.one();
+		AtomicReference<String> result = new AtomicReference<>();
+		LoopTimeout.timeout(source.asMono(), Duration.ofMillis(100), loop, Mono.just("fallback"))
+			.subscribe(result::set);
+		source.tryEmitValue("answer");
+		Thread.sleep(300);
+		assertThat(result.get()).isEqualTo("answer");
+	}
+
+	@Test
+	void aLoopThatIsShuttingDownEndsTheWaitAtOnce() {
+		loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+		StepVerifier.create(LoopTimeout.timeout(Mono.never(), Duration.ofMinutes(5), loop, Mono.just("fallback")))
+			.expectNext("fallback")
+			.expectComplete()
+			.verify(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void withoutALoopReactorsSchedulerTimesIt() {
+		StepVerifier.create(LoopTimeout.timeout(Mono.never(), Duration.ofMillis(50), null, Mono.just("fallback")))
+			.expectNext("fallback")
+			.verifyComplete();
+	}
+}
