@@ -72,6 +72,11 @@ grep -Eq '^EXPOSE 8080 9090$' Dockerfile || fail "Dockerfile: EXPOSE 8080 9090 e
 grep -q 'SPRING_CONFIG_ADDITIONAL_LOCATION=file:/etc/wsgate/application.yml' Dockerfile \
   || fail "Dockerfile: config must be read from /etc/wsgate/application.yml"
 grep -q 'extract --layers --launcher' Dockerfile || fail "Dockerfile: the layered jar must be extracted"
+# The chart's jvm.options replace the image's JDK_JAVA_OPTIONS: the same defaults in both places.
+image_opts="$(sed -n 's/^ENV JDK_JAVA_OPTIONS="\(.*\)"$/\1/p' Dockerfile)"
+chart_opts="$(sed -n 's/^  options: "\(.*\)"$/\1/p' "$CHART/values.yaml")"
+[ -n "$image_opts" ] && [ "$image_opts" = "$chart_opts" ] \
+  || fail "Dockerfile JDK_JAVA_OPTIONS ($image_opts) and the chart's jvm.options ($chart_opts) differ"
 
 if [ "$failures" -gt 0 ]; then
   echo "check-packaging: $failures problem(s)"
