@@ -62,6 +62,11 @@ def read_target(raw, name, sizes):
         figures["heapPerSession"] = (hold["heapAfterGcHeldKiB"] - hold["heapAfterGcAfterCloseKiB"]) / opened
     else:
         figures["heapPerSession"] = None
+    # What a held session costs: the RSS growth, unless a JVM's heap had already grown in the earlier phases
+    # and absorbed the sessions without growing RSS; then the live heap they hold is the floor.
+    known = [x for x in (figures["rssPerSession"], figures["heapPerSession"]) if x is not None]
+    jvm_without_heap = name == "wsgate" and figures["heapPerSession"] is None  # no jcmd reading: not known
+    figures["memPerSession"] = max(known) if known and not jvm_without_heap else None
     figures["gaugeAfterClose"] = hold.get("sessionsActiveGaugeAfterClose")
     errors += hold.get("errors", 0) + hold.get("dropped", 0) + hold.get("stillOpen", 0)
     if hold and (opened is None or "dropped" not in hold):
@@ -102,9 +107,10 @@ def figure_rows(sizes, hold_sessions):
         Row("handshakeP50", "handshake p50", "ms", "lower", 2, None, ("handshake", "p50")),
         Row("handshakeP99", "handshake p99", "ms", "lower", 2, None, ("handshake", "p99")),
         Row("handshakeCpu", "proxy CPU/handshake", "us", "lower", 0, None, ("CPU/", "handshake")),
-        Row("rssPerSession", "RSS per held session", "KiB", "lower", 1, ("value<=", 12.0), ("RSS per", "session")),
+        Row("rssPerSession", "RSS per held session", "KiB", "lower", 1, None, ("RSS per", "session")),
         Row("rssAfterClose", "RSS kept after close", "MiB", "lower", 1),
         Row("heapPerSession", "live heap per held session", "KiB", "lower", 1),
+        Row("memPerSession", "memory per held session", "KiB", "lower", 1, ("value<=", 12.0)),
         Row("gaugeAfterClose", "sessions gauge after close", "", "lower", 0),
         Row("sessionsHeld", "sessions held at once", "", "higher", 0, ("value>=", hold_sessions)),
         Row("errors", "errors (all runs)", "", "lower", 0, ("value<=", 0)),

@@ -4,8 +4,8 @@
 # Prints one table with wsgate's ratio to nginx and writes bench/results/results.json and results.svg.
 # What is measured, the knobs and how to read the figures: bench/README.md.
 #
-# Usage: bench/run.sh                      (full run: 5 to 7 minutes)
-#        LOAD_SECONDS=3 HANDSHAKES=500 HOLD_SESSIONS=500 bench/run.sh   (a quick look)
+# Usage: bench/run.sh                      (full run: 6 to 8 minutes)
+#        LOAD_SECONDS=3 HANDSHAKES=500 HANDSHAKE_WARMUP=2000 HOLD_SESSIONS=500 bench/run.sh   (a quick look)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PATH="$PATH:/usr/sbin:/sbin"
@@ -18,7 +18,7 @@ SIZES=${SIZES:-64 4096}                      # message sizes in bytes
 LOAD_WARMUP=${LOAD_WARMUP:-3}                # seconds of load before measuring
 LOAD_SECONDS=${LOAD_SECONDS:-5}              # seconds measured per load run
 HANDSHAKES=${HANDSHAKES:-5000}               # sessions opened and closed
-HANDSHAKE_WARMUP=${HANDSHAKE_WARMUP:-5000}   # uncounted sessions before them (a JVM compiles the handshake path for long)
+HANDSHAKE_WARMUP=${HANDSHAKE_WARMUP:-30000}  # uncounted sessions before them (a JVM compiles the handshake path for 25-30k)
 HANDSHAKE_CONCURRENCY=${HANDSHAKE_CONCURRENCY:-16}
 HOLD_SESSIONS=${HOLD_SESSIONS:-9000}         # idle sessions held open at once
 HOLD_CONCURRENCY=${HOLD_CONCURRENCY:-64}     # handshakes in flight while opening them
@@ -28,7 +28,11 @@ BACKEND_WARMUP=${BACKEND_WARMUP:-5}          # seconds of load on each echo back
 TARGET_WARMUP=${TARGET_WARMUP:-15}           # seconds of uncounted load through each target after its start (a JVM compiles for ~15 s)
 NGINX_WORKERS=${NGINX_WORKERS:-auto}         # worker_processes (auto = one per core)
 HAPROXY_THREADS=${HAPROXY_THREADS:-$(nproc)} # nbthread
-WSGATE_JAVA_OPTS=${WSGATE_JAVA_OPTS:--XX:+UseG1GC -XX:+ExitOnOutOfMemoryError}
+# wsgate runs as the image and the Helm chart ship it: on a JDK 25 when the machine has one (the image's
+# Temurin 25), with the image's JVM options, in the chart's default memory limit of 1 GiB (MaxRAM).
+WSGATE_JAVA=${WSGATE_JAVA:-$(ls -d /usr/lib/jvm/*-25-*/bin/java 2>/dev/null | head -1)}
+WSGATE_JAVA=${WSGATE_JAVA:-java}
+WSGATE_JAVA_OPTS=${WSGATE_JAVA_OPTS:--XX:MaxRAM=1g -XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0 -XX:+UseG1GC -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError}
 TOOL_JAVA_OPTS=${TOOL_JAVA_OPTS:--XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}
 SKIP_BUILD=${SKIP_BUILD:-0}                  # 1 = use the jar already in target/ and skip Maven
 RESULTS=${RESULTS:-bench/results}
@@ -115,6 +119,15 @@ wait_port() { # $1 port, $2 pid that must stay alive, $3 log to show on failure
 # java process itself.
 read -r -a TOOL <<<"java $TOOL_JAVA_OPTS"
 TOOL+=(-cp "$CP" io.wsgate.bench.Bench)
+
+# wsgate's JVM, and the jcmd of the same JDK (another version's may fail to attach). Compact object
+# headers need JDK 24 or later: on an older JVM the option is dropped.
+WSGATE_JCMD=$(dirname "$(readlink -f "$(command -v "$WSGATE_JAVA")")")/jcmd
+if ! "$WSGATE_JAVA" $WSGATE_JAVA_OPTS -version >/dev/null 2>&1; then
+	WSGATE_JAVA_OPTS=${WSGATE_JAVA_OPTS//-XX:+UseCompactObjectHeaders/}
+	log "note: $WSGATE_JAVA has no compact object headers; wsgate runs without them"
+fi
+WSGATE_JAVA_VERSION=$("$WSGATE_JAVA" -version 2>&1 | head -1)
 
 rss_kib() { # summed VmRSS of the given pids
 	local total=0 pid value
@@ -272,7 +285,7 @@ wsgate:
 YAML
 	local java_opts
 	read -r -a java_opts <<<"$WSGATE_JAVA_OPTS"
-	java "${java_opts[@]}" -jar "$RUN/wsgate.jar" \
+	"$WSGATE_JAVA" "${java_opts[@]}" -jar "$RUN/wsgate.jar" \
 		--spring.config.location=classpath:/application.yml,file:"$dir/gateway.yml" \
 		--management.server.port="$mgmt" >"$dir/gateway.log" 2>&1 &
 	MAIN_PID=$!
@@ -384,11 +397,12 @@ PY
 }
 
 live_heap_kib() { # wsgate's heap in use after a full collection (jcmd), in KiB; nothing when unavailable
-	command -v jcmd >/dev/null || return 0
-	jcmd "$MAIN_PID" GC.run >/dev/null 2>&1 || return 0
-	# One "total ...K, used ...K" line per heap (G1) or generation (Parallel, Serial): their sum.
-	jcmd "$MAIN_PID" GC.heap_info 2>/dev/null |
-		awk 'match($0, / total [0-9]+K, used [0-9]+K/) { split(substr($0, RSTART, RLENGTH), f, /[ K,]+/); n += f[5] }
+	"$WSGATE_JCMD" -h >/dev/null 2>&1 || return 0
+	"$WSGATE_JCMD" "$MAIN_PID" GC.run >/dev/null 2>&1 || return 0
+	# One "total ..., used ...K" line per heap (G1) or generation (Parallel, Serial): their sum. JDK 25's G1
+	# says "total reserved ...K, committed ...K, used ...K".
+	"$WSGATE_JCMD" "$MAIN_PID" GC.heap_info 2>/dev/null |
+		awk '/ total / && match($0, /used [0-9]+K/) { n += substr($0, RSTART + 5, RLENGTH - 6) }
 			END { if (n) print n }'
 }
 
@@ -397,7 +411,7 @@ event_loops() { # $1 target: the proxy's worker processes or event loop threads,
 		nginx) echo "$((${#PROXY_PIDS[@]} - 1)) worker processes" ;;
 		haproxy) echo "$(awk '/^Threads:/ {print $2}' "/proc/$MAIN_PID/status") threads" ;;
 		wsgate) # Netty event loop threads by name prefix, e.g. "webflux-http-epoll x4"
-			jcmd "$MAIN_PID" Thread.print 2>/dev/null | grep -oE '^"[^"]*-(epoll|nio|io_uring)-[0-9]+"' |
+			"$WSGATE_JCMD" "$MAIN_PID" Thread.print 2>/dev/null | grep -oE '^"[^"]*-(epoll|nio|io_uring)-[0-9]+"' |
 				sed -E 's/^"(.*)-[0-9]+"$/\1/' | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep = ", "}' ;;
 	esac
 }
@@ -433,7 +447,7 @@ python3 bench/report.py --raw "$RAW" --out "$RESULTS" --duration $(($(date +%s) 
 		"loadWarmupSeconds=$LOAD_WARMUP" "loadSeconds=$LOAD_SECONDS" "handshakes=$HANDSHAKES" \
 		"handshakeWarmup=$HANDSHAKE_WARMUP" "handshakeConcurrency=$HANDSHAKE_CONCURRENCY" \
 		"holdSessions=$HOLD_SESSIONS" "holdConcurrency=$HOLD_CONCURRENCY" "holdSeconds=$HOLD_SECONDS" \
-		"nginxWorkers=$NGINX_WORKERS" "haproxyThreads=$HAPROXY_THREADS" "wsgateJavaOpts=$WSGATE_JAVA_OPTS" \
+		"nginxWorkers=$NGINX_WORKERS" "haproxyThreads=$HAPROXY_THREADS" "wsgateJava=$WSGATE_JAVA_VERSION" "wsgateJavaOpts=$WSGATE_JAVA_OPTS" \
 		"toolJavaOpts=$TOOL_JAVA_OPTS" "openFileLimit=$NOFILE" "cores=$(nproc)" \
 		"nginx=$(nginx -v 2>&1 | sed -n 's/.*nginx\///p')" "haproxy=$(haproxy -v 2>/dev/null | awk 'NR==1 {print $3}')" \
 		"loadAverageAtStart=$LOAD_AT_START" "loadAverageAtEnd=$(cut -d' ' -f1-3 /proc/loadavg)")"
