@@ -147,9 +147,11 @@ final class WebSocketProxyFilter implements Filter {
 		if (servers.isEmpty()) {
 			return refuse(context, record, 503, "no available backend server", "backend_unavailable", SERVER_ERROR);
 		}
+		HttpServerRequest netty = (HttpServerRequest) ServerHttpRequestDecorator.getNativeRequest(request);
 		DialRequest dial = new DialRequest(pathAndQuery(request), nonNull(headers.getFirst(HttpHeaders.HOST)),
-				BackendHeaders.build(headers, context.info().peerIp(), context.secure(), defaultOrigin),
-				BackendHeaders.subprotocols(headers), MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
+				BackendHeaders.build(netty.requestHeaders(), context.info().peerIp(), context.secure(), defaultOrigin),
+				BackendHeaders.subprotocols(netty.requestHeaders()),
+				MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout(), proxyPool.tls(), eventLoop(request));
 		return dialer.dialFirst(servers, dial, pool)
 			.flatMap(backend -> upgrade(context, pool, backend, record, relaying).thenReturn(Filter.CONTINUE))
