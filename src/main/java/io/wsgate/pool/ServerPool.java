@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.wsgate.config.PoolSpec;
 import io.wsgate.request.RequestInfo;
@@ -118,14 +119,12 @@ public final class ServerPool {
 		return order;
 	}
 
-	/** Whether the pool has a sticky-session policy (only then can it have a cookie to set). */
-	public boolean hasStickySession() {
-		return stickySession != null;
-	}
-
-	/** The sticky-session cookie to set on the client's 101 for a session on this server, or null. */
-	public String stickyCookie(Server server, HttpHeaders backendResponseHeaders) {
-		return (stickySession != null) ? stickySession.cookieFor(server, backendResponseHeaders) : null;
+	/**
+	 * The sticky-session cookie to set on the client's 101 for a session on this server, or null.
+	 * The backend's response headers are only asked for when there is a sticky policy to read them.
+	 */
+	public String stickyCookie(Server server, Supplier<HttpHeaders> backendResponseHeaders) {
+		return (stickySession != null) ? stickySession.cookieFor(server, backendResponseHeaders.get()) : null;
 	}
 
 	/** Records the result of an active health check; a change of verdict is logged once. */

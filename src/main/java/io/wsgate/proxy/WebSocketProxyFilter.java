@@ -142,15 +142,16 @@ final class WebSocketProxyFilter implements Filter {
 			AtomicBoolean relaying) {
 		ServerPool pool = proxyPool.pool();
 		ServerHttpRequest request = context.request();
-		HttpHeaders headers = request.getHeaders();
 		List<Server> servers = pool.serversToTry(context.info());
 		if (servers.isEmpty()) {
 			return refuse(context, record, 503, "no available backend server", "backend_unavailable", SERVER_ERROR);
 		}
-		HttpServerRequest netty = (HttpServerRequest) ServerHttpRequestDecorator.getNativeRequest(request);
-		DialRequest dial = new DialRequest(pathAndQuery(request), nonNull(headers.getFirst(HttpHeaders.HOST)),
-				BackendHeaders.build(netty.requestHeaders(), context.info().peerIp(), context.secure(), defaultOrigin),
-				BackendHeaders.subprotocols(netty.requestHeaders()),
+		// Netty's headers, not Spring's view of them: see BackendHeaders.
+		io.netty.handler.codec.http.HttpHeaders headers =
+				((HttpServerRequest) ServerHttpRequestDecorator.getNativeRequest(request)).requestHeaders();
+		DialRequest dial = new DialRequest(pathAndQuery(request), nonNull(headers.get(HttpHeaderNames.HOST)),
+				BackendHeaders.build(headers, context.info().peerIp(), context.secure(), defaultOrigin),
+				BackendHeaders.subprotocols(headers),
 				MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout(), proxyPool.tls(), eventLoop(request));
 		return dialer.dialFirst(servers, dial, pool)
@@ -179,8 +180,7 @@ final class WebSocketProxyFilter implements Filter {
 		for (String cookie : backend.responseHeaders().getAll(HttpHeaderNames.SET_COOKIE)) {
 			response.addHeader(HttpHeaderNames.SET_COOKIE, cookie);
 		}
-		String sticky = pool.hasStickySession()
-				? pool.stickyCookie(backend.server(), toSpring(backend.responseHeaders())) : null;
+		String sticky = pool.stickyCookie(backend.server(), () -> toSpring(backend.responseHeaders()));
 		if (sticky != null) {
 			response.addHeader(HttpHeaderNames.SET_COOKIE, sticky);
 		}

@@ -1,6 +1,5 @@
 package io.wsgate.status;
 
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -24,15 +23,8 @@ public final class RecentCloses implements SessionListener {
 
 	private final int capacity;
 
-	/** A close as kept: its time is formatted only when the page asks (sessions end far more often). */
-	private record Ended(Instant time, String pool, String server, int code, String closedBy, long durationMs) {
-
-		Close toClose() {
-			return new Close(time.toString(), pool, server, code, closedBy, durationMs);
-		}
-	}
-
-	private final Deque<Ended> closes = new ArrayDeque<>();
+	/** The summaries as they came: a close is made of one (and its time formatted) only when the page asks. */
+	private final Deque<SessionSummary> closes = new ArrayDeque<>();
 
 	public RecentCloses(int capacity) {
 		this.capacity = capacity;
@@ -43,10 +35,8 @@ public final class RecentCloses implements SessionListener {
 		if (summary.status() != 101) {
 			return;
 		}
-		Ended close = new Ended(summary.start().plus(summary.duration()), summary.pool(), summary.server(),
-				summary.closeCode(), summary.closedBy(), summary.duration().toMillis());
 		synchronized (closes) {
-			closes.addFirst(close);
+			closes.addFirst(summary);
 			if (closes.size() > capacity) {
 				closes.removeLast();
 			}
@@ -57,8 +47,13 @@ public final class RecentCloses implements SessionListener {
 	public List<Close> list() {
 		synchronized (closes) {
 			List<Close> list = new ArrayList<>(closes.size());
-			closes.forEach(ended -> list.add(ended.toClose()));
+			closes.forEach(summary -> list.add(toClose(summary)));
 			return list;
 		}
+	}
+
+	private static Close toClose(SessionSummary s) {
+		return new Close(s.start().plus(s.duration()).toString(), s.pool(), s.server(), s.closeCode(), s.closedBy(),
+				s.duration().toMillis());
 	}
 }

@@ -121,8 +121,8 @@ class ServerPoolTests {
 		ServerPool duration = pool(new LoadBalanceSpec("roundRobin", null,
 				new StickySessionSpec("DurationBased", null, null, null)), null, A);
 
-		assertThat(plain.stickyCookie(plain.servers().get(0), new HttpHeaders())).isNull();
-		assertThat(duration.stickyCookie(duration.servers().get(0), new HttpHeaders())).startsWith("EG_SESSION=");
+		assertThat(plain.stickyCookie(plain.servers().get(0), HttpHeaders::new)).isNull();
+		assertThat(duration.stickyCookie(duration.servers().get(0), HttpHeaders::new)).startsWith("EG_SESSION=");
 	}
 
 	@Test
