@@ -18,14 +18,15 @@ SIZES=${SIZES:-64 4096}                      # message sizes in bytes
 LOAD_WARMUP=${LOAD_WARMUP:-3}                # seconds of load before measuring
 LOAD_SECONDS=${LOAD_SECONDS:-5}              # seconds measured per load run
 HANDSHAKES=${HANDSHAKES:-5000}               # sessions opened and closed
-HANDSHAKE_WARMUP=${HANDSHAKE_WARMUP:-30000}  # uncounted sessions before them (a JVM compiles the handshake path for 25-30k)
+HANDSHAKE_WARMUP=${HANDSHAKE_WARMUP:-30000}  # uncounted sessions at the start of each target (a JVM compiles the handshake path for 25-30k)
+HANDSHAKE_REWARM=${HANDSHAKE_REWARM:-$((HANDSHAKE_WARMUP / 3))} # uncounted sessions again right before the counted ones
 HANDSHAKE_CONCURRENCY=${HANDSHAKE_CONCURRENCY:-16}
 HOLD_SESSIONS=${HOLD_SESSIONS:-9000}         # idle sessions held open at once
 HOLD_CONCURRENCY=${HOLD_CONCURRENCY:-64}     # handshakes in flight while opening them
 HOLD_SECONDS=${HOLD_SECONDS:-8}              # seconds they are held once all are open
 SETTLE_SECONDS=${SETTLE_SECONDS:-2}          # wait before RSS is read (must be < HOLD_SECONDS)
 BACKEND_WARMUP=${BACKEND_WARMUP:-5}          # seconds of load on each echo backend before the first target
-TARGET_WARMUP=${TARGET_WARMUP:-15}           # seconds of uncounted load through each target after its start (a JVM compiles for ~15 s)
+TARGET_WARMUP=${TARGET_WARMUP:-16}           # seconds of uncounted load through each target before its load runs, shared by the sizes (a JVM compiles for ~15 s)
 NGINX_WORKERS=${NGINX_WORKERS:-auto}         # worker_processes (auto = one per core)
 HAPROXY_THREADS=${HAPROXY_THREADS:-$(nproc)} # nbthread
 # wsgate runs as the image and the Helm chart ship it: on a JDK 25 when the machine has one (the image's
@@ -307,11 +308,22 @@ sockets() { # established TCP sockets with this local port (the server side of c
 	ss -Htn state established "( sport = :$1 )" 2>/dev/null | wc -l
 }
 
-warm_up() { # $1 target: uncounted load, so that no proxy is measured cold (the JVM's JIT needs it most)
-	log "$1: warm-up, ${TARGET_WARMUP} s of load"
-	"${TOOL[@]}" load --url "ws://127.0.0.1:$PORT/ws" --connections "$CONNECTIONS" --window "$WINDOW" --size 64 \
-		--seconds "$TARGET_WARMUP" --warmup 0 >/dev/null 2>"$RUN/$1-warmup.err" ||
-		log "warning: the warm-up failed, see $RUN/$1-warmup.err"
+warm_up() { # $1 target: uncounted sessions, then load of every size, so that no proxy is measured cold
+	local size seconds=$(((TARGET_WARMUP + $(wc -w <<<"$SIZES") - 1) / $(wc -w <<<"$SIZES")))
+	log "$1: warm-up, $HANDSHAKE_WARMUP sessions, then ${seconds} s of load per message size"
+	: >"$RUN/$1-warmup.err"
+	if [ "$HANDSHAKE_WARMUP" -gt 0 ]; then
+		"${TOOL[@]}" handshakes --url "ws://127.0.0.1:$PORT/ws" --count "$HANDSHAKE_WARMUP" \
+			--concurrency "$HANDSHAKE_CONCURRENCY" --warmup 0 >/dev/null 2>>"$RUN/$1-warmup.err" ||
+			log "warning: the warm-up failed, see $RUN/$1-warmup.err"
+	fi
+	if [ "$seconds" -gt 0 ]; then
+		for size in $SIZES; do
+			"${TOOL[@]}" load --url "ws://127.0.0.1:$PORT/ws" --connections "$CONNECTIONS" --window "$WINDOW" \
+				--size "$size" --seconds "$seconds" --warmup 0 >/dev/null 2>>"$RUN/$1-warmup.err" ||
+				log "warning: the warm-up failed, see $RUN/$1-warmup.err"
+		done
+	fi
 }
 
 measure_load() { # $1 target, $2 message size
@@ -328,9 +340,9 @@ measure_load() { # $1 target, $2 message size
 measure_handshakes() { # $1 target
 	local name=$1 cpu_args=()
 	[ ${#PROXY_PIDS[@]} -gt 0 ] && cpu_args=(--cpu-pids "$(IFS=,; echo "${PROXY_PIDS[*]}")" --clock-ticks "$CLK_TCK")
-	log "$name: $HANDSHAKES handshakes, $HANDSHAKE_CONCURRENCY at a time (after $HANDSHAKE_WARMUP uncounted)"
+	log "$name: $HANDSHAKES handshakes, $HANDSHAKE_CONCURRENCY at a time (after $HANDSHAKE_REWARM uncounted)"
 	"${TOOL[@]}" handshakes --url "ws://127.0.0.1:$PORT/ws" --count "$HANDSHAKES" \
-		--concurrency "$HANDSHAKE_CONCURRENCY" --warmup "$HANDSHAKE_WARMUP" "${cpu_args[@]}" \
+		--concurrency "$HANDSHAKE_CONCURRENCY" --warmup "$HANDSHAKE_REWARM" "${cpu_args[@]}" \
 		>"$RAW/$name-handshakes.json" 2>"$RUN/$name-handshakes.err" ||
 		log "warning: the handshake tool failed, see $RUN/$name-handshakes.err"
 	log "$name:   $(tail -1 "$RAW/$name-handshakes.json")"
@@ -430,7 +442,7 @@ log_problems() { # $1 target: warning and error lines the proxy logged
 for target in $TARGETS; do
 	log "=== $target"
 	"start_$target"
-	[ "$TARGET_WARMUP" -gt 0 ] && warm_up "$target"
+	warm_up "$target"
 	for size in $SIZES; do measure_load "$target" "$size"; done
 	measure_handshakes "$target"
 	measure_hold "$target"
@@ -445,7 +457,7 @@ python3 bench/report.py --raw "$RAW" --out "$RESULTS" --duration $(($(date +%s) 
 		"targets=$TARGETS" "connections=$CONNECTIONS" "window=$WINDOW" "sizes=$SIZES" \
 		"backendWarmupSeconds=$BACKEND_WARMUP" "targetWarmupSeconds=$TARGET_WARMUP" \
 		"loadWarmupSeconds=$LOAD_WARMUP" "loadSeconds=$LOAD_SECONDS" "handshakes=$HANDSHAKES" \
-		"handshakeWarmup=$HANDSHAKE_WARMUP" "handshakeConcurrency=$HANDSHAKE_CONCURRENCY" \
+		"handshakeWarmup=$HANDSHAKE_WARMUP" "handshakeRewarm=$HANDSHAKE_REWARM" "handshakeConcurrency=$HANDSHAKE_CONCURRENCY" \
 		"holdSessions=$HOLD_SESSIONS" "holdConcurrency=$HOLD_CONCURRENCY" "holdSeconds=$HOLD_SECONDS" \
 		"nginxWorkers=$NGINX_WORKERS" "haproxyThreads=$HAPROXY_THREADS" "wsgateJava=$WSGATE_JAVA_VERSION" "wsgateJavaOpts=$WSGATE_JAVA_OPTS" \
 		"toolJavaOpts=$TOOL_JAVA_OPTS" "openFileLimit=$NOFILE" "cores=$(nproc)" \
