@@ -29,7 +29,7 @@ import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
  * <p>Close frames and errors go on to Reactor Netty, where the bridge ends the session; a message
  * over the size limit is raised there as a {@link MessageTooBigException}.
  */
-final class FrameForwarder extends ChannelInboundHandlerAdapter {
+final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFrameReader.Sink {
 
 	/** The handler name in each side's pipeline, after the UTF-8 check and before Reactor Netty's bridge. */
 	static final String NAME = "wsgate.frameForwarder";
@@ -136,7 +136,8 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 	 * for a peer that is gone (its own end of the bridge closes this side), and anything after a
 	 * message over the limit.
 	 */
-	boolean admit(int opcode, boolean fin, long size, boolean keepaliveEcho) {
+	@Override
+	public boolean admit(int opcode, boolean fin, long size, boolean keepaliveEcho) {
 		if (stopped) {
 			return false;
 		}
@@ -160,7 +161,8 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter {
 	 * They are bytes already: they enter the peer's pipeline in front of its frame encoders, which
 	 * would only pass them on, and still go through what lies before them (TLS).
 	 */
-	void relay(ByteBuf frames) {
+	@Override
+	public void relay(ByteBuf frames) {
 		ChannelHandlerContext encoder = peer.frameEncoder;
 		write(frames, (encoder != null && !encoder.isRemoved()) ? encoder : null);
 	}

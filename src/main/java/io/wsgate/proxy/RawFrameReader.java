@@ -34,7 +34,19 @@ final class RawFrameReader extends ByteToMessageDecoder {
 	/** The handler name, in the place of Netty's frame decoder. */
 	static final String NAME = "wsgate.rawFrameReader";
 
-	private final FrameForwarder forwarder;
+	/**
+	 * Where the frames go: {@link FrameForwarder} in the gateway.
+	 */
+	interface Sink {
+
+		/** Whether to relay a frame of {@code size} payload bytes (see {@link FrameForwarder#admit}). */
+		boolean admit(int opcode, boolean fin, long size, boolean keepaliveEcho);
+
+		/** Takes a run of whole frames, as bytes, and the reference to them. */
+		void relay(ByteBuf frames);
+	}
+
+	private final Sink forwarder;
 
 	private final boolean expectMasked;
 
@@ -56,7 +68,7 @@ final class RawFrameReader extends ByteToMessageDecoder {
 	 * @param expectMasked true for the client (whose frames must be masked), false for the backend
 	 * @param maxFramePayload the largest frame payload accepted (1009 beyond)
 	 */
-	RawFrameReader(FrameForwarder forwarder, boolean expectMasked, long maxFramePayload) {
+	RawFrameReader(Sink forwarder, boolean expectMasked, long maxFramePayload) {
 		this.forwarder = forwarder;
 		this.expectMasked = expectMasked;
 		this.maxFramePayload = maxFramePayload;

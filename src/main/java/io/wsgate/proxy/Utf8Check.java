@@ -45,20 +45,29 @@ final class Utf8Check {
 		int offset = 0;
 		int state = this.state;
 		while (offset < length) {
-			// Between code points, 8 ASCII bytes in a row need no automaton (the mask, rotated to this
-			// offset, covers them twice).
-			if (state == ACCEPT && length - offset >= 8
-					&& ((buf.getLong(index + offset) ^ Long.rotateLeft(mask8, (offset & 3) << 3)) & HIGH_BITS) == 0) {
-				offset += 8;
-				continue;
+			// Between code points, ASCII bytes need no automaton: 8 are checked at once (the mask,
+			// rotated to this offset, covers them twice), and when one of the 8 is not ASCII, the
+			// ASCII bytes before it are skipped at once (getLong is big-endian: the first byte is the
+			// highest).
+			if (state == ACCEPT && length - offset >= 8) {
+				long high = (buf.getLong(index + offset) ^ Long.rotateLeft(mask8, (offset & 3) << 3)) & HIGH_BITS;
+				if (high == 0) {
+					offset += 8;
+					continue;
+				}
+				offset += Long.numberOfLeadingZeros(high) >>> 3;
 			}
 			int b = RawFrameReader.unmask(buf.getByte(index + offset), mask, offset);
+			offset++;
+			if (b < 0x80 && state == ACCEPT) {
+				// An ASCII byte between code points, near the end: nothing to look up.
+				continue;
+			}
 			state = STATES[state + TYPES[b]];
 			if (state == REJECT) {
 				this.state = REJECT;
 				return false;
 			}
-			offset++;
 		}
 		this.state = state;
 		return true;
