@@ -91,10 +91,12 @@ class Row:
         self.chart = chart  # the label's lines under its bars in the chart; None = not charted
 
 
-def figure_rows(sizes, hold_sessions):
+def figure_rows(sizes, hold_sessions, message_type="binary"):
     rows = []
     for size in sizes:
         label = f"{size} B" if size < 1024 else f"{size // 1024} KiB"
+        if message_type != "binary":
+            label += f" {message_type}"
         rows += [
             Row(f"throughput{size}", f"throughput {label}", "msg/s", "higher", 0, ("ratio>=", 1.0),
                 ("throughput", label)),
@@ -247,7 +249,7 @@ def main():
     results, raw = {}, {}
     for t in TARGETS:
         results[t], raw[t] = read_target(args.raw, t, sizes)
-    rows = figure_rows(sizes, hold_sessions)
+    rows = figure_rows(sizes, hold_sessions, config.get("messageType", "binary"))
 
     print()
     print(table(rows, results, targets))

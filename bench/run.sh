@@ -15,6 +15,7 @@ TARGETS=${TARGETS:-direct nginx haproxy wsgate}
 CONNECTIONS=${CONNECTIONS:-64}               # load connections
 WINDOW=${WINDOW:-8}                          # messages in flight per load connection
 SIZES=${SIZES:-64 4096}                      # message sizes in bytes
+MESSAGE_TYPE=${MESSAGE_TYPE:-binary}         # binary, or text (chat-like JSON: the gateway checks it is UTF-8)
 LOAD_WARMUP=${LOAD_WARMUP:-3}                # seconds of load before measuring
 LOAD_SECONDS=${LOAD_SECONDS:-5}              # seconds measured per load run
 HANDSHAKES=${HANDSHAKES:-5000}               # sessions opened and closed
@@ -37,6 +38,12 @@ WSGATE_JAVA_OPTS=${WSGATE_JAVA_OPTS:--XX:MaxRAM=1g -XX:MaxRAMPercentage=60.0 -XX
 TOOL_JAVA_OPTS=${TOOL_JAVA_OPTS:--XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}
 SKIP_BUILD=${SKIP_BUILD:-0}                  # 1 = use the jar already in target/ and skip Maven
 RESULTS=${RESULTS:-bench/results}
+
+case "$MESSAGE_TYPE" in
+	binary) TEXT=false ;;
+	text) TEXT=true ;;
+	*) echo "MESSAGE_TYPE must be binary or text, not '$MESSAGE_TYPE'" >&2; exit 2 ;;
+esac
 
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 RUN=target/bench/run   # everything this script generates but the results: configs, logs, pid files
@@ -152,7 +159,7 @@ B1=${BACKEND_PORTS[0]} B2=${BACKEND_PORTS[1]}
 log "echo backends on 127.0.0.1:$B1 and 127.0.0.1:$B2; warming them up for ${BACKEND_WARMUP} s"
 # Both backends get the same warm-up before any target is measured, so that no target meets a cold JVM.
 for port in $B1 $B2; do
-	"${TOOL[@]}" load --url "ws://127.0.0.1:$port/ws" --connections "$CONNECTIONS" --window "$WINDOW" --size 64 \
+	"${TOOL[@]}" load --url "ws://127.0.0.1:$port/ws" --connections "$CONNECTIONS" --window "$WINDOW" --size 64 --text "$TEXT" \
 		--seconds "$BACKEND_WARMUP" --warmup 0 >/dev/null 2>&1 &
 	WARMING+=($!) CHILDREN+=($!)
 done
@@ -320,7 +327,7 @@ warm_up() { # $1 target: uncounted sessions, then load of every size, so that no
 	if [ "$seconds" -gt 0 ]; then
 		for size in $SIZES; do
 			"${TOOL[@]}" load --url "ws://127.0.0.1:$PORT/ws" --connections "$CONNECTIONS" --window "$WINDOW" \
-				--size "$size" --seconds "$seconds" --warmup 0 >/dev/null 2>>"$RUN/$1-warmup.err" ||
+				--size "$size" --text "$TEXT" --seconds "$seconds" --warmup 0 >/dev/null 2>>"$RUN/$1-warmup.err" ||
 				log "warning: the warm-up failed, see $RUN/$1-warmup.err"
 		done
 	fi
@@ -329,9 +336,9 @@ warm_up() { # $1 target: uncounted sessions, then load of every size, so that no
 measure_load() { # $1 target, $2 message size
 	local name=$1 size=$2 cpu_args=()
 	[ ${#PROXY_PIDS[@]} -gt 0 ] && cpu_args=(--cpu-pids "$(IFS=,; echo "${PROXY_PIDS[*]}")" --clock-ticks "$CLK_TCK")
-	log "$name: load, $CONNECTIONS connections x $WINDOW in flight, $size B, ${LOAD_WARMUP}+${LOAD_SECONDS} s"
+	log "$name: load, $CONNECTIONS connections x $WINDOW in flight, $size B $MESSAGE_TYPE, ${LOAD_WARMUP}+${LOAD_SECONDS} s"
 	"${TOOL[@]}" load --url "ws://127.0.0.1:$PORT/ws" --connections "$CONNECTIONS" --window "$WINDOW" --size "$size" \
-		--seconds "$LOAD_SECONDS" --warmup "$LOAD_WARMUP" "${cpu_args[@]}" \
+		--text "$TEXT" --seconds "$LOAD_SECONDS" --warmup "$LOAD_WARMUP" "${cpu_args[@]}" \
 		>"$RAW/$name-load-$size.json" 2>"$RUN/$name-load-$size.err" ||
 		log "warning: the load tool failed, see $RUN/$name-load-$size.err"
 	log "$name:   $(tail -1 "$RAW/$name-load-$size.json")"
@@ -454,7 +461,7 @@ done
 # ---- report --------------------------------------------------------------------------------------
 python3 bench/report.py --raw "$RAW" --out "$RESULTS" --duration $(($(date +%s) - STARTED_AT)) \
 	--config "$(python3 -c 'import json,sys; print(json.dumps(dict(a.split("=",1) for a in sys.argv[1:])))' \
-		"targets=$TARGETS" "connections=$CONNECTIONS" "window=$WINDOW" "sizes=$SIZES" \
+		"targets=$TARGETS" "connections=$CONNECTIONS" "window=$WINDOW" "sizes=$SIZES" "messageType=$MESSAGE_TYPE" \
 		"backendWarmupSeconds=$BACKEND_WARMUP" "targetWarmupSeconds=$TARGET_WARMUP" \
 		"loadWarmupSeconds=$LOAD_WARMUP" "loadSeconds=$LOAD_SECONDS" "handshakes=$HANDSHAKES" \
 		"handshakeWarmup=$HANDSHAKE_WARMUP" "handshakeRewarm=$HANDSHAKE_REWARM" "handshakeConcurrency=$HANDSHAKE_CONCURRENCY" \

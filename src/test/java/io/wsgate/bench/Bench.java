@@ -3,6 +3,7 @@ package io.wsgate.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -37,8 +39,9 @@ import reactor.netty.resources.ConnectionProvider;
  * The benchmark's own tools, run as separate processes by the scripts in {@code bench/}:
  * <ul>
  * <li>{@code echo --port P}: a WebSocket echo backend (Reactor Netty) until killed;</li>
- * <li>{@code load --url U --connections N --window W --size S --seconds T --warmup T0}: a closed-loop
- * load generator: N connections, each keeping W binary messages of S bytes in flight; prints one JSON
+ * <li>{@code load --url U --connections N --window W --size S --seconds T --warmup T0 [--text true]}: a
+ * closed-loop load generator: N connections, each keeping W binary messages of S bytes in flight (text
+ * messages with {@code --text true}: chat-like JSON, mostly ASCII, valid UTF-8); prints one JSON
  * line with messages per second and latency percentiles; with {@code --cpu-pids P1,P2 --clock-ticks HZ} it
  * also reads the CPU time (utime + stime from {@code /proc/<pid>/stat}) those processes used during the
  * measured window;</li>
@@ -74,6 +77,7 @@ public final class Bench {
 					Integer.parseInt(options.getOrDefault("size", "64")),
 					Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "10"))),
 					Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", "3"))),
+					Boolean.parseBoolean(options.getOrDefault("text", "false")),
 					CpuClock.of(options.getOrDefault("cpu-pids", ""),
 							Integer.parseInt(options.getOrDefault("clock-ticks", "100")))).toJson());
 			case "handshakes" -> System.out.println(handshakes(URI.create(options.get("url")),
@@ -130,7 +134,7 @@ public final class Bench {
 	}
 
 	static LoadResult load(URI url, int connections, int window, int size, Duration measure, Duration warmup,
-			CpuClock cpu) throws InterruptedException {
+			boolean text, CpuClock cpu) throws InterruptedException {
 		HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
 		long measureStart = System.nanoTime() + warmup.toNanos();
 		long measureEnd = measureStart + measure.toNanos();
@@ -138,7 +142,7 @@ public final class Bench {
 		List<Connection> all = new ArrayList<>();
 		CountDownLatch done = new CountDownLatch(connections);
 		for (int i = 0; i < connections; i++) {
-			Connection connection = new Connection(size, window, measureStart, measureEnd);
+			Connection connection = new Connection(size, text, measureStart, measureEnd);
 			all.add(connection);
 			client.websocket(CLIENT_SPEC)
 				.uri(url)
@@ -399,7 +403,13 @@ public final class Bench {
 	/** The state of one load connection; touched only by its event loop. */
 	private static final class Connection {
 
+		/** Text messages: the send time in 16 hex digits, then {@link #FILLER}, cut to the size. */
+		private static final byte[] FILLER = ",{\"user\":\"zoë\",\"room\":\"général\",\"text\":\"see you at 8 ☕\"}"
+			.getBytes(StandardCharsets.UTF_8);
+
 		private final int size;
+
+		private final boolean text;
 
 		private final long measureStart;
 
@@ -411,24 +421,37 @@ public final class Bench {
 
 		int latencyCount;
 
-		Connection(int size, int window, long measureStart, long measureEnd) {
-			this.size = Math.max(size, 8);
+		Connection(int size, boolean text, long measureStart, long measureEnd) {
+			this.size = Math.max(size, 16);
+			this.text = text;
 			this.measureStart = measureStart;
 			this.measureEnd = measureEnd;
 		}
 
-		/** A message carrying its send time in its first 8 bytes. */
+		/** A message carrying its send time at its start. */
 		WebSocketFrame next() {
 			ByteBuf payload = Unpooled.buffer(size);
-			payload.writeLong(System.nanoTime());
-			payload.writeZero(size - 8);
-			return new BinaryWebSocketFrame(payload);
+			if (!text) {
+				payload.writeLong(System.nanoTime());
+				payload.writeZero(size - 8);
+				return new BinaryWebSocketFrame(payload);
+			}
+			payload.writeCharSequence(String.format("%016x", System.nanoTime()), StandardCharsets.US_ASCII);
+			while (payload.writableBytes() >= FILLER.length) {
+				payload.writeBytes(FILLER);
+			}
+			while (payload.isWritable()) {
+				payload.writeByte(' ');
+			}
+			return new TextWebSocketFrame(payload);
 		}
 
 		/** Records an echo; false once the run is over. */
 		boolean onEcho(ByteBuf content) {
 			long now = System.nanoTime();
-			long sent = content.getLong(content.readerIndex());
+			long sent = text
+					? Long.parseUnsignedLong(content.toString(content.readerIndex(), 16, StandardCharsets.US_ASCII), 16)
+					: content.getLong(content.readerIndex());
 			if (now >= measureStart && now < measureEnd && sent >= measureStart) {
 				measured++;
 				if (latencyCount == latencies.length) {
