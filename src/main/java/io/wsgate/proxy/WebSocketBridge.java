@@ -100,7 +100,7 @@ final class WebSocketBridge {
 	WebSocketBridge(Side client, Side backend, SessionRecord record, Timeouts timeouts) {
 		this.client = client;
 		this.backend = backend;
-		// Kept: a channel forgets its loop once deregistered, and the meters are fed once more after that.
+		// Each side's loop, kept for its timers and its meters, which outlive the connection.
 		this.clientLoop = client.connection().channel().eventLoop();
 		this.backendLoop = backend.connection().channel().eventLoop();
 		this.record = record;
@@ -141,7 +141,7 @@ final class WebSocketBridge {
 				return Mono.empty();
 			})
 			.then(Mono.defer(() -> closeAfter(from, to, failure[0])))
-			.then(Mono.defer(() -> awaitClosed(to.connection())));
+			.then(Mono.defer(() -> awaitClosed(to)));
 	}
 
 	/**
@@ -174,7 +174,7 @@ final class WebSocketBridge {
 			};
 			return quietly(to.out().sendClose(CloseCodes.GOING_AWAY, reason));
 		}
-		return LoopTimeout.timeout(from.in().receiveCloseStatus(), CLOSE_GRACE, loopOf(from.connection()), Mono.empty())
+		return LoopTimeout.timeout(from.in().receiveCloseStatus(), CLOSE_GRACE, loopOf(from), Mono.empty())
 			.map(status -> {
 				record.closed(WebSocketCloseStatus.isValidStatusCode(status.code()) || status.code() == 1005
 						? status.code() : CloseCodes.ABNORMAL, from.role());
@@ -208,18 +208,19 @@ final class WebSocketBridge {
 		long tick = Math.min(nonZero(timeouts.idleTimeout()), Math.min(nonZero(timeouts.pingInterval()),
 				nonZero(timeouts.pingTimeout())));
 		long period = Math.max(50, Math.min(1000, tick / 4));
-		return client.connection().channel().eventLoop().scheduleAtFixedRate(this::checkTimers, period, period,
+		return clientLoop.scheduleAtFixedRate(this::checkTimers, period, period,
 				TimeUnit.MILLISECONDS);
 	}
 
 	/** Hands each side's traffic counts to the meters. */
 	private void publishTraffic() {
-		publishTraffic(client, clientLoop);
-		publishTraffic(backend, backendLoop);
+		publishTraffic(client);
+		publishTraffic(backend);
 	}
 
 	/** On the event loop that counted them (the timer's loop, unless the sides run on two loops). */
-	private static void publishTraffic(Side side, EventLoop loop) {
+	private void publishTraffic(Side side) {
+		EventLoop loop = loopOf(side);
 		if (loop.inEventLoop()) {
 			side.traffic().publish();
 			return;
@@ -268,10 +269,9 @@ final class WebSocketBridge {
 		}
 	}
 
-	private static void disposeAfterGrace(Side side) {
+	private void disposeAfterGrace(Side side) {
 		if (!side.connection().isDisposed()) {
-			side.connection().channel().eventLoop()
-				.schedule(side.connection()::dispose, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+			loopOf(side).schedule(side.connection()::dispose, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
 		}
 	}
 
@@ -301,13 +301,13 @@ final class WebSocketBridge {
 		return (duration.isZero() || duration.isNegative()) ? Long.MAX_VALUE : duration.toMillis();
 	}
 
-	private static Mono<Void> awaitClosed(Connection connection) {
-		return LoopTimeout.timeout(connection.onDispose(), CLOSE_GRACE, loopOf(connection),
-				Mono.fromRunnable(connection::dispose));
+	private Mono<Void> awaitClosed(Side side) {
+		Connection connection = side.connection();
+		return LoopTimeout.timeout(connection.onDispose(), CLOSE_GRACE, loopOf(side), Mono.fromRunnable(connection::dispose));
 	}
 
-	private static EventLoop loopOf(Connection connection) {
-		return connection.channel().eventLoop();
+	private EventLoop loopOf(Side side) {
+		return (side == client) ? clientLoop : backendLoop;
 	}
 
 	private static Mono<Void> quietly(Mono<Void> close) {
