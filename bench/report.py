@@ -11,7 +11,7 @@ import os
 import time
 from html import escape
 
-TARGETS = ["direct", "nginx", "haproxy", "wsgate"]
+TARGETS = ["direct", "nginx", "haproxy", "wsgate", "netty"]  # netty: the bare relay, opt-in
 BASELINE = "nginx"
 
 
@@ -58,14 +58,14 @@ def read_target(raw, name, sizes):
         figures["rssAfterClose"] = (hold["rssAfterCloseKiB"] - hold["rssBeforeKiB"]) / 1024
     else:
         figures["rssPerSession"] = figures["rssAfterClose"] = None
-    if opened and "heapAfterGcHeldKiB" in hold:  # wsgate only, from jcmd
+    if opened and "heapAfterGcHeldKiB" in hold:  # the JVMs only, from jcmd
         figures["heapPerSession"] = (hold["heapAfterGcHeldKiB"] - hold["heapAfterGcAfterCloseKiB"]) / opened
     else:
         figures["heapPerSession"] = None
     # What a held session costs: the RSS growth, unless a JVM's heap had already grown in the earlier phases
     # and absorbed the sessions without growing RSS; then the live heap they hold is the floor.
     known = [x for x in (figures["rssPerSession"], figures["heapPerSession"]) if x is not None]
-    jvm_without_heap = name == "wsgate" and figures["heapPerSession"] is None  # no jcmd reading: not known
+    jvm_without_heap = name in ("wsgate", "netty") and figures["heapPerSession"] is None  # no jcmd reading: not known
     figures["memPerSession"] = max(known) if known and not jvm_without_heap else None
     figures["gaugeAfterClose"] = hold.get("sessionsActiveGaugeAfterClose")
     errors += hold.get("errors", 0) + hold.get("dropped", 0) + hold.get("stillOpen", 0)
@@ -179,7 +179,7 @@ def table(rows, results, targets):
 def svg_chart(rows, results, targets, subtitle):
     """Grouped bars: each figure's ratio to nginx, log scale, 1.0 = as nginx."""
     series = [t for t in targets if t != BASELINE]
-    colors = {"direct": "#b0b0b0", "haproxy": "#4e79a7", "wsgate": "#e15759"}
+    colors = {"direct": "#b0b0b0", "haproxy": "#4e79a7", "wsgate": "#e15759", "netty": "#f28e2b"}
     groups = []
     for row in rows:
         if row.chart is None:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: the same WebSocket load straight to an echo backend ("direct"), and through
-# nginx, HAProxy and wsgate, each proxying round robin to the same two echo backends on loopback.
+# nginx, HAProxy and wsgate, each proxying round robin to the same two echo backends on loopback; with
+# TARGETS="... netty" also through a bare relay on plain Netty (the JVM's floor, see NettyRelay.java).
 # Prints one table with wsgate's ratio to nginx and writes bench/results/results.json and results.svg.
 # What is measured, the knobs and how to read the figures: bench/README.md.
 #
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 PATH="$PATH:/usr/sbin:/sbin"
 
 # ---- knobs (environment) -------------------------------------------------------------------------
-TARGETS=${TARGETS:-direct nginx haproxy wsgate}
+TARGETS=${TARGETS:-direct nginx haproxy wsgate}   # also known: netty (a bare plain-Netty relay on wsgate's JVM)
 CONNECTIONS=${CONNECTIONS:-64}               # load connections
 WINDOW=${WINDOW:-8}                          # messages in flight per load connection
 SIZES=${SIZES:-64 4096}                      # message sizes in bytes
@@ -55,11 +56,11 @@ die() { log "ERROR: $*"; exit 1; }
 # ---- prerequisites --------------------------------------------------------------------------------
 for target in $TARGETS; do
 	case $target in
-		direct | wsgate) ;;
+		direct | wsgate | netty) ;;
 		nginx | haproxy)
 			command -v "$target" >/dev/null || die "$target is not installed. On Debian/Ubuntu: apt-get install -y nginx haproxy
        (or leave it out: TARGETS=\"direct wsgate\" bench/run.sh)" ;;
-		*) die "unknown target '$target' (known: direct nginx haproxy wsgate)" ;;
+		*) die "unknown target '$target' (known: direct nginx haproxy wsgate netty)" ;;
 	esac
 done
 command -v python3 >/dev/null || die "python3 is needed for the report"
@@ -90,7 +91,7 @@ cp "$JAR_SOURCE" "$RUN/wsgate.jar"
 # The tools use the project's classes (the demo echo backend): a private copy, like the jar's.
 rm -rf "$RUN/tools" "$RUN/classes"
 cp -r target/classes "$RUN/classes"
-javac --release 17 -nowarn -d "$RUN/tools" -cp "$RUN/classes:$(cat "$RUN/classpath.txt")" src/test/java/io/wsgate/bench/Bench.java
+javac --release 17 -nowarn -d "$RUN/tools" -cp "$RUN/classes:$(cat "$RUN/classpath.txt")" src/test/java/io/wsgate/bench/Bench.java src/test/java/io/wsgate/bench/NettyRelay.java
 CP="$RUN/tools:$RUN/classes:$(cat "$RUN/classpath.txt")"
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -308,6 +309,19 @@ YAML
 	PROXY_PIDS=("$MAIN_PID")
 }
 
+start_netty() { # the reference relay, on wsgate's JVM with wsgate's options
+	local dir=$PWD/$RUN/netty java_opts
+	rm -rf "$dir" && mkdir -p "$dir"
+	PORT=$(free_port)
+	read -r -a java_opts <<<"$WSGATE_JAVA_OPTS"
+	"$WSGATE_JAVA" "${java_opts[@]}" -cp "$CP" io.wsgate.bench.Bench relay --port "$PORT" --backends "$B1,$B2" \
+		>"$dir/relay.log" 2>&1 &
+	MAIN_PID=$!
+	CHILDREN+=("$MAIN_PID")
+	wait_port "$PORT" "$MAIN_PID" "$dir/relay.log"
+	PROXY_PIDS=("$MAIN_PID")
+}
+
 # ---- measurements ----------------------------------------------------------------------------------
 # Each measure_X uses PORT and PROXY_PIDS of the running target and writes $RAW/<target>-X.json.
 
@@ -375,7 +389,7 @@ measure_hold() { # $1 target: RSS of the proxy before, while HOLD_SESSIONS idle 
 	held=$(rss_kib "${PROXY_PIDS[@]}")
 	[ ${#PROXY_PIDS[@]} -gt 0 ] && per_backend=("$(sockets "$B1")" "$(sockets "$B2")")
 	local live_held="" live_after="" active_after=""
-	if [ "$name" = wsgate ]; then
+	if [ "$name" = wsgate ] || [ "$name" = netty ]; then # the JVMs: their live heap, too
 		live_held=$(live_heap_kib)
 		# Read too late if the sessions were already being released: not comparable then.
 		! grep -q '"phase":"releasing"' "$out" || { live_held=""; log "warning: HOLD_SECONDS too short for the heap reading"; }
@@ -383,8 +397,8 @@ measure_hold() { # $1 target: RSS of the proxy before, while HOLD_SESSIONS idle 
 	wait "$hold_pid" || status=$?
 	sleep 2
 	after=$(rss_kib "${PROXY_PIDS[@]}")
+	if [ "$name" = wsgate ] || [ "$name" = netty ]; then live_after=$(live_heap_kib); fi
 	if [ "$name" = wsgate ]; then
-		live_after=$(live_heap_kib)
 		active_after=$(curl -sf "http://127.0.0.1:$WSGATE_MGMT/actuator/prometheus" |
 			awk '/^wsgate_sessions_active/ {n += $2} END {print n + 0}' || true)
 	fi
@@ -429,7 +443,7 @@ event_loops() { # $1 target: the proxy's worker processes or event loop threads,
 	case $1 in
 		nginx) echo "$((${#PROXY_PIDS[@]} - 1)) worker processes" ;;
 		haproxy) echo "$(awk '/^Threads:/ {print $2}' "/proc/$MAIN_PID/status") threads" ;;
-		wsgate) # Netty event loop threads by name prefix, e.g. "webflux-http-epoll x4"
+		wsgate | netty) # Netty event loop threads by name prefix, e.g. "webflux-http-epoll x4"
 			"$WSGATE_JCMD" "$MAIN_PID" Thread.print 2>/dev/null | grep -oE '^"[^"]*-(epoll|nio|io_uring)-[0-9]+"' |
 				sed -E 's/^"(.*)-[0-9]+"$/\1/' | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep = ", "}' ;;
 	esac
@@ -440,7 +454,7 @@ log_problems() { # $1 target: warning and error lines the proxy logged
 	case $1 in
 		nginx) pattern='\[(warn|error|crit|alert|emerg)\]' ;;
 		haproxy) pattern='\[(WARNING|ALERT)\]' ;;
-		wsgate) pattern=' (WARN|ERROR) |Exception' ;;
+		wsgate | netty) pattern=' (WARN|ERROR) |Exception' ;;
 		*) echo 0; return ;;
 	esac
 	cat "$RUN/$1"/*.log 2>/dev/null | grep -cE "$pattern" || true

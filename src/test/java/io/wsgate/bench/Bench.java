@@ -52,6 +52,8 @@ import reactor.netty.resources.ConnectionProvider;
  * <li>{@code hold --url U --count N --concurrency C --seconds S}: opens N sessions, C handshakes at a time,
  * prints one JSON line when all are open (or failed), keeps them idle for S seconds, prints a line when it
  * starts closing them, and a last one with the sessions lost while held.</li>
+ * <li>{@code relay --port P --backends B1,B2}: the reference proxy on plain Netty ({@link NettyRelay}) until
+ * killed.</li>
  * </ul>
  * All clients run on Reactor Netty's event loops: no thread per connection.
  */
@@ -90,6 +92,8 @@ public final class Bench {
 					Integer.parseInt(options.getOrDefault("count", "9000")),
 					Integer.parseInt(options.getOrDefault("concurrency", "64")),
 					Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "5"))));
+			case "relay" -> NettyRelay.run(Integer.parseInt(options.getOrDefault("port", "0")),
+					Arrays.stream(options.get("backends").split(",")).map(Integer::parseInt).toList());
 			default -> throw new IllegalArgumentException("unknown command " + args[0]);
 		}
 	}
