@@ -3,6 +3,7 @@ package io.wsgate.bench;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.bootstrap.Bootstrap;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
@@ -46,18 +48,31 @@ final class NettyRelay {
 
 	private final AtomicInteger next = new AtomicInteger();
 
-	private NettyRelay(List<InetSocketAddress> backends) {
+	private final EventLoopGroup group;
+
+	private Channel server;
+
+	private NettyRelay(List<InetSocketAddress> backends, EventLoopGroup group) {
 		this.backends = backends;
+		this.group = group;
 	}
 
-	/** Listens on 127.0.0.1:port until killed, with one event loop per core, as wsgate. */
+	/** Listens on 127.0.0.1:port (0: any free port) until killed; prints the port as JSON. */
 	static void run(int port, List<Integer> backendPorts) throws InterruptedException {
-		NettyRelay relay = new NettyRelay(backendPorts.stream().map(p -> new InetSocketAddress("127.0.0.1", p)).toList());
+		NettyRelay relay = start(port, backendPorts);
+		System.out.println("{\"relay\":" + relay.port() + "}");
+		relay.server.closeFuture().sync();
+	}
+
+	/** Starts listening on 127.0.0.1:port, with one event loop per core, as wsgate. */
+	static NettyRelay start(int port, List<Integer> backendPorts) throws InterruptedException {
 		AtomicInteger threads = new AtomicInteger();
 		ThreadFactory named = task -> new FastThreadLocalThread(task, "relay-epoll-" + threads.incrementAndGet());
-		EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), named,
-				EpollIoHandler.newFactory());
-		Channel server = new ServerBootstrap().group(group)
+		NettyRelay relay = new NettyRelay(
+				backendPorts.stream().map(p -> new InetSocketAddress("127.0.0.1", p)).toList(),
+				new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), named,
+						EpollIoHandler.newFactory()));
+		relay.server = new ServerBootstrap().group(relay.group)
 			.channel(EpollServerSocketChannel.class)
 			.option(ChannelOption.SO_BACKLOG, 4096)
 			.childOption(ChannelOption.TCP_NODELAY, true)
@@ -70,8 +85,17 @@ final class NettyRelay {
 			.bind("127.0.0.1", port)
 			.sync()
 			.channel();
-		System.out.println("{\"relay\":" + ((InetSocketAddress) server.localAddress()).getPort() + "}");
-		server.closeFuture().sync();
+		return relay;
+	}
+
+	int port() {
+		return ((InetSocketAddress) server.localAddress()).getPort();
+	}
+
+	/** Stops listening and closes every connection. */
+	void stop() {
+		server.close().syncUninterruptibly();
+		group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
 	}
 
 	/** Relays what one channel reads to its peer, reading on only while the peer can take more. */
@@ -150,7 +174,7 @@ final class NettyRelay {
 					else {
 						forwarded.release();
 						client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-								io.netty.handler.codec.http.HttpResponseStatus.BAD_GATEWAY))
+								HttpResponseStatus.BAD_GATEWAY))
 							.addListener(ChannelFutureListener.CLOSE);
 					}
 				});
