@@ -13,6 +13,7 @@ from html import escape
 
 TARGETS = ["direct", "nginx", "haproxy", "wsgate", "netty"]  # netty: the bare relay, opt-in
 BASELINE = "nginx"
+FLOOR = "netty"
 
 
 def last_json(path):
@@ -157,15 +158,18 @@ def fmt(value, decimals):
 
 
 def table(rows, results, targets):
-    header = ["figure", "unit"] + targets + ["wsgate/nginx", "target", "met"]
+    # With the bare relay in the run, wsgate's distance to the JVM's floor as well.
+    floor = [FLOOR] if FLOOR in targets and "wsgate" in targets else []
+    header = ["figure", "unit"] + targets + ["wsgate/nginx"] + [f"wsgate/{t}" for t in floor] + ["target", "met"]
     lines = []
     for row in rows:
         w, n = results.get("wsgate", {}).get(row.key), results.get(BASELINE, {}).get(row.key)
         r = ratio(w, n)
         met = check(row.target, w, r)
+        to_floor = [ratio(w, results[t].get(row.key)) for t in floor]
         lines.append([row.label, row.unit] + [fmt(results[t].get(row.key), row.decimals) for t in targets]
-                     + ["-" if r is None else f"{r:.3g}", target_text(row.target),
-                        {True: "yes", False: "NO", None: ""}[met]])
+                     + ["-" if x is None else f"{x:.3g}" for x in [r] + to_floor]
+                     + [target_text(row.target), {True: "yes", False: "NO", None: ""}[met]])
     widths = [max(len(str(row[i])) for row in [header] + lines) for i in range(len(header))]
     out = []
     for i, row in enumerate([header] + lines):
@@ -268,6 +272,8 @@ def main():
         "figures": {row.key: {"label": row.label, "unit": row.unit, "better": row.better} for row in rows},
         "results": {t: results[t] for t in targets},
         "ratiosToNginx": ratios,
+        **({"wsgateToNetty": {row.key: ratio(results["wsgate"].get(row.key), results[FLOOR].get(row.key))
+                              for row in rows}} if FLOOR in targets and "wsgate" in targets else {}),
         "wsgateTargets": checks,
         "raw": {t: raw[t] for t in targets},
     }
