@@ -126,6 +126,4 @@ class BackpressureIntegrationTests {
 	private static long usedDirectMemory() {
 		return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
 	}
-
-
 }

@@ -15,6 +15,7 @@ class NoLeaksExtensionTests {
 
 	@Test
 	void aBufferCollectedWithoutReleaseFailsTheCheck() {
+		// A first buffer makes Netty create its leak detector, whatever ran before in this JVM.
 		ByteBuf released = ByteBufAllocator.DEFAULT.directBuffer(16);
 		released.release();
 		assumeTrue(RecordingLeakDetector.installed(), "run with the pom's surefire settings");
