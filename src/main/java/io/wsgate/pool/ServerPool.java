@@ -28,9 +28,13 @@ public final class ServerPool {
 
 	private static final Log logger = LogFactory.getLog(ServerPool.class);
 
+	private final String pipeline;
+
 	private final String name;
 
 	private final PoolSpec spec;
+
+	private final BackendTls tls;
 
 	private final List<Server> servers;
 
@@ -45,12 +49,16 @@ public final class ServerPool {
 	private final AtomicReference<List<Server>> available;
 
 	/**
-	 * @param name the pool's name in logs and metrics, e.g. {@code websocketproxy#wsproxy#main}
+	 * @param pipeline the pipeline the pool belongs to
+	 * @param name the pool's name inside its pipeline, e.g. {@code websocketproxy#wsproxy#main}
 	 * @param spec its validated configuration
+	 * @param tls the TLS toward its wss:// servers, or null for Reactor Netty's defaults
 	 */
-	public ServerPool(String name, PoolSpec spec) {
+	public ServerPool(String pipeline, String name, PoolSpec spec, BackendTls tls) {
+		this.pipeline = pipeline;
 		this.name = name;
 		this.spec = spec;
+		this.tls = tls;
 		this.servers = spec.servers().stream().map(Server::of).toList();
 		Map<Server, ServerState> map = new LinkedHashMap<>();
 		servers.forEach(server -> map.put(server, new ServerState(server, spec)));
@@ -62,8 +70,17 @@ public final class ServerPool {
 		this.available = new AtomicReference<>(servers);
 	}
 
+	public String pipeline() {
+		return pipeline;
+	}
+
 	public String name() {
 		return name;
+	}
+
+	/** The TLS toward the pool's wss:// servers, or null for Reactor Netty's defaults. */
+	public BackendTls tls() {
+		return tls;
 	}
 
 	public PoolSpec spec() {

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.ServerMeters.DialError;
+import io.wsgate.pool.BackendTls;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 import org.apache.commons.logging.Log;

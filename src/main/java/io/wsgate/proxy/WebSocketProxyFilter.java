@@ -84,9 +84,8 @@ final class WebSocketProxyFilter implements Filter {
 	 *
 	 * @param pool the servers and load balancing
 	 * @param originCheck the pool's Origin rule
-	 * @param tls the pool's TLS toward wss:// servers, or null for the defaults
 	 */
-	record ProxyPool(ServerPool pool, OriginCheck originCheck, BackendTls tls) {
+	record ProxyPool(ServerPool pool, OriginCheck originCheck) {
 	}
 
 	WebSocketProxyFilter(String defaultOrigin, List<ProxyPool> candidates, ProxyPool main, BackendDialer dialer,
@@ -153,7 +152,7 @@ final class WebSocketProxyFilter implements Filter {
 				BackendHeaders.build(headers, context.info().peerIp(), context.secure(), defaultOrigin),
 				BackendHeaders.subprotocols(headers),
 				MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
-				pool.connectTimeout(), proxyPool.tls(), eventLoop(request));
+				pool.connectTimeout(), pool.tls(), eventLoop(request));
 		return dialer.dialFirst(servers, dial, pool)
 			.flatMap(backend -> upgrade(context, pool, backend, record, relaying).thenReturn(Filter.CONTINUE))
 			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, record, ex))

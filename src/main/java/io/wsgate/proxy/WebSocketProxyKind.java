@@ -20,6 +20,7 @@ import io.wsgate.config.ServerTlsSpec;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterKind;
+import io.wsgate.pool.BackendTls;
 import io.wsgate.pool.LoadBalancePolicy;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.pool.Server;
@@ -78,12 +79,10 @@ public final class WebSocketProxyKind implements FilterKind {
 		for (PoolSpec poolSpec : spec.pools()) {
 			String name = "websocketproxy#" + spec.name() + "#"
 					+ (poolSpec.isMain() ? "main" : "candidate#" + candidateIndex++);
-			ServerPool pool = new ServerPool(name, poolSpec);
+			ServerPool pool = new ServerPool(pipelineName, name, poolSpec, BackendTls.of(poolSpec.serverTls(), sslBundles));
 			pools.register(pipelineName, pool);
 			metrics.register(pool);
-			ProxyPool proxyPool = new ProxyPool(pool,
-					new OriginCheck(poolSpec.originPatterns(), poolSpec.insecureSkipVerify()),
-					BackendTls.of(poolSpec.serverTls(), sslBundles));
+			ProxyPool proxyPool = new ProxyPool(pool, new OriginCheck(poolSpec.originPatterns(), poolSpec.insecureSkipVerify()));
 			if (poolSpec.isMain()) {
 				main = proxyPool;
 			}

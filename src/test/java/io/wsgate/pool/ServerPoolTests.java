@@ -160,7 +160,7 @@ class ServerPoolTests {
 
 	private static ServerPool pool(LoadBalanceSpec loadBalance, RequestMatcherSpec filter, String... urls) {
 		List<ServerSpec> servers = java.util.Arrays.stream(urls).map(u -> new ServerSpec(u, null, null, null)).toList();
-		return new ServerPool("test", new PoolSpec(servers, loadBalance, null, null, filter, null, null, null, null, null, null, null, null, null, null));
+		return new ServerPool("pipeline", "test", new PoolSpec(servers, loadBalance, null, null, filter, null, null, null, null, null, null, null, null, null, null), null);
 	}
 
 	private static List<String> urls(List<Server> servers) {

@@ -1,4 +1,4 @@
-package io.wsgate.proxy;
+package io.wsgate.pool;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,8 +16,11 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.core.io.ResourceLoader;
 
-/** The TLS of a pool's {@code wss://} dials, built once from its {@code serverTls}. */
-final class BackendTls {
+/**
+ * The TLS toward a pool's {@code wss://} servers, built once from its {@code serverTls}: the
+ * proxy's dials and the health probes use the same one, so a check sees the server as traffic does.
+ */
+public final class BackendTls {
 
 	private static final ResourceLoader RESOURCES = new DefaultResourceLoader();
 
@@ -31,7 +34,7 @@ final class BackendTls {
 	}
 
 	/** Null when the pool has no serverTls: Reactor Netty's defaults (JVM trust store, host name verified). */
-	static BackendTls of(ServerTlsSpec spec, SslBundles bundles) {
+	public static BackendTls of(ServerTlsSpec spec, SslBundles bundles) {
 		if (spec == null) {
 			return null;
 		}
@@ -65,7 +68,7 @@ final class BackendTls {
 	}
 
 	/** The client with this TLS for wss:// URIs; the backend's host name is verified unless skipped. */
-	HttpClient applyTo(HttpClient client) {
+	public HttpClient applyTo(HttpClient client) {
 		return client.secure(spec -> spec.sslContext(context).handlerConfigurator(handler -> {
 			SSLParameters parameters = handler.engine().getSSLParameters();
 			parameters.setEndpointIdentificationAlgorithm(skipVerify ? null : "HTTPS");
