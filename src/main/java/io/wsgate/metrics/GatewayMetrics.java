@@ -33,10 +33,10 @@ public final class GatewayMetrics {
 	/** Creates the meters of a pool's servers, including their health gauges. */
 	public void register(ServerPool pool) {
 		for (Server server : pool.servers()) {
-			servers.computeIfAbsent(key(pool.name(), server), k -> new ServerMeters(registry, pool.name(), server.url()));
+			server(pool, server);
 			Gauge.builder(WsgateMeters.SERVER_HEALTHY.meterName(), pool, p -> p.healthyServers().contains(server) ? 1 : 0)
 				.description(WsgateMeters.SERVER_HEALTHY.description())
-				.tags("pool", pool.name(), "server", server.url())
+				.tags(ServerMeters.tags(pool, server))
 				.strongReference(true)
 				.register(registry);
 		}
@@ -44,7 +44,9 @@ public final class GatewayMetrics {
 
 	/** The meters of a server of a registered pool. */
 	public ServerMeters server(ServerPool pool, Server server) {
-		return servers.computeIfAbsent(key(pool.name(), server), k -> new ServerMeters(registry, pool.name(), server.url()));
+		// Pool names are unique only inside their pipeline (every pipeline may have a filter "wsproxy").
+		return servers.computeIfAbsent(pool.pipeline() + '\0' + pool.name() + '\0' + server.url(),
+				k -> new ServerMeters(registry, pool, server));
 	}
 
 	/** Counts a handshake that reached a WebSocketProxy, by outcome. */
@@ -68,12 +70,12 @@ public final class GatewayMetrics {
 	}
 
 	/** Counts an ended session by close code and initiator (client, backend or gateway). */
-	public void closed(String pool, int code, String initiator) {
+	public void closed(String pipeline, String pool, int code, String initiator) {
 		String codeTag = codeTag(code);
-		closes.computeIfAbsent(pool + '\0' + codeTag + '\0' + initiator,
+		closes.computeIfAbsent(pipeline + '\0' + pool + '\0' + codeTag + '\0' + initiator,
 				k -> Counter.builder(WsgateMeters.CLOSES.meterName())
 					.description(WsgateMeters.CLOSES.description())
-					.tags("pool", pool, "code", codeTag, "initiator", initiator)
+					.tags("pipeline", pipeline, "pool", pool, "code", codeTag, "initiator", initiator)
 					.register(registry))
 			.increment();
 	}
@@ -87,9 +89,5 @@ public final class GatewayMetrics {
 			return "3xxx";
 		}
 		return String.valueOf(code);
-	}
-
-	private static String key(String pool, Server server) {
-		return pool + '\0' + server.url();
 	}
 }

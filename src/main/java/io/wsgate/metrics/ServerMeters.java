@@ -5,6 +5,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.wsgate.pool.Server;
+import io.wsgate.pool.ServerPool;
 
 /**
  * The meters of one server of one pool, created once, so the message path only increments
@@ -26,10 +29,11 @@ public final class ServerMeters {
 
 	private final Counter[] dialErrors = new Counter[DialError.values().length];
 
-	ServerMeters(MeterRegistry registry, String pool, String server) {
+	ServerMeters(MeterRegistry registry, ServerPool pool, Server server) {
+		Tags tags = tags(pool, server);
 		Gauge.builder(WsgateMeters.SESSIONS_ACTIVE.meterName(), active, AtomicInteger::get)
 			.description(WsgateMeters.SESSIONS_ACTIVE.description())
-			.tags("pool", pool, "server", server)
+			.tags(tags)
 			.register(registry);
 		for (Direction direction : Direction.values()) {
 			for (int binary = 0; binary < 2; binary++) {
@@ -37,21 +41,26 @@ public final class ServerMeters {
 				int index = index(direction, binary == 1);
 				messages[index] = Counter.builder(WsgateMeters.MESSAGES.meterName())
 					.description(WsgateMeters.MESSAGES.description())
-					.tags("pool", pool, "server", server, "direction", direction.tag(), "type", type)
+					.tags(tags.and("direction", direction.tag(), "type", type))
 					.register(registry);
 				bytes[index] = Counter.builder(WsgateMeters.BYTES.meterName())
 					.description(WsgateMeters.BYTES.description())
 					.baseUnit(WsgateMeters.BYTES.baseUnit())
-					.tags("pool", pool, "server", server, "direction", direction.tag(), "type", type)
+					.tags(tags.and("direction", direction.tag(), "type", type))
 					.register(registry);
 			}
 		}
 		for (DialError error : DialError.values()) {
 			dialErrors[error.ordinal()] = Counter.builder(WsgateMeters.BACKEND_ERRORS.meterName())
 				.description(WsgateMeters.BACKEND_ERRORS.description())
-				.tags("pool", pool, "server", server, "reason", error.name().toLowerCase(java.util.Locale.ROOT))
+				.tags(tags.and("reason", error.name().toLowerCase(java.util.Locale.ROOT)))
 				.register(registry);
 		}
+	}
+
+	/** The tags that name a server: its pipeline, its pool and its URL. */
+	static Tags tags(ServerPool pool, Server server) {
+		return Tags.of("pipeline", pool.pipeline(), "pool", pool.name(), "server", server.url());
 	}
 
 	static int index(Direction direction, boolean binary) {

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The catalogue of wsgate's meters: name, type, base unit, description and tag keys, in one place.
  * Tags are low-cardinality only: http server, pipeline, pool, server URL, and bounded enums; never
- * a client address or a request path.
+ * a client address or a request path. A pool's name is unique only inside its pipeline, so every
+ * meter that names a pool names its pipeline too.
  */
 public enum WsgateMeters {
 
@@ -20,17 +21,17 @@ public enum WsgateMeters {
 			"From the client's request to its 101, the backend handshake included", List.of("http.server", "pipeline", "pool")),
 
 	MESSAGES("wsgate.messages", "counter", null, "Messages relayed (a fragmented message counts once)",
-			List.of("pool", "server", "direction", "type")),
+			List.of("pipeline", "pool", "server", "direction", "type")),
 
-	BYTES("wsgate.bytes", "counter", "bytes", "Payload bytes relayed in data frames", List.of("pool", "server", "direction", "type")),
+	BYTES("wsgate.bytes", "counter", "bytes", "Payload bytes relayed in data frames", List.of("pipeline", "pool", "server", "direction", "type")),
 
 	CLOSES("wsgate.closes", "counter", null,
 			"Ended sessions by close code (1000-2999 as is, 3xxx and 4xxx grouped) and by who closed first",
-			List.of("pool", "code", "initiator")),
+			List.of("pipeline", "pool", "code", "initiator")),
 
 	BACKEND_ERRORS("wsgate.backend.errors", "counter", null,
 			"Failed backend dials by reason: connect, timeout, handshake (an HTTP answer other than 101), protocol",
-			List.of("pool", "server", "reason")),
+			List.of("pipeline", "pool", "server", "reason")),
 
 	SERVER_HEALTHY("wsgate.server.healthy", "gauge", null, "1 while the server gets new sessions, else 0", Tags.SERVER);
 
@@ -74,6 +75,6 @@ public enum WsgateMeters {
 
 	private static final class Tags {
 
-		static final List<String> SERVER = List.of("pool", "server");
+		static final List<String> SERVER = List.of("pipeline", "pool", "server");
 	}
 }

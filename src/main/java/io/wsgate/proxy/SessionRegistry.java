@@ -28,7 +28,8 @@ public final class SessionRegistry {
 
 	private final AtomicInteger total = new AtomicInteger();
 
-	private final Map<String, AtomicInteger> perPool = new ConcurrentHashMap<>();
+	/** By pool object: a pool's name is unique only inside its pipeline. */
+	private final Map<ServerPool, AtomicInteger> perPool = new ConcurrentHashMap<>();
 
 	private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
 
@@ -48,13 +49,13 @@ public final class SessionRegistry {
 		if (!reserve(total, limits.maxSessions())) {
 			return new Refusal(503, "too many sessions on the gateway");
 		}
-		if (!reserve(perPool.computeIfAbsent(pool.name(), k -> new AtomicInteger()), pool.spec().maxSessions())) {
+		if (!reserve(perPool.computeIfAbsent(pool, k -> new AtomicInteger()), pool.spec().maxSessions())) {
 			total.decrementAndGet();
 			return new Refusal(503, "too many sessions on this route");
 		}
 		if (limits.maxSessionsPerClientIp() > 0) {
 			if (!reservePerClient(clientIp)) {
-				perPool.get(pool.name()).decrementAndGet();
+				perPool.get(pool).decrementAndGet();
 				total.decrementAndGet();
 				return new Refusal(429, "too many sessions from this address");
 			}
@@ -65,7 +66,7 @@ public final class SessionRegistry {
 	/** Releases the place reserved by a successful {@link #admit}. */
 	void release(ServerPool pool, String clientIp) {
 		total.decrementAndGet();
-		perPool.get(pool.name()).decrementAndGet();
+		perPool.get(pool).decrementAndGet();
 		if (limits.maxSessionsPerClientIp() > 0) {
 			// Drop the entry at zero so the map only holds clients with open sessions.
 			perClient.computeIfPresent(clientIp, (ip, count) -> (count.decrementAndGet() == 0) ? null : count);

@@ -213,7 +213,7 @@ final class WebSocketProxyFilter implements Filter {
 				sessions.release(pool, record.clientAddress());
 				backendConnection.dispose();
 				meters.sessionEnded();
-				metrics.closed(record.pool, record.closeCode(), record.closedBy());
+				metrics.closed(record.pipeline(), record.pool, record.closeCode(), record.closedBy());
 				listener.sessionFinished(record.summary());
 			});
 		}, spec.build())
