@@ -147,15 +147,19 @@ public final class ServerPool {
 	/** Records the result of an active health check; a change of verdict is logged once. */
 	public void recordCheck(Server server, boolean healthy, String failure) {
 		ServerState state = states.get(server);
-		if (state != null && state.recordCheck(healthy, failure, Instant.now())) {
-			if (healthy) {
-				logger.info(name + ": server " + server + " is UP again (health check passed)");
-			}
-			else {
-				logger.warn(name + ": server " + server + " is DOWN: " + failure);
-			}
-			refresh();
+		if (state == null) {
+			return;
 		}
+		switch (state.recordCheck(healthy, failure, Instant.now())) {
+			case UP -> logger.info(this + ": server " + server + " is UP again (health check passed)");
+			case DOWN -> logger.warn(this + ": server " + server + " is DOWN: " + failure);
+			case READMITTED -> logger.info(this + ": server " + server
+					+ " is back before its back-off ended (health check passed after failing in traffic)");
+			case NONE -> {
+				return;
+			}
+		}
+		refresh();
 	}
 
 	/** Records a failed dial in real traffic; enough of them take the server out for a back-off. */
@@ -163,7 +167,7 @@ public final class ServerPool {
 		ServerState state = states.get(server);
 		Duration backoff = (state != null) ? state.recordDialFailure(failure, Instant.now()) : null;
 		if (backoff != null) {
-			logger.warn(name + ": server " + server + " taken out for " + backoff.toMillis() + "ms after failing in traffic: "
+			logger.warn(this + ": server " + server + " taken out for " + backoff.toMillis() + "ms after failing in traffic: "
 					+ failure);
 			refresh();
 			// Bring it back when the back-off ends; the next dial decides whether it stays.
@@ -171,11 +175,11 @@ public final class ServerPool {
 		}
 	}
 
-	/** Records a successful dial. */
+	/** Records a successful dial; a server it brings back is available again at once. */
 	public void recordDialSuccess(Server server) {
 		ServerState state = states.get(server);
-		if (state != null) {
-			state.recordDialSuccess();
+		if (state != null && state.recordDialSuccess(Instant.now())) {
+			refresh();
 		}
 	}
 
@@ -188,8 +192,9 @@ public final class ServerPool {
 		});
 	}
 
+	/** pipeline/pool, as logs name it: a pool's name is unique only inside its pipeline. */
 	@Override
 	public String toString() {
-		return name;
+		return pipeline + "/" + name;
 	}
 }

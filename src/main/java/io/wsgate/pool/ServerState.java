@@ -14,6 +14,9 @@ import io.wsgate.config.PoolSpec;
  * back-off one more failure takes it out again for twice as long (up to the maximum), a successful
  * dial resets it.</li>
  * </ul>
+ * A passing active check brings a server that passive health took out back at once, as Envoy's
+ * outlier detection does by default: the check has just seen it answer, so waiting out the
+ * back-off would only keep a working server idle. It stays on probation until a dial succeeds.
  * It is available for new sessions only when neither source holds it out. Changes are rare, so
  * the methods are synchronized; the load balancer reads the pool's snapshot, never this object.
  */
@@ -86,29 +89,44 @@ public final class ServerState {
 		return activeUp && (ejectedUntil == null || !now.isBefore(ejectedUntil));
 	}
 
-	/**
-	 * Records an active check result.
-	 * @return whether the active verdict flipped
-	 */
-	synchronized boolean recordCheck(boolean healthy, String failure, Instant now) {
+	/** What an active check changed for the server. */
+	enum CheckChange {
+
+		/** Nothing that decides whether it gets sessions. */
+		NONE,
+
+		/** The checks now pass: it is up again. */
+		UP,
+
+		/** The checks now fail: it is down. */
+		DOWN,
+
+		/** A passing check ended a passive back-off early. */
+		READMITTED
+	}
+
+	/** Records an active check result and says what it changed. */
+	synchronized CheckChange recordCheck(boolean healthy, String failure, Instant now) {
 		lastCheck = now;
 		if (healthy) {
 			failures = 0;
 			successes++;
+			boolean readmitted = ejectedUntil != null && now.isBefore(ejectedUntil);
+			ejectedUntil = null;
 			if (!activeUp && successes >= checkPasses) {
 				activeUp = true;
-				return true;
+				return CheckChange.UP;
 			}
-			return false;
+			return readmitted ? CheckChange.READMITTED : CheckChange.NONE;
 		}
 		lastFailure = failure;
 		successes = 0;
 		failures++;
 		if (activeUp && failures >= checkFails) {
 			activeUp = false;
-			return true;
+			return CheckChange.DOWN;
 		}
-		return false;
+		return CheckChange.NONE;
 	}
 
 	/**
@@ -132,11 +150,16 @@ public final class ServerState {
 		return backoff;
 	}
 
-	/** Records a successful dial: the passive state is reset. */
-	synchronized void recordDialSuccess() {
+	/**
+	 * Records a successful dial: the passive state is reset.
+	 * @return whether the server was held out until now (a dial that began before it was taken out)
+	 */
+	synchronized boolean recordDialSuccess(Instant now) {
+		boolean wasOut = ejectedUntil != null && now.isBefore(ejectedUntil);
 		dialFailures = 0;
 		nextBackoff = null;
 		ejectedUntil = null;
+		return wasOut;
 	}
 
 	public synchronized Snapshot snapshot(Instant now) {

@@ -95,7 +95,7 @@ public final class BackendDialer {
 			}
 			metrics.server(pool, server).dialFailed(classify(ex));
 			String reason = describe(ex, request.timeout());
-			logger.warn(pool.name() + ": dial to " + server + " failed: " + reason);
+			logger.warn(pool + ": dial to " + server + " failed: " + reason);
 			pool.recordDialFailure(server, "dial failed: " + reason);
 			if (index + 1 < servers.size()) {
 				return dialFrom(servers, index + 1, request, pool);

@@ -33,6 +33,8 @@ class HealthCheckIntegrationTests {
 
 	private final TestBackend lonely = new TestBackend();
 
+	private final TestBackend revived = new TestBackend();
+
 	/** Accepts TCP (kernel backlog) and never answers. */
 	private final ServerSocket hanging = Sockets.hanging();
 
@@ -53,6 +55,7 @@ class HealthCheckIntegrationTests {
 				            - {path: /lonely, backend: lonely}
 				            - {path: /passive, backend: passive}
 				            - {path: /passive-single, backend: passive-single}
+				            - {path: /revived, backend: revived}
 				  pipelines:
 				    - name: flappy
 				      filters:
@@ -125,15 +128,22 @@ class HealthCheckIntegrationTests {
 				          pools:
 				            - servers: [{url: "ws://127.0.0.1:${closed}"}]
 				              passiveHealthCheck: {backoff: 3s}
+				    - name: revived
+				      filters:
+				        - kind: WebSocketProxy
+				          name: proxy
+				          pools:
+				            - servers: [{url: "ws://127.0.0.1:${revived}"}]
+				              healthCheck: {interval: 1s, ws: {uri: /}}
 				""", Map.of("flappy", flappy.port(), "steady", steady.port(), "tagged", tagged.port(),
 				"httpBackend", httpBackend.port(), "httpFailing", httpFailing.port(), "hanging", hanging.getLocalPort(),
-				"lonely", lonely.port(), "closed", closedPort));
+				"lonely", lonely.port(), "closed", closedPort, "revived", revived.port()));
 	}
 
 	@AfterAll
 	void stop() throws IOException {
 		gateway.close();
-		for (TestBackend backend : List.of(flappy, steady, tagged, httpBackend, httpFailing, lonely)) {
+		for (TestBackend backend : List.of(flappy, steady, tagged, httpBackend, httpFailing, lonely, revived)) {
 			backend.close();
 		}
 		hanging.close();
@@ -257,6 +267,22 @@ class HealthCheckIntegrationTests {
 		assertThat(RawHttp.send(gateway.port("edge"), handshake).status()).isEqualTo(503);
 		await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(200))
 			.until(() -> RawHttp.send(gateway.port("edge"), handshake).status() == 502);
+	}
+
+	@Test
+	void aServerTakenOutInTrafficIsBackWithinTwoCheckIntervalsOfItsRestart() throws Exception {
+		String handshake = "GET /revived HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS;
+		await().atMost(Duration.ofSeconds(5)).until(() -> serverStatus("revived", "proxy-main", revived.port()).equals("UP"));
+		revived.stop();
+		assertThat(RawHttp.send(gateway.port("edge"), handshake).status()).isEqualTo(502);
+		assertThat(serverDetail("revived", "proxy-main", revived.port(), "takenOutUntil"))
+			.as("taken out for the 10s default back-off").isNotEqualTo("null");
+
+		revived.restart();
+		// Two 1s check intervals, and a little room for a busy machine; the back-off alone would take 10s.
+		await().atMost(Duration.ofMillis(2 * 1000 + 1500)).pollInterval(Duration.ofMillis(100))
+			.until(() -> RawHttp.send(gateway.port("edge"), handshake).status() == 101);
+		assertThat(serverStatus("revived", "proxy-main", revived.port())).isEqualTo("UP");
 	}
 
 	@Test

@@ -84,6 +84,31 @@ class ServerPoolTests {
 	}
 
 	@Test
+	void aPassingCheckPutsAServerThatFailedInTrafficBackInTheListAtOnce() {
+		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
+		Server a = pool.servers().get(0);
+		pool.recordDialFailure(a, "refused");
+		assertThat(urls(pool.healthyServers())).as("out for the 10s back-off").containsExactly(B);
+
+		pool.recordCheck(a, true, null);
+
+		assertThat(urls(pool.healthyServers())).containsExactly(A, B);
+	}
+
+	@Test
+	void aSuccessfulDialPutsAServerThatWasTakenOutBackInTheListAtOnce() {
+		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
+		Server a = pool.servers().get(0);
+		pool.recordDialFailure(a, "refused");
+		assertThat(urls(pool.healthyServers())).containsExactly(B);
+
+		// A dial that began before the ejection (another session's) succeeds.
+		pool.recordDialSuccess(a);
+
+		assertThat(urls(pool.healthyServers())).containsExactly(A, B);
+	}
+
+	@Test
 	void noServerToTryWhenAllAreUnhealthy() {
 		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
 		pool.servers().forEach(s -> pool.recordCheck(s, false, "down"));

@@ -11,6 +11,10 @@ import io.wsgate.config.PoolSpec;
 import io.wsgate.config.PoolSpec.ServerSpec;
 import org.junit.jupiter.api.Test;
 
+import static io.wsgate.pool.ServerState.CheckChange.DOWN;
+import static io.wsgate.pool.ServerState.CheckChange.NONE;
+import static io.wsgate.pool.ServerState.CheckChange.READMITTED;
+import static io.wsgate.pool.ServerState.CheckChange.UP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The pure health state machine: thresholds of active checks, back-off of passive health. */
@@ -36,18 +40,18 @@ class ServerStateTests {
 	@Test
 	void goesDownAfterFailsConsecutiveFailuresAndUpAfterPassConsecutiveSuccesses() {
 		ServerState state = state(check(3, 2), null);
-		assertThat(state.recordCheck(false, "x", T0)).isFalse();
-		assertThat(state.recordCheck(false, "x", T0)).isFalse();
-		assertThat(state.recordCheck(true, null, T0)).as("a success resets the failure count").isFalse();
+		assertThat(state.recordCheck(false, "x", T0)).isEqualTo(NONE);
+		assertThat(state.recordCheck(false, "x", T0)).isEqualTo(NONE);
+		assertThat(state.recordCheck(true, null, T0)).as("a success resets the failure count").isEqualTo(NONE);
 		state.recordCheck(false, "x", T0);
 		state.recordCheck(false, "x", T0);
-		assertThat(state.recordCheck(false, "boom", T0)).as("third consecutive failure").isTrue();
+		assertThat(state.recordCheck(false, "boom", T0)).as("third consecutive failure").isEqualTo(DOWN);
 		assertThat(state.isAvailable(T0)).isFalse();
 		assertThat(state.snapshot(T0).lastFailure()).isEqualTo("boom");
-		assertThat(state.recordCheck(true, null, T0)).isFalse();
-		assertThat(state.recordCheck(false, "x", T0)).as("a failure resets the success count").isFalse();
-		assertThat(state.recordCheck(true, null, T0)).isFalse();
-		assertThat(state.recordCheck(true, null, T0)).as("second consecutive success").isTrue();
+		assertThat(state.recordCheck(true, null, T0)).isEqualTo(NONE);
+		assertThat(state.recordCheck(false, "x", T0)).as("a failure resets the success count").isEqualTo(NONE);
+		assertThat(state.recordCheck(true, null, T0)).isEqualTo(NONE);
+		assertThat(state.recordCheck(true, null, T0)).as("second consecutive success").isEqualTo(UP);
 		assertThat(state.isAvailable(T0)).isTrue();
 	}
 
@@ -61,9 +65,30 @@ class ServerStateTests {
 		// on probation, one failure is enough, and the back-off doubles up to the maximum
 		assertThat(state.recordDialFailure("refused", T0.plusSeconds(10))).isEqualTo(Duration.ofSeconds(20));
 		assertThat(state.recordDialFailure("refused", T0.plusSeconds(30))).isEqualTo(Duration.ofSeconds(25));
-		state.recordDialSuccess();
+		assertThat(state.recordDialSuccess(T0.plusSeconds(31))).as("a dial begun before it went out").isTrue();
 		assertThat(state.isAvailable(T0.plusSeconds(31))).isTrue();
 		assertThat(state.recordDialFailure("refused", T0.plusSeconds(40))).as("reset by the success").isNull();
+	}
+
+	@Test
+	void aPassingCheckBringsBackAServerThatFailedInTrafficBeforeItsBackoffEnds() {
+		ServerState state = state(check(1, 1), new PassiveHealthCheckSpec(null, 1, Duration.ofSeconds(10), null));
+		assertThat(state.recordDialFailure("refused", T0)).isEqualTo(Duration.ofSeconds(10));
+		assertThat(state.recordCheck(false, "refused", T0.plusSeconds(1))).isEqualTo(DOWN);
+		assertThat(state.recordCheck(true, null, T0.plusSeconds(2))).as("checks pass and the back-off ends").isEqualTo(UP);
+		assertThat(state.isAvailable(T0.plusSeconds(2))).isTrue();
+		assertThat(state.snapshot(T0.plusSeconds(2)).ejectedUntil()).isNull();
+		// Still on probation: the next failed dial takes it out again, for twice as long.
+		assertThat(state.recordDialFailure("refused", T0.plusSeconds(3))).isEqualTo(Duration.ofSeconds(20));
+		assertThat(state.recordCheck(true, null, T0.plusSeconds(4))).as("checks never failed").isEqualTo(READMITTED);
+		assertThat(state.isAvailable(T0.plusSeconds(4))).isTrue();
+		assertThat(state.recordCheck(true, null, T0.plusSeconds(5))).isEqualTo(NONE);
+	}
+
+	@Test
+	void aDialSuccessOfAServerThatIsInChangesNothing() {
+		ServerState state = state(null, null);
+		assertThat(state.recordDialSuccess(T0)).isFalse();
 	}
 
 	@Test
