@@ -8,6 +8,7 @@ import java.util.Map;
  * A pool of backend servers of a WebSocketProxy.
  *
  * @param servers the backends
+ * @param serverTags when set, the pool uses only the servers that carry one of these tags (Easegress)
  * @param loadBalance how a server is picked (default round robin)
  * @param clientMaxMsgSize max bytes of one message from the client (default 32769, -1 = unlimited)
  * @param serverMaxMsgSize max bytes of one message from the backend (default 32769, -1 = unlimited)
@@ -23,7 +24,7 @@ import java.util.Map;
  * @param maxSessions most concurrent sessions of the pool (default 0 = unlimited)
  * @param serverTls TLS toward wss:// servers (default: the JVM's trust store)
  */
-public record PoolSpec(List<ServerSpec> servers, LoadBalanceSpec loadBalance, Long clientMaxMsgSize,
+public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBalanceSpec loadBalance, Long clientMaxMsgSize,
 		Long serverMaxMsgSize, RequestMatcherSpec filter, List<String> originPatterns, Boolean insecureSkipVerify,
 		Duration connectTimeout, HealthCheckSpec healthCheck, PassiveHealthCheckSpec passiveHealthCheck,
 		Duration idleTimeout, Duration pingInterval, Duration pingTimeout, Integer maxSessions,
@@ -36,6 +37,7 @@ public record PoolSpec(List<ServerSpec> servers, LoadBalanceSpec loadBalance, Lo
 
 	public PoolSpec {
 		servers = Specs.list(servers);
+		serverTags = Specs.list(serverTags);
 		loadBalance = (loadBalance != null) ? loadBalance : new LoadBalanceSpec(null, null, null);
 		clientMaxMsgSize = (clientMaxMsgSize != null) ? clientMaxMsgSize : DEFAULT_MAX_MSG_SIZE;
 		serverMaxMsgSize = (serverMaxMsgSize != null) ? serverMaxMsgSize : DEFAULT_MAX_MSG_SIZE;
@@ -57,6 +59,14 @@ public record PoolSpec(List<ServerSpec> servers, LoadBalanceSpec loadBalance, Lo
 		return (healthCheck != null) ? healthCheck.fails() : 1;
 	}
 
+	/** The servers the pool uses: those carrying one of {@code serverTags}, or all when it has none. */
+	public List<ServerSpec> selectedServers() {
+		if (serverTags.isEmpty()) {
+			return servers;
+		}
+		return servers.stream().filter(server -> server.tags().stream().anyMatch(serverTags::contains)).toList();
+	}
+
 	/** The main pool is the one without a {@code filter}. */
 	public boolean isMain() {
 		return filter == null;
@@ -68,7 +78,7 @@ public record PoolSpec(List<ServerSpec> servers, LoadBalanceSpec loadBalance, Lo
 	 * @param url {@code ws://} or {@code wss://} (http/https accepted as aliases) plus host[:port]
 	 * @param keepHost send the client's Host instead of the server's host:port
 	 * @param weight 0..100, for weightedRandom; all servers weighted or none
-	 * @param tags free-form labels
+	 * @param tags labels that a pool's {@code serverTags} select by
 	 */
 	public record ServerSpec(String url, Boolean keepHost, Integer weight, List<String> tags) {
 

@@ -68,6 +68,9 @@ public final class GatewayHealthContributor {
 	private static Map<String, Object> serverDetails(ServerState.Snapshot state) {
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("url", state.url());
+		if (!state.tags().isEmpty()) {
+			details.put("tags", state.tags());
+		}
 		details.put("status", state.available() ? "UP" : "DOWN");
 		details.put("lastCheck", format(state.lastCheck()));
 		details.put("lastFailure", state.lastFailure());

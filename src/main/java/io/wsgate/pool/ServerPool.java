@@ -59,7 +59,7 @@ public final class ServerPool {
 		this.name = name;
 		this.spec = spec;
 		this.tls = tls;
-		this.servers = spec.servers().stream().map(Server::of).toList();
+		this.servers = spec.selectedServers().stream().map(Server::of).toList();
 		Map<Server, ServerState> map = new LinkedHashMap<>();
 		servers.forEach(server -> map.put(server, new ServerState(server, spec)));
 		this.states = Collections.unmodifiableMap(map);

@@ -2,6 +2,7 @@ package io.wsgate.pool;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import io.wsgate.config.PoolSpec;
 
@@ -26,6 +27,7 @@ public final class ServerState {
 	 * A read-only view for Actuator and status pages.
 	 *
 	 * @param url the server's URL
+	 * @param tags the server's tags
 	 * @param available whether it gets new sessions
 	 * @param activeUp the active checks' verdict (true without checks)
 	 * @param ejectedUntil end of the passive back-off, or null
@@ -35,7 +37,7 @@ public final class ServerState {
 	 * @param consecutiveFailures of active checks
 	 * @param consecutiveDialFailures of real-traffic dials
 	 */
-	public record Snapshot(String url, boolean available, boolean activeUp, Instant ejectedUntil, Instant lastCheck,
+	public record Snapshot(String url, List<String> tags, boolean available, boolean activeUp, Instant ejectedUntil, Instant lastCheck,
 			String lastFailure, int consecutiveSuccesses, int consecutiveFailures, int consecutiveDialFailures) {
 	}
 
@@ -163,7 +165,7 @@ public final class ServerState {
 	}
 
 	public synchronized Snapshot snapshot(Instant now) {
-		return new Snapshot(server.url(), isAvailable(now), activeUp,
+		return new Snapshot(server.url(), server.tags(), isAvailable(now), activeUp,
 				(ejectedUntil != null && now.isBefore(ejectedUntil)) ? ejectedUntil : null, lastCheck, lastFailure,
 				successes, failures, dialFailures);
 	}

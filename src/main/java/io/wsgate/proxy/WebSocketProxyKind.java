@@ -136,6 +136,9 @@ public final class WebSocketProxyKind implements FilterKind {
 				weighted++;
 			}
 		}
+		if (!pool.serverTags().isEmpty() && !pool.servers().isEmpty() && pool.selectedServers().isEmpty()) {
+			problems.add(path + ".serverTags", "no server of the pool carries one of " + pool.serverTags());
+		}
 		if (weighted > 0 && weighted < pool.servers().size()) {
 			problems.add(path + ".servers", "weights are set on " + weighted + " of " + pool.servers().size()
 					+ " servers: set a weight on every server or on none");

@@ -117,6 +117,9 @@ public final class GatewayStatusEndpoint {
 		Map<String, Object> map = new LinkedHashMap<>();
 		map.put("name", pool.name());
 		map.put("policy", pool.spec().loadBalance().policy());
+		if (!pool.spec().serverTags().isEmpty()) {
+			map.put("serverTags", pool.spec().serverTags());
+		}
 		map.put("healthCheck", pool.spec().healthCheck() != null);
 		List<Map<String, Object>> servers = new ArrayList<>();
 		List<ServerState.Snapshot> states = pool.serverStates();
@@ -133,6 +136,7 @@ public final class GatewayStatusEndpoint {
 		map.put("url", server.url());
 		map.put("status", state.available() ? "UP" : "DOWN");
 		map.put("weight", server.weight());
+		map.put("tags", server.tags());
 		map.put("activeSessions", meters.activeSessions());
 		map.put("messagesUp", (long) meters.messageCount(Direction.UPSTREAM));
 		map.put("messagesDown", (long) meters.messageCount(Direction.DOWNSTREAM));

@@ -12,13 +12,14 @@ public final class RecentCloses implements SessionListener {
 	 * One close.
 	 *
 	 * @param time when the session ended
-	 * @param pool the pool
+	 * @param pipeline the pipeline
+	 * @param pool the pool (its name is unique only inside its pipeline)
 	 * @param server the backend server
 	 * @param code the close code (1006 for a lost connection)
 	 * @param closedBy client, backend or gateway
 	 * @param durationMs the session's length
 	 */
-	public record Close(String time, String pool, String server, int code, String closedBy, long durationMs) {
+	public record Close(String time, String pipeline, String pool, String server, int code, String closedBy, long durationMs) {
 	}
 
 	private final int capacity;
@@ -53,7 +54,7 @@ public final class RecentCloses implements SessionListener {
 	}
 
 	private static Close toClose(SessionSummary s) {
-		return new Close(s.start().plus(s.duration()).toString(), s.pool(), s.server(), s.closeCode(), s.closedBy(),
+		return new Close(s.start().plus(s.duration()).toString(), s.pipeline(), s.pool(), s.server(), s.closeCode(), s.closedBy(),
 				s.duration().toMillis());
 	}
 }

@@ -199,6 +199,28 @@ class ConfigValidatorTests {
 	}
 
 	@Test
+	void serverTagsThatNoServerCarriesAreRejected() {
+		List<String> problems = problems(pipeline("""
+				          pools:
+				            - servers: [{url: ws://a:1, tags: [blue]}, {url: ws://b:1}]
+				              serverTags: [green, red]
+				"""));
+
+		assertThat(problems).containsExactly(POOL + ".serverTags: no server of the pool carries one of [green, red]");
+	}
+
+	@Test
+	void serverTagsThatSomeServerCarriesAreAccepted() {
+		List<String> problems = problems(pipeline("""
+				          pools:
+				            - servers: [{url: ws://a:1, tags: [blue]}, {url: ws://b:1, tags: [green]}]
+				              serverTags: [green]
+				"""));
+
+		assertThat(problems).isEmpty();
+	}
+
+	@Test
 	void aWeightOutOfRangeIsRejected() {
 		List<String> problems = problems(pipeline("""
 				          pools:

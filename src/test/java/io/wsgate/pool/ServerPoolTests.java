@@ -151,6 +151,20 @@ class ServerPoolTests {
 	}
 
 	@Test
+	void serverTagsKeepOnlyTheServersThatCarryOneOfThem() {
+		PoolSpec spec = new PoolSpec(List.of(new ServerSpec(A, null, null, List.of("blue")),
+				new ServerSpec(B, null, null, List.of("green")), new ServerSpec(C, null, null, List.of("canary", "blue")),
+				new ServerSpec("ws://d:8080", null, null, null)), List.of("blue", "red"), null, null, null, null, null, null, null,
+				null, null, null, null, null, null, null);
+		ServerPool pool = new ServerPool("pipeline", "test", spec, null);
+
+		assertThat(urls(pool.servers())).containsExactly(A, C);
+		assertThat(urls(pool.healthyServers())).containsExactly(A, C);
+		assertThat(pool.serverStates()).extracting(ServerState.Snapshot::tags)
+			.containsExactly(List.of("blue"), List.of("canary", "blue"));
+	}
+
+	@Test
 	void theMainPoolMatchesEveryRequest() {
 		ServerPool pool = pool(new LoadBalanceSpec(null, null, null), null, A);
 
@@ -185,7 +199,7 @@ class ServerPoolTests {
 
 	private static ServerPool pool(LoadBalanceSpec loadBalance, RequestMatcherSpec filter, String... urls) {
 		List<ServerSpec> servers = java.util.Arrays.stream(urls).map(u -> new ServerSpec(u, null, null, null)).toList();
-		return new ServerPool("pipeline", "test", new PoolSpec(servers, loadBalance, null, null, filter, null, null, null, null, null, null, null, null, null, null), null);
+		return new ServerPool("pipeline", "test", new PoolSpec(servers, null, loadBalance, null, null, filter, null, null, null, null, null, null, null, null, null, null), null);
 	}
 
 	private static List<String> urls(List<Server> servers) {

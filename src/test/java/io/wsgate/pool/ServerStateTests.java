@@ -23,7 +23,7 @@ class ServerStateTests {
 	private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
 	private static ServerState state(HealthCheckSpec check, PassiveHealthCheckSpec passive) {
-		PoolSpec spec = new PoolSpec(List.of(new ServerSpec("ws://a:1", null, null, null)), null, null, null, null, null,
+		PoolSpec spec = new PoolSpec(List.of(new ServerSpec("ws://a:1", null, null, null)), null, null, null, null, null, null,
 				null, null, check, passive, null, null, null, null, null);
 		return new ServerState(Server.of(spec.servers().get(0)), spec);
 	}
