@@ -115,7 +115,7 @@ class HelmChartIntegrationTests {
 		assertThat(list(wsgate.get("pipelines"))).extracting(p -> map(p).get("name")).containsExactly("chat", "feed");
 		assertThat(map(wsgate.get("demo")).get("enabled")).isEqualTo(false);
 		assertThat(map(map(rendered.get("management")).get("server")).get("port")).isEqualTo(9090);
-		assertThat(backends).hasSize(5);
+		assertThat(backends).hasSize(6);
 	}
 
 	@Test
