@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 import io.wsgate.request.RequestInfo;
 
@@ -17,17 +18,31 @@ public interface LoadBalancePolicy {
 
 	Server choose(List<Server> healthy, RequestInfo request);
 
-	/** Policy names as written in {@code loadBalance.policy}, each to its factory (given headerHashKey). */
-	Map<String, Function<String, LoadBalancePolicy>> BY_NAME = Map.of(
-			"roundrobin", key -> roundRobin(),
-			"random", key -> random(),
-			"weightedrandom", key -> weightedRandom(),
-			"iphash", key -> ipHash(),
-			"headerhash", LoadBalancePolicy::headerHash,
-			"cookiehash", key -> headerHash("Cookie"));
+	/**
+	 * What a policy may need of its pool.
+	 *
+	 * @param headerHashKey the header hashed by headerHash
+	 * @param openSessions the sessions a server has now (dials under way included)
+	 */
+	record Context(String headerHashKey, ToIntFunction<Server> openSessions) {
+	}
+
+	/** Policy names as written in {@code loadBalance.policy} (lower-cased), each to its factory. */
+	Map<String, Function<Context, LoadBalancePolicy>> BY_NAME = Map.of(
+			"roundrobin", context -> roundRobin(),
+			"random", context -> random(),
+			"weightedrandom", context -> weightedRandom(),
+			"iphash", context -> ipHash(),
+			"headerhash", context -> headerHash(context.headerHashKey()),
+			"cookiehash", context -> headerHash("Cookie"),
+			"leastsessions", context -> leastSessions(context.openSessions()));
+
+	/** The names as users write them, for error messages. */
+	List<String> NAMES = List.of("roundRobin", "random", "weightedRandom", "ipHash", "headerHash", "cookieHash",
+			"leastSessions");
 
 	/** The factory of a policy name (case-insensitive), or null when unknown. */
-	static Function<String, LoadBalancePolicy> named(String name) {
+	static Function<Context, LoadBalancePolicy> named(String name) {
 		return BY_NAME.get(name.toLowerCase(Locale.ROOT));
 	}
 
@@ -65,6 +80,30 @@ public interface LoadBalancePolicy {
 	/** FNV-1 of the client's real IP (see {@link io.wsgate.request.RealIp}). */
 	static LoadBalancePolicy ipHash() {
 		return (healthy, request) -> healthy.get(Hashing.bucket(request.realIp(), healthy.size()));
+	}
+
+	/**
+	 * The server with the fewest open sessions, relative to its weight when the servers are weighted;
+	 * ties go round robin. For long-lived sessions this is what evens the load after a server is
+	 * added or comes back: round robin would leave the old servers with all the sessions they have.
+	 */
+	static LoadBalancePolicy leastSessions(ToIntFunction<Server> openSessions) {
+		AtomicInteger sequence = new AtomicInteger();
+		return (healthy, request) -> {
+			int start = Math.floorMod(sequence.getAndIncrement(), healthy.size());
+			Server best = null;
+			long bestSessions = 0;
+			for (int i = 0; i < healthy.size(); i++) {
+				Server server = healthy.get((start + i) % healthy.size());
+				long sessions = openSessions.applyAsInt(server);
+				// sessions/weight < bestSessions/bestWeight, without division; weight 0 = unweighted.
+				if (best == null || sessions * Math.max(1, best.weight()) < bestSessions * Math.max(1, server.weight())) {
+					best = server;
+					bestSessions = sessions;
+				}
+			}
+			return best;
+		};
 	}
 
 	/** FNV-1 of the first value of a header ("" when absent); cookieHash hashes the whole Cookie header. */

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -48,6 +50,9 @@ public final class ServerPool {
 
 	private final AtomicReference<List<Server>> available;
 
+	/** Per server: its sessions, from the dial until the backend connection closes. */
+	private final Map<Server, AtomicInteger> openSessions;
+
 	/**
 	 * @param pipeline the pipeline the pool belongs to
 	 * @param name the pool's name inside its pipeline, e.g. {@code websocketproxy#wsproxy#main}
@@ -64,7 +69,11 @@ public final class ServerPool {
 		servers.forEach(server -> map.put(server, new ServerState(server, spec)));
 		this.states = Collections.unmodifiableMap(map);
 		this.matcher = spec.isMain() ? null : new RequestMatcher(spec.filter());
-		this.policy = LoadBalancePolicy.named(spec.loadBalance().policy()).apply(spec.loadBalance().headerHashKey());
+		Map<Server, AtomicInteger> sessions = new LinkedHashMap<>();
+		servers.forEach(server -> sessions.put(server, new AtomicInteger()));
+		this.openSessions = Collections.unmodifiableMap(sessions);
+		this.policy = LoadBalancePolicy.named(spec.loadBalance().policy())
+			.apply(new LoadBalancePolicy.Context(spec.loadBalance().headerHashKey(), this::openSessions));
 		this.stickySession = (spec.loadBalance().stickySession() != null)
 				? StickySession.of(spec.loadBalance().stickySession()) : null;
 		this.available = new AtomicReference<>(servers);
@@ -142,6 +151,43 @@ public final class ServerPool {
 	 */
 	public String stickyCookie(Server server, Supplier<HttpHeaders> backendResponseHeaders) {
 		return (stickySession != null) ? stickySession.cookieFor(server, backendResponseHeaders.get()) : null;
+	}
+
+	/** The sessions a server of the pool has now, dials under way included. */
+	public int openSessions(Server server) {
+		AtomicInteger count = openSessions.get(server);
+		return (count != null) ? count.get() : 0;
+	}
+
+	/**
+	 * Counts a session on a server from its dial on; the count lasts until {@link SessionCount#release}
+	 * (the backend connection closed, or the dial failed).
+	 */
+	public SessionCount countSession(Server server) {
+		AtomicInteger count = openSessions.get(server);
+		if (count == null) {
+			throw new IllegalArgumentException(server + " is not a server of " + this);
+		}
+		count.incrementAndGet();
+		return new SessionCount(count);
+	}
+
+	/** One session's place in a server's count; released once, however many times it is asked to. */
+	public static final class SessionCount {
+
+		private final AtomicInteger count;
+
+		private final AtomicBoolean released = new AtomicBoolean();
+
+		private SessionCount(AtomicInteger count) {
+			this.count = count;
+		}
+
+		public void release() {
+			if (released.compareAndSet(false, true)) {
+				count.decrementAndGet();
+			}
+		}
 	}
 
 	/** Records the result of an active health check; a change of verdict is logged once. */

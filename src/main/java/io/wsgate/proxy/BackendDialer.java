@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
@@ -82,10 +83,24 @@ public final class BackendDialer {
 		return dialFrom(servers, 0, request, pool);
 	}
 
-	/** Dials servers[index], reporting each outcome to the pool's passive health. */
+	/**
+	 * Dials servers[index], reporting each outcome to the pool's passive health. The server's session
+	 * count (leastSessions reads it) covers the dial, so that concurrent handshakes see each other,
+	 * and then lasts as long as the backend connection.
+	 */
 	private Mono<BackendSession> dialFrom(List<Server> servers, int index, DialRequest request, ServerPool pool) {
 		Server server = servers.get(index);
-		return dial(server, request).doOnNext(session -> pool.recordDialSuccess(server)).onErrorResume(ex -> {
+		ServerPool.SessionCount count = pool.countSession(server);
+		AtomicBoolean connected = new AtomicBoolean();
+		return dial(server, request).doOnNext(session -> {
+			connected.set(true);
+			session.connection().onDispose(count::release);
+			pool.recordDialSuccess(server);
+		}).doFinally(signal -> {
+			if (!connected.get()) {
+				count.release();
+			}
+		}).onErrorResume(ex -> {
 			if (ex instanceof BackendRefusedException refused) {
 				metrics.server(pool, server).dialFailed(DialError.HANDSHAKE);
 				if (refused.status() >= 500) {

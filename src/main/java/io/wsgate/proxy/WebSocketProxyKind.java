@@ -145,8 +145,8 @@ public final class WebSocketProxyKind implements FilterKind {
 		}
 		String policy = pool.loadBalance().policy();
 		if (LoadBalancePolicy.named(policy) == null) {
-			problems.add(path + ".loadBalance.policy", "unknown policy '" + policy
-					+ "' (expected: roundRobin, random, weightedRandom, ipHash, headerHash or cookieHash)");
+			problems.add(path + ".loadBalance.policy", "unknown policy '" + policy + "' (expected one of "
+					+ LoadBalancePolicy.NAMES + ")");
 		}
 		else if (policy.equalsIgnoreCase("headerHash") && pool.loadBalance().headerHashKey().isBlank()) {
 			problems.add(path + ".loadBalance.headerHashKey", "is required by the headerHash policy");

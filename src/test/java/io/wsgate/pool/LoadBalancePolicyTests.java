@@ -119,8 +119,47 @@ class LoadBalancePolicyTests {
 	}
 
 	@Test
+	void leastSessionsPicksTheServerWithFewestSessions() {
+		List<Server> three = servers(3);
+		Map<Server, Integer> sessions = new HashMap<>(Map.of(three.get(0), 5, three.get(1), 2, three.get(2), 2));
+		LoadBalancePolicy policy = LoadBalancePolicy.named("leastSessions")
+			.apply(new LoadBalancePolicy.Context("", sessions::get));
+
+		for (int i = 0; i < 4; i++) {
+			sessions.merge(policy.choose(three, request()), 1, Integer::sum);
+		}
+
+		assertThat(sessions).containsEntry(three.get(0), 5).containsEntry(three.get(1), 4).containsEntry(three.get(2), 4);
+	}
+
+	@Test
+	void leastSessionsBreaksTiesRoundRobin() {
+		List<Server> three = servers(3);
+		LoadBalancePolicy policy = LoadBalancePolicy.leastSessions(server -> 7);
+
+		List<Server> picks = IntStream.range(0, 6).mapToObj(i -> policy.choose(three, request())).toList();
+
+		assertThat(picks).containsExactly(three.get(0), three.get(1), three.get(2), three.get(0), three.get(1), three.get(2));
+	}
+
+	@Test
+	void leastSessionsWeighsSessionsByTheServersWeights() {
+		Server heavy = server("ws://heavy:8080", 3);
+		Server light = server("ws://light:8080", 1);
+		Map<Server, Integer> sessions = new HashMap<>(Map.of(heavy, 0, light, 0));
+		LoadBalancePolicy policy = LoadBalancePolicy.leastSessions(sessions::get);
+
+		for (int i = 0; i < 400; i++) {
+			sessions.merge(policy.choose(List.of(heavy, light), request()), 1, Integer::sum);
+		}
+
+		assertThat(sessions.get(heavy)).isEqualTo(300);
+		assertThat(sessions.get(light)).isEqualTo(100);
+	}
+
+	@Test
 	void cookieHashHashesTheWholeCookieHeader() {
-		LoadBalancePolicy policy = LoadBalancePolicy.named("cookieHash").apply("");
+		LoadBalancePolicy policy = LoadBalancePolicy.named("cookieHash").apply(new LoadBalancePolicy.Context("", server -> 0));
 		String cookie = "session=abc; theme=dark";
 
 		Server picked = policy.choose(TEN, requestWith(HttpHeaders.COOKIE, cookie, "10.0.0.1"));

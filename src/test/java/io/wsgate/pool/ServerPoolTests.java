@@ -165,6 +165,23 @@ class ServerPoolTests {
 	}
 
 	@Test
+	void aSessionCountIsReleasedOnceAndOnlyForItsServer() {
+		ServerPool pool = pool(new LoadBalanceSpec("leastSessions", null, null), null, A, B);
+		Server a = pool.servers().get(0);
+		ServerPool.SessionCount first = pool.countSession(a);
+		ServerPool.SessionCount second = pool.countSession(a);
+		assertThat(pool.openSessions(a)).isEqualTo(2);
+		assertThat(urls(pool.serversToTry(request()))).as("b has fewer sessions").startsWith(B);
+
+		first.release();
+		first.release();
+		assertThat(pool.openSessions(a)).isEqualTo(1);
+		second.release();
+		assertThat(pool.openSessions(a)).isZero();
+		assertThat(pool.openSessions(pool.servers().get(1))).isZero();
+	}
+
+	@Test
 	void theMainPoolMatchesEveryRequest() {
 		ServerPool pool = pool(new LoadBalanceSpec(null, null, null), null, A);
 
