@@ -21,19 +21,20 @@ import org.springframework.context.SmartLifecycle;
  * Runs the active health checks: every server of every pool with a {@code healthCheck} has its own
  * periodic, non-blocking probe, so a slow or hanging server never delays another; a tick that comes
  * while the previous probe of the same server still runs is skipped. No thread per server: probes
- * are Reactor Netty requests on the shared event loops. All stop with the application.
+ * are Reactor Netty requests on the shared event loops, with the pool's {@code serverTls}. All stop
+ * with the application.
  */
 public final class HealthCheckScheduler implements SmartLifecycle {
 
 	private final PoolRegistry pools;
 
-	private final HttpClient client;
+	private final HttpClient plain;
 
 	private Disposable.Composite running;
 
 	public HealthCheckScheduler(PoolRegistry pools, LoopResources loops) {
 		this.pools = pools;
-		this.client = HttpClient.create(ConnectionProvider.newConnection()).runOn(loops).disableRetry(true);
+		this.plain = HttpClient.create(ConnectionProvider.newConnection()).runOn(loops).disableRetry(true);
 	}
 
 	@Override
@@ -43,10 +44,18 @@ public final class HealthCheckScheduler implements SmartLifecycle {
 			ServerPool pool = entry.pool();
 			HealthCheckSpec spec = pool.spec().healthCheck();
 			if (spec != null) {
-				ServerChecker checker = new ServerChecker(spec, client);
+				ServerChecker checker = new ServerChecker(spec, client(pool));
 				pool.servers().forEach(server -> running.add(schedule(pool, server, checker, spec.interval())));
 			}
 		}
+	}
+
+	/**
+	 * The probes' client of a pool: with the TLS its dials use, so a check sees a server as traffic
+	 * does. Reactor Netty applies it to https/wss URIs only, so the scheme still decides.
+	 */
+	private HttpClient client(ServerPool pool) {
+		return (pool.tls() != null) ? pool.tls().applyTo(plain) : plain;
 	}
 
 	private static Disposable schedule(ServerPool pool, Server server, ServerChecker checker, Duration interval) {

@@ -54,7 +54,7 @@ final class HttpProbe implements HealthProbe {
 					}
 				})
 				.flatMap(body -> Mono.justOrEmpty(
-						matcher.mismatch(response.status().code(), response.responseHeaders(), body.toString()))))
+						matcher.mismatch(response.status().code(), response.responseHeaders()::get, body.toString()))))
 			.next()
 			.map(mismatch -> CheckResult.failed("http check: " + mismatch))
 			.defaultIfEmpty(CheckResult.OK)

@@ -1,13 +1,12 @@
 package io.wsgate.health;
 
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import io.wsgate.config.HealthCheckSpec.BodyMatchSpec;
 import io.wsgate.config.HealthCheckSpec.HeaderMatchSpec;
 import io.wsgate.config.HealthCheckSpec.MatchSpec;
-
-import io.netty.handler.codec.http.HttpHeaders;
 
 /**
  * A compiled {@link MatchSpec}: status in one of the ranges, every header rule on the header's first
@@ -37,13 +36,17 @@ final class ResponseMatcher {
 		this.bodyContains = (body != null && !regexp && !body.value().isEmpty()) ? body.value() : null;
 	}
 
-	/** Null when the response matches, else what did not. */
-	String mismatch(int status, HttpHeaders responseHeaders, String body) {
+	/**
+	 * Null when the response matches, else what did not.
+	 * @param header gives a response header's first value, or null when absent: a lookup rather than a
+	 * headers type, as the WebSocket probe gets Spring's headers and the others Netty's
+	 */
+	String mismatch(int status, Function<String, String> header, String body) {
 		if (ranges.stream().noneMatch(r -> status >= r[0] && status <= r[1])) {
 			return "status " + status + " not in " + describeRanges();
 		}
 		for (HeaderRule rule : headers) {
-			String value = responseHeaders.get(rule.name);
+			String value = header.apply(rule.name);
 			if (!rule.matches(value)) {
 				return "header " + rule.name + (value == null ? " missing" : " '" + value + "' does not match");
 			}

@@ -1,64 +1,66 @@
 package io.wsgate.health;
 
 import java.net.URI;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.wsgate.config.HealthCheckSpec.WsCheckSpec;
 import io.wsgate.pool.Server;
-import io.wsgate.proxy.BackendHandshakeHandler;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.client.HttpClientResponse;
-import reactor.netty.http.websocket.WebsocketOutbound;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 /**
  * A WebSocket handshake to the server: healthy when the answer's status is in
  * {@code match.statusCodes} (default 101) and its headers match. An upgraded probe connection is
- * closed cleanly with 1000.
+ * closed cleanly with 1000. Only a handshake and a close, so Spring's client does it.
  */
 final class WebSocketProbe implements HealthProbe {
 
 	private static final int[] DEFAULT_RANGE = { 101, 101 };
 
+	private static final CloseStatus CLOSE = CloseStatus.NORMAL.withReason("health check");
+
 	private final WsCheckSpec spec;
 
-	private final HttpClient client;
+	private final ReactorNettyWebSocketClient client;
+
+	private final HttpHeaders headers = new HttpHeaders();
 
 	private final ResponseMatcher matcher;
 
+	/** @param client carries the pool's TLS and the gateway's event loops */
 	WebSocketProbe(WsCheckSpec spec, HttpClient client) {
 		this.spec = spec;
 		this.matcher = new ResponseMatcher(spec.match(), DEFAULT_RANGE);
-		String host = spec.headers().entrySet().stream()
-			.filter(e -> e.getKey().equalsIgnoreCase("Host"))
-			.map(java.util.Map.Entry::getValue)
-			.findFirst()
-			.orElse(null);
-		// A Host header in the check's headers is honoured, as Easegress does.
-		this.client = BackendHandshakeHandler.install(client.headers(h -> spec.headers().forEach(h::set)), host, null);
+		// A Host among them is honoured, as Easegress does: Reactor Netty sends it instead of the URI's.
+		spec.headers().forEach(headers::set);
+		this.client = new ReactorNettyWebSocketClient(client);
 	}
 
 	@Override
 	public Mono<CheckResult> check(Server server) {
 		URI target = ProbeTarget.of(server, true, spec.port(), spec.uri());
-		return client.websocket()
-			.uri(target)
-			.connect()
-			.flatMap(connection -> {
-				String mismatch = matcher.mismatch(101, ((HttpClientResponse) connection).responseHeaders(), "");
-				return closeCleanly(connection).thenReturn(result(mismatch));
+		AtomicReference<CheckResult> upgraded = new AtomicReference<>();
+		return client.execute(target, headers, session -> {
+				upgraded.set(result(matcher.mismatch(101, session.getHandshakeInfo().getHeaders()::getFirst, "")));
+				return closeCleanly(session);
 			})
+			.then(Mono.fromSupplier(upgraded::get))
+			.defaultIfEmpty(CheckResult.failed("ws check: no handshake"))
 			.onErrorResume(WebSocketClientHandshakeException.class, ex -> (ex.response() != null)
-					? Mono.just(result(matcher.mismatch(ex.response().status().code(), ex.response().headers(), "")))
+					? Mono.just(result(matcher.mismatch(ex.response().status().code(), ex.response().headers()::get, "")))
 					: Mono.just(CheckResult.failed("ws check: " + ex.getMessage())))
 			.onErrorResume(ex -> Mono.just(CheckResult.failed("ws check: " + describe(ex))));
 	}
 
-	private static Mono<Void> closeCleanly(Connection connection) {
-		return ((WebsocketOutbound) connection).sendClose(1000, "health check")
-			.onErrorResume(ex -> Mono.empty())
-			.doFinally(signal -> connection.dispose());
+	/** The close frame is sent and the connection closed; a server already gone is no failure of the check. */
+	private static Mono<Void> closeCleanly(WebSocketSession session) {
+		return session.close(CLOSE).onErrorComplete();
 	}
 
 	private static CheckResult result(String mismatch) {
