@@ -1,10 +1,12 @@
 package io.wsgate.config;
 
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -34,8 +36,20 @@ public final class ConfigValidator {
 
 	private final FilterKindCatalog kinds;
 
+	private final Collection<String> sslBundles;
+
+	/** A validator for a gateway that defines no SSL bundles. */
 	public ConfigValidator(FilterKindCatalog kinds) {
+		this(kinds, List.of());
+	}
+
+	/**
+	 * @param kinds the filter kinds
+	 * @param sslBundles the names of the {@code spring.ssl.bundle.*} bundles that a {@code tls.bundle} may name
+	 */
+	public ConfigValidator(FilterKindCatalog kinds, Collection<String> sslBundles) {
 		this.kinds = kinds;
+		this.sslBundles = sslBundles;
 	}
 
 	/** Throws {@link InvalidConfigException} listing every problem found. */
@@ -104,13 +118,14 @@ public final class ConfigValidator {
 		}
 	}
 
-	private static void validateTls(HttpServerSpec.TlsSpec tls, String path, ConfigProblems problems) {
+	private void validateTls(HttpServerSpec.TlsSpec tls, String path, ConfigProblems problems) {
 		if (tls == null) {
 			return;
 		}
 		if (tls.bundle().isEmpty() && (tls.cert().isEmpty() || tls.key().isEmpty())) {
 			problems.add(path, "set bundle, or cert and key");
 		}
+		checkSslBundle(tls.bundle(), sslBundles, path + ".bundle", problems);
 		if (!Set.of("none", "want", "need").contains(tls.clientAuth().toLowerCase(Locale.ROOT))) {
 			problems.add(path + ".clientAuth", "'" + tls.clientAuth() + "' (expected: none, want or need)");
 		}
@@ -228,6 +243,21 @@ public final class ConfigValidator {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Adds a problem when {@code name} is non-empty and none of the {@code known} bundles: the
+	 * listener or the client would otherwise fail only when it is built.
+	 *
+	 * @return whether the name is empty or known
+	 */
+	public static boolean checkSslBundle(String name, Collection<String> known, String path, ConfigProblems problems) {
+		if (name.isEmpty() || known.contains(name)) {
+			return true;
+		}
+		problems.add(path, "no SSL bundle named '" + name + "' " + (known.isEmpty() ? "(no spring.ssl.bundle is defined)"
+				: "(defined: " + String.join(", ", new TreeSet<>(known)) + ")"));
+		return false;
 	}
 
 	/** Adds a problem when {@code regex} is non-empty and does not compile. */

@@ -193,6 +193,9 @@ public final class WebSocketProxyKind implements FilterKind {
 			problems.add(path, "set both cert and key, or neither");
 			return;
 		}
+		if (!ConfigValidator.checkSslBundle(tls.bundle(), sslBundles.getBundleNames(), path + ".bundle", problems)) {
+			return;
+		}
 		try {
 			BackendTls.of(tls, sslBundles);
 		}

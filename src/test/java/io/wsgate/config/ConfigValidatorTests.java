@@ -482,7 +482,8 @@ class ConfigValidatorTests {
 		return new FilterRegistry(List.of(new WebSocketProxyKind(
 				new BackendDialer(new GatewayMetrics(new SimpleMeterRegistry()), reactor.netty.http.HttpResources.get()), new PoolRegistry(),
 				new GatewayMetrics(new SimpleMeterRegistry()), summary -> {
-				}, new SessionRegistry(new WsgateProperties.LimitsSpec(null, null, null)), java.time.Duration.ofSeconds(5), null)));
+				}, new SessionRegistry(new WsgateProperties.LimitsSpec(null, null, null)), java.time.Duration.ofSeconds(5),
+				new org.springframework.boot.ssl.DefaultSslBundleRegistry())));
 	}
 
 	private static List<String> problems(String yaml) {
