@@ -32,6 +32,9 @@ public final class ConfigValidator {
 	public static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT",
 			"OPTIONS", "TRACE");
 
+	/** Why a bundle excludes PEM locations, for listeners and pools alike. */
+	public static final String BUNDLE_CARRIES = "a bundle carries its own key and trusted CAs";
+
 	private static final ResourceLoader RESOURCES = new DefaultResourceLoader();
 
 	private final FilterKindCatalog kinds;
@@ -124,6 +127,10 @@ public final class ConfigValidator {
 		}
 		if (tls.bundle().isEmpty() && (tls.cert().isEmpty() || tls.key().isEmpty())) {
 			problems.add(path, "set bundle, or cert and key");
+		}
+		else if (!tls.bundle().isEmpty() && !(tls.cert() + tls.key() + tls.clientCa()).isEmpty()) {
+			// The listener would take the bundle and silently drop the PEM locations.
+			problems.add(path, "set bundle or cert/key/clientCa, not both: " + BUNDLE_CARRIES);
 		}
 		checkSslBundle(tls.bundle(), sslBundles, path + ".bundle", problems);
 		if (!Set.of("none", "want", "need").contains(tls.clientAuth().toLowerCase(Locale.ROOT))) {

@@ -189,6 +189,11 @@ public final class WebSocketProxyKind implements FilterKind {
 		if (tls == null) {
 			return;
 		}
+		if (!tls.bundle().isEmpty() && !(tls.ca() + tls.cert() + tls.key()).isEmpty()) {
+			// BackendTls would prefer the PEM locations over the bundle's material: one source only.
+			problems.add(path, "set bundle or ca/cert/key, not both: " + ConfigValidator.BUNDLE_CARRIES);
+			return;
+		}
 		if (tls.cert().isEmpty() != tls.key().isEmpty()) {
 			problems.add(path, "set both cert and key, or neither");
 			return;

@@ -479,11 +479,15 @@ class ConfigValidatorTests {
 	}
 
 	static FilterRegistry catalog() {
+		return catalog(new org.springframework.boot.ssl.DefaultSslBundleRegistry());
+	}
+
+	/** The built-in kinds, with these bundles for a pool's serverTls. */
+	static FilterRegistry catalog(org.springframework.boot.ssl.SslBundles sslBundles) {
 		return new FilterRegistry(List.of(new WebSocketProxyKind(
 				new BackendDialer(new GatewayMetrics(new SimpleMeterRegistry()), reactor.netty.http.HttpResources.get()), new PoolRegistry(),
 				new GatewayMetrics(new SimpleMeterRegistry()), summary -> {
-				}, new SessionRegistry(new WsgateProperties.LimitsSpec(null, null, null)), java.time.Duration.ofSeconds(5),
-				new org.springframework.boot.ssl.DefaultSslBundleRegistry())));
+				}, new SessionRegistry(new WsgateProperties.LimitsSpec(null, null, null)), java.time.Duration.ofSeconds(5), sslBundles)));
 	}
 
 	private static List<String> problems(String yaml) {

@@ -33,7 +33,7 @@ class TlsBundleIntegrationTests {
 		bundles = Map.of("spring.ssl.bundle.pem.edge.keystore.certificate", certs.location("server.pem"),
 				"spring.ssl.bundle.pem.edge.keystore.private-key", certs.location("server.key"),
 				"spring.ssl.bundle.pem.backends.truststore.certificate", certs.location("ca.pem"),
-				"backend", backend.port());
+				"backend", backend.port(), "certs", "file:" + dir);
 	}
 
 	@AfterAll
@@ -44,7 +44,7 @@ class TlsBundleIntegrationTests {
 	@Test
 	void aListenerAndAPoolOnDefinedBundlesStartAndProxyWssToWss() throws Exception {
 		SslContext clientTrustingCa = SslContextBuilder.forClient().trustManager(dir.resolve("ca.pem").toFile()).build();
-		try (Gateway gateway = Gateway.start(config("edge", "{bundle: backends}"), bundles);
+		try (Gateway gateway = Gateway.start(config("{bundle: edge}", "{bundle: backends}"), bundles);
 				TestClient client = TestClient.connect("wss://localhost:" + gateway.port("secure") + "/ws", Map.of(), null,
 						clientTrustingCa)) {
 			client.sendText("bundles both ways");
@@ -53,19 +53,27 @@ class TlsBundleIntegrationTests {
 	}
 
 	@Test
+	void aBundleWithPemLocationsStopsStartupInsteadOfIgnoringThem() {
+		assertThatThrownBy(() -> Gateway.start(config("{bundle: edge, clientCa: \"${certs}/ca.pem\"}",
+				"{bundle: backends, ca: \"${certs}/ca.pem\"}"), bundles).close())
+			.hasStackTraceContaining("wsgate.http-servers[0].tls: set bundle or cert/key/clientCa, not both")
+			.hasStackTraceContaining("wsgate.pipelines[0].filters[0].pools[0].serverTls: set bundle or ca/cert/key, not both");
+	}
+
+	@Test
 	void bundleNamesThatNameNoBundleStopStartupNamingTheirKeys() {
-		assertThatThrownBy(() -> Gateway.start(config("edg", "{bundle: backend}"), bundles).close())
+		assertThatThrownBy(() -> Gateway.start(config("{bundle: edg}", "{bundle: backend}"), bundles).close())
 			.hasStackTraceContaining("wsgate.http-servers[0].tls.bundle: no SSL bundle named 'edg' (defined: backends, edge)")
 			.hasStackTraceContaining("wsgate.pipelines[0].filters[0].pools[0].serverTls.bundle: no SSL bundle named 'backend'");
 	}
 
-	private static String config(String listenerBundle, String serverTls) {
+	private static String config(String tls, String serverTls) {
 		return """
 				wsgate:
 				  http-servers:
 				    - name: secure
 				      port: 0
-				      tls: {bundle: %s}
+				      tls: %s
 				      rules:
 				        - paths: [{path: /ws, backend: p}]
 				  pipelines:
@@ -76,6 +84,6 @@ class TlsBundleIntegrationTests {
 				          pools:
 				            - servers: [{url: "wss://localhost:${backend}"}]
 				              serverTls: %s
-				""".formatted(listenerBundle, serverTls);
+				""".formatted(tls, serverTls);
 	}
 }
