@@ -225,6 +225,7 @@ public final class ConfigValidator {
 				problems.add(filterPath + ".kind", "unknown filter kind '" + filter.kind() + "'");
 			}
 			else {
+				validateOptionNames(filter, filterPath, problems);
 				kinds.validate(filter, filterPath, problems);
 			}
 		}
@@ -265,6 +266,17 @@ public final class ConfigValidator {
 		problems.add(path, "no SSL bundle named '" + name + "' " + (known.isEmpty() ? "(no spring.ssl.bundle is defined)"
 				: "(defined: " + String.join(", ", new TreeSet<>(known)) + ")"));
 		return false;
+	}
+
+	/** A kind reads only its own options: any other one given would be silently ignored. */
+	private void validateOptionNames(FilterSpec filter, String path, ConfigProblems problems) {
+		Set<String> options = kinds.options(filter.kind());
+		for (String option : filter.givenOptions()) {
+			if (!options.contains(option)) {
+				problems.add(path + "." + option, "not an option of " + filter.kind() + (options.isEmpty() ? " (it has none)"
+						: " (its options: " + String.join(", ", new TreeSet<>(options)) + ")"));
+			}
+		}
 	}
 
 	/** Adds a problem when {@code regex} is non-empty and does not compile. */

@@ -36,6 +36,8 @@ public final class WebSocketProxyKind implements FilterKind {
 
 	public static final String NAME = "WebSocketProxy";
 
+	private static final Set<String> OPTIONS = Set.of("defaultOrigin", "pools");
+
 	private final BackendDialer dialer;
 
 	private final PoolRegistry pools;
@@ -69,6 +71,11 @@ public final class WebSocketProxyKind implements FilterKind {
 	@Override
 	public Set<String> results() {
 		return WebSocketProxyFilter.RESULTS;
+	}
+
+	@Override
+	public Set<String> options() {
+		return OPTIONS;
 	}
 
 	@Override
