@@ -99,6 +99,7 @@ public final class ConfigValidator {
 			else if (!names.add(server.name())) {
 				problems.add(path + ".name", "duplicate http server name '" + server.name() + "'");
 			}
+			checkKind(server.kind(), HttpServerSpec.KIND, path + ".kind", problems);
 			if (server.port() == null) {
 				problems.add(path + ".port", "is required");
 			}
@@ -199,6 +200,7 @@ public final class ConfigValidator {
 			else if (!names.add(pipeline.name())) {
 				problems.add(path + ".name", "duplicate pipeline name '" + pipeline.name() + "'");
 			}
+			checkKind(pipeline.kind(), PipelineSpec.KIND, path + ".kind", problems);
 			validatePipeline(pipeline, path, problems);
 		}
 		return names;
@@ -266,6 +268,13 @@ public final class ConfigValidator {
 		problems.add(path, "no SSL bundle named '" + name + "' " + (known.isEmpty() ? "(no spring.ssl.bundle is defined)"
 				: "(defined: " + String.join(", ", new TreeSet<>(known)) + ")"));
 		return false;
+	}
+
+	/** The kind line is optional; when given, it must name the object the list holds. */
+	private static void checkKind(String kind, String expected, String path, ConfigProblems problems) {
+		if (!kind.isEmpty() && !kind.equals(expected)) {
+			problems.add(path, "'" + kind + "' (expected: " + expected + ", or no kind)");
+		}
 	}
 
 	/** A kind reads only its own options: any other one given would be silently ignored. */

@@ -392,6 +392,21 @@ class ConfigValidatorTests {
 	}
 
 	@Test
+	void anEasegressKindLineOtherThanTheListsOwnIsRejected() {
+		List<String> problems = problems("""
+				wsgate:
+				  http-servers:
+				    - {name: s, kind: Pipeline, port: 8080}
+				    - {name: t, kind: HTTPServer, port: 8081}
+				  pipelines:
+				    - {name: p, kind: HttpServer, filters: [{kind: WebSocketProxy, name: f, pools: [{servers: [{url: ws://a:1}]}]}]}
+				""");
+
+		assertThat(problems).containsExactly("wsgate.pipelines[0].kind: 'HttpServer' (expected: Pipeline, or no kind)",
+				"wsgate.http-servers[0].kind: 'Pipeline' (expected: HTTPServer, or no kind)");
+	}
+
+	@Test
 	void everyProblemIsReportedOnItsOwnLine() {
 		InvalidConfigException ex = invalid("""
 				wsgate:
