@@ -111,8 +111,10 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	Pipelines pipelines(WsgateProperties properties, FilterRegistry registry, Environment environment) {
-		new ConfigValidator(registry).validate(properties, ConfigurationPropertySources.get(environment));
+	Pipelines pipelines(WsgateProperties properties, FilterRegistry registry, Environment environment,
+			SslBundles sslBundles) {
+		new ConfigValidator(registry, sslBundles.getBundleNames())
+			.validate(properties, ConfigurationPropertySources.get(environment));
 		return new Pipelines(properties.pipelines(), registry);
 	}
 

@@ -1,10 +1,12 @@
 package io.wsgate.config;
 
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -30,12 +32,27 @@ public final class ConfigValidator {
 	public static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT",
 			"OPTIONS", "TRACE");
 
+	/** Why a bundle excludes PEM locations, for listeners and pools alike. */
+	public static final String BUNDLE_CARRIES = "a bundle carries its own key and trusted CAs";
+
 	private static final ResourceLoader RESOURCES = new DefaultResourceLoader();
 
 	private final FilterKindCatalog kinds;
 
+	private final Collection<String> sslBundles;
+
+	/** A validator for a gateway that defines no SSL bundles. */
 	public ConfigValidator(FilterKindCatalog kinds) {
+		this(kinds, List.of());
+	}
+
+	/**
+	 * @param kinds the filter kinds
+	 * @param sslBundles the names of the {@code spring.ssl.bundle.*} bundles that a {@code tls.bundle} may name
+	 */
+	public ConfigValidator(FilterKindCatalog kinds, Collection<String> sslBundles) {
 		this.kinds = kinds;
+		this.sslBundles = sslBundles;
 	}
 
 	/** Throws {@link InvalidConfigException} listing every problem found. */
@@ -82,6 +99,7 @@ public final class ConfigValidator {
 			else if (!names.add(server.name())) {
 				problems.add(path + ".name", "duplicate http server name '" + server.name() + "'");
 			}
+			checkKind(server.kind(), HttpServerSpec.KIND, path + ".kind", problems);
 			if (server.port() == null) {
 				problems.add(path + ".port", "is required");
 			}
@@ -104,13 +122,18 @@ public final class ConfigValidator {
 		}
 	}
 
-	private static void validateTls(HttpServerSpec.TlsSpec tls, String path, ConfigProblems problems) {
+	private void validateTls(HttpServerSpec.TlsSpec tls, String path, ConfigProblems problems) {
 		if (tls == null) {
 			return;
 		}
 		if (tls.bundle().isEmpty() && (tls.cert().isEmpty() || tls.key().isEmpty())) {
 			problems.add(path, "set bundle, or cert and key");
 		}
+		else if (!tls.bundle().isEmpty() && !(tls.cert() + tls.key() + tls.clientCa()).isEmpty()) {
+			// The listener would take the bundle and silently drop the PEM locations.
+			problems.add(path, "set bundle or cert/key/clientCa, not both: " + BUNDLE_CARRIES);
+		}
+		checkSslBundle(tls.bundle(), sslBundles, path + ".bundle", problems);
 		if (!Set.of("none", "want", "need").contains(tls.clientAuth().toLowerCase(Locale.ROOT))) {
 			problems.add(path + ".clientAuth", "'" + tls.clientAuth() + "' (expected: none, want or need)");
 		}
@@ -177,6 +200,7 @@ public final class ConfigValidator {
 			else if (!names.add(pipeline.name())) {
 				problems.add(path + ".name", "duplicate pipeline name '" + pipeline.name() + "'");
 			}
+			checkKind(pipeline.kind(), PipelineSpec.KIND, path + ".kind", problems);
 			validatePipeline(pipeline, path, problems);
 		}
 		return names;
@@ -203,6 +227,7 @@ public final class ConfigValidator {
 				problems.add(filterPath + ".kind", "unknown filter kind '" + filter.kind() + "'");
 			}
 			else {
+				validateOptionNames(filter, filterPath, problems);
 				kinds.validate(filter, filterPath, problems);
 			}
 		}
@@ -226,6 +251,39 @@ public final class ConfigValidator {
 				if (!END.equals(target) && !later) {
 					problems.add(jumpPath, "target '" + target + "' must be a later filter of the flow or END");
 				}
+			}
+		}
+	}
+
+	/**
+	 * Adds a problem when {@code name} is non-empty and none of the {@code known} bundles: the
+	 * listener or the client would otherwise fail only when it is built.
+	 *
+	 * @return whether the name is empty or known
+	 */
+	public static boolean checkSslBundle(String name, Collection<String> known, String path, ConfigProblems problems) {
+		if (name.isEmpty() || known.contains(name)) {
+			return true;
+		}
+		problems.add(path, "no SSL bundle named '" + name + "' " + (known.isEmpty() ? "(no spring.ssl.bundle is defined)"
+				: "(defined: " + String.join(", ", new TreeSet<>(known)) + ")"));
+		return false;
+	}
+
+	/** The kind line is optional; when given, it must name the object the list holds. */
+	private static void checkKind(String kind, String expected, String path, ConfigProblems problems) {
+		if (!kind.isEmpty() && !kind.equals(expected)) {
+			problems.add(path, "'" + kind + "' (expected: " + expected + ", or no kind)");
+		}
+	}
+
+	/** A kind reads only its own options: any other one given would be silently ignored. */
+	private void validateOptionNames(FilterSpec filter, String path, ConfigProblems problems) {
+		Set<String> options = kinds.options(filter.kind());
+		for (String option : filter.givenOptions()) {
+			if (!options.contains(option)) {
+				problems.add(path + "." + option, "not an option of " + filter.kind() + (options.isEmpty() ? " (it has none)"
+						: " (its options: " + String.join(", ", new TreeSet<>(options)) + ")"));
 			}
 		}
 	}

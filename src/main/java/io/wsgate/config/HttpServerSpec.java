@@ -15,12 +15,17 @@ import org.springframework.util.unit.DataSize;
  * @param handshakeTimeout time a client has to send its whole handshake request (default 10s; 408 after)
  * @param maxHeaderSize largest request head accepted (default 8KB; 431 above)
  * @param tls serve https/wss on this port (none by default)
+ * @param kind optional, {@code HTTPServer}: the kind line of an Easegress object, so its spec pastes whole
  */
 public record HttpServerSpec(String name, Integer port, String address, List<RuleSpec> rules,
-		Duration handshakeTimeout, DataSize maxHeaderSize, TlsSpec tls) {
+		Duration handshakeTimeout, DataSize maxHeaderSize, TlsSpec tls, String kind) {
+
+	/** The Easegress kind of the object this spec is the body of. */
+	public static final String KIND = "HTTPServer";
 
 	public HttpServerSpec {
 		name = Specs.text(name);
+		kind = Specs.text(kind);
 		address = (address != null && !address.isBlank()) ? address : "0.0.0.0";
 		rules = Specs.list(rules);
 		handshakeTimeout = (handshakeTimeout != null) ? handshakeTimeout : Duration.ofSeconds(10);

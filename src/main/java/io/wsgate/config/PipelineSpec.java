@@ -9,11 +9,16 @@ import java.util.Map;
  * @param name unique name that routing rules refer to as {@code backend}
  * @param flow optional run order; default: filters in declaration order
  * @param filters filter instances, looked up by {@code kind}
+ * @param kind optional, {@code Pipeline}: the kind line of an Easegress object, so its spec pastes whole
  */
-public record PipelineSpec(String name, List<FlowNodeSpec> flow, List<FilterSpec> filters) {
+public record PipelineSpec(String name, List<FlowNodeSpec> flow, List<FilterSpec> filters, String kind) {
+
+	/** The Easegress kind of the object this spec is the body of. */
+	public static final String KIND = "Pipeline";
 
 	public PipelineSpec {
 		name = Specs.text(name);
+		kind = Specs.text(kind);
 		flow = Specs.list(flow);
 		filters = Specs.list(filters);
 	}

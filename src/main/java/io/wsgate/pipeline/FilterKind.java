@@ -17,6 +17,14 @@ public interface FilterKind {
 	/** The non-empty results its filters can return, usable as {@code jumpIf} keys. */
 	Set<String> results();
 
+	/**
+	 * The {@link FilterSpec} options its filters read (none by default); any other option given
+	 * to a filter of this kind is a startup problem.
+	 */
+	default Set<String> options() {
+		return Set.of();
+	}
+
 	/** Checks the options of a filter of this kind; {@code path} is the filter's key path. */
 	void validate(FilterSpec spec, String path, ConfigProblems problems);
 

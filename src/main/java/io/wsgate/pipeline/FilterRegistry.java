@@ -30,6 +30,11 @@ public final class FilterRegistry implements FilterKindCatalog {
 	}
 
 	@Override
+	public Set<String> options(String kind) {
+		return kinds.get(kind).options();
+	}
+
+	@Override
 	public void validate(FilterSpec spec, String path, ConfigProblems problems) {
 		kinds.get(spec.kind()).validate(spec, path, problems);
 	}

@@ -36,6 +36,8 @@ public final class WebSocketProxyKind implements FilterKind {
 
 	public static final String NAME = "WebSocketProxy";
 
+	private static final Set<String> OPTIONS = Set.of("defaultOrigin", "pools");
+
 	private final BackendDialer dialer;
 
 	private final PoolRegistry pools;
@@ -69,6 +71,11 @@ public final class WebSocketProxyKind implements FilterKind {
 	@Override
 	public Set<String> results() {
 		return WebSocketProxyFilter.RESULTS;
+	}
+
+	@Override
+	public Set<String> options() {
+		return OPTIONS;
 	}
 
 	@Override
@@ -192,8 +199,16 @@ public final class WebSocketProxyKind implements FilterKind {
 		if (tls == null) {
 			return;
 		}
+		if (!tls.bundle().isEmpty() && !(tls.ca() + tls.cert() + tls.key()).isEmpty()) {
+			// BackendTls would prefer the PEM locations over the bundle's material: one source only.
+			problems.add(path, "set bundle or ca/cert/key, not both: " + ConfigValidator.BUNDLE_CARRIES);
+			return;
+		}
 		if (tls.cert().isEmpty() != tls.key().isEmpty()) {
 			problems.add(path, "set both cert and key, or neither");
+			return;
+		}
+		if (!ConfigValidator.checkSslBundle(tls.bundle(), sslBundles.getBundleNames(), path + ".bundle", problems)) {
 			return;
 		}
 		try {

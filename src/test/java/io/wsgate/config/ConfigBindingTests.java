@@ -25,6 +25,7 @@ class ConfigBindingTests {
 			wsgate:
 			  http-servers:
 			    - name: demo-server
+			      kind: HTTPServer
 			      port: 8080
 			      address: 127.0.0.1
 			      rules:
@@ -41,6 +42,7 @@ class ConfigBindingTests {
 			              backend: websocket-pipeline
 			  pipelines:
 			    - name: websocket-pipeline
+			      kind: Pipeline
 			      flow:
 			        - filter: wsproxy
 			          jumpIf: {clientError: END}
@@ -84,6 +86,7 @@ class ConfigBindingTests {
 		assertThat(properties.httpServers()).hasSize(1);
 		HttpServerSpec server = properties.httpServers().get(0);
 		assertThat(server.name()).isEqualTo("demo-server");
+		assertThat(server.kind()).isEqualTo("HTTPServer");
 		assertThat(server.port()).isEqualTo(8080);
 		assertThat(server.address()).isEqualTo("127.0.0.1");
 		assertThat(server.rules().get(0).host()).isEqualTo("*.example.com");
@@ -110,6 +113,7 @@ class ConfigBindingTests {
 		PipelineSpec pipeline = bind(SEED).pipelines().get(0);
 
 		assertThat(pipeline.name()).isEqualTo("websocket-pipeline");
+		assertThat(pipeline.kind()).isEqualTo("Pipeline");
 		assertThat(pipeline.flow()).hasSize(1);
 		assertThat(pipeline.flow().get(0).filter()).isEqualTo("wsproxy");
 		assertThat(pipeline.flow().get(0).jumpIf()).containsExactly(Map.entry("clientError", "END"));

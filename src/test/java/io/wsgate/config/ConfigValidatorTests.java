@@ -414,6 +414,21 @@ class ConfigValidatorTests {
 	}
 
 	@Test
+	void anEasegressKindLineOtherThanTheListsOwnIsRejected() {
+		List<String> problems = problems("""
+				wsgate:
+				  http-servers:
+				    - {name: s, kind: Pipeline, port: 8080}
+				    - {name: t, kind: HTTPServer, port: 8081}
+				  pipelines:
+				    - {name: p, kind: HttpServer, filters: [{kind: WebSocketProxy, name: f, pools: [{servers: [{url: ws://a:1}]}]}]}
+				""");
+
+		assertThat(problems).containsExactly("wsgate.pipelines[0].kind: 'HttpServer' (expected: Pipeline, or no kind)",
+				"wsgate.http-servers[0].kind: 'Pipeline' (expected: HTTPServer, or no kind)");
+	}
+
+	@Test
 	void everyProblemIsReportedOnItsOwnLine() {
 		InvalidConfigException ex = invalid("""
 				wsgate:
@@ -501,10 +516,15 @@ class ConfigValidatorTests {
 	}
 
 	static FilterRegistry catalog() {
+		return catalog(new org.springframework.boot.ssl.DefaultSslBundleRegistry());
+	}
+
+	/** The built-in kinds, with these bundles for a pool's serverTls. */
+	static FilterRegistry catalog(org.springframework.boot.ssl.SslBundles sslBundles) {
 		return new FilterRegistry(List.of(new WebSocketProxyKind(
 				new BackendDialer(new GatewayMetrics(new SimpleMeterRegistry()), reactor.netty.http.HttpResources.get()), new PoolRegistry(),
 				new GatewayMetrics(new SimpleMeterRegistry()), summary -> {
-				}, new SessionRegistry(new WsgateProperties.LimitsSpec(null, null, null)), java.time.Duration.ofSeconds(5), null)));
+				}, new SessionRegistry(new WsgateProperties.LimitsSpec(null, null, null)), java.time.Duration.ofSeconds(5), sslBundles)));
 	}
 
 	private static List<String> problems(String yaml) {

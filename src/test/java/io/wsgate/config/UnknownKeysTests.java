@@ -20,7 +20,8 @@ class UnknownKeysTests {
 				"wsgate.pipelines[0].filters[0].pools[0].client-max-msg-size",
 				"wsgate.pipelines[0].filters[0].pools[0].filter.headers.X-Canary.exact",
 				"wsgate.pipelines[0].filters[0].pools[0].loadBalance.stickySession.appCookieName",
-				"wsgate.pipelines[0].filters[0].pools[0].servers[2].tags[0]", "wsgate.demo.enabled")
+				"wsgate.pipelines[0].filters[0].pools[0].servers[2].tags[0]", "wsgate.demo.enabled",
+				"wsgate.http-servers[0].kind", "wsgate.pipelines[0].kind")
 			.forEach(key -> assertThat(UnknownKeys.isKnown(ConfigurationPropertyName.of(toCanonical(key)))).as(key).isTrue());
 	}
 

@@ -59,7 +59,7 @@ class PipelineTests {
 
 	private MockServerHttpResponse run(List<String> filterNames, List<FlowNodeSpec> flow) {
 		List<FilterSpec> filters = filterNames.stream().map(n -> new FilterSpec("Recording", n, null, null)).toList();
-		Pipeline pipeline = new Pipeline(new PipelineSpec("p", flow, filters), registry);
+		Pipeline pipeline = new Pipeline(new PipelineSpec("p", flow, filters, null), registry);
 		MockServerHttpRequest request = MockServerHttpRequest.get("/ws").build();
 		MockServerHttpResponse response = new MockServerHttpResponse();
 		pipeline.run(new FilterContext(request, response, RequestInfo.of("GET", "gw", "/ws", new HttpHeaders(), "127.0.0.1"),
