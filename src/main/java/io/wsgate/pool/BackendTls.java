@@ -40,25 +40,26 @@ public final class BackendTls {
 		}
 		try {
 			SslContextBuilder builder = SslContextBuilder.forClient();
-			SslBundle bundle = spec.bundle().isEmpty() ? null : bundles.getBundle(spec.bundle());
+			// Validation allows one source of key material: a bundle, or PEM locations.
+			if (!spec.bundle().isEmpty()) {
+				SslBundle bundle = bundles.getBundle(spec.bundle());
+				builder.trustManager(bundle.getManagers().getTrustManagerFactory())
+					.keyManager(bundle.getManagers().getKeyManagerFactory());
+			}
+			else {
+				if (!spec.ca().isEmpty()) {
+					try (InputStream ca = open(spec.ca())) {
+						builder.trustManager(ca);
+					}
+				}
+				if (!spec.cert().isEmpty()) {
+					try (InputStream cert = open(spec.cert()); InputStream key = open(spec.key())) {
+						builder.keyManager(cert, key);
+					}
+				}
+			}
 			if (spec.insecureSkipVerify()) {
 				builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
-			}
-			else if (!spec.ca().isEmpty()) {
-				try (InputStream ca = open(spec.ca())) {
-					builder.trustManager(ca);
-				}
-			}
-			else if (bundle != null) {
-				builder.trustManager(bundle.getManagers().getTrustManagerFactory());
-			}
-			if (!spec.cert().isEmpty()) {
-				try (InputStream cert = open(spec.cert()); InputStream key = open(spec.key())) {
-					builder.keyManager(cert, key);
-				}
-			}
-			else if (bundle != null) {
-				builder.keyManager(bundle.getManagers().getKeyManagerFactory());
 			}
 			return new BackendTls(builder.build(), spec.insecureSkipVerify());
 		}
