@@ -15,10 +15,12 @@ import org.springframework.util.unit.DataSize;
  * @param handshakeTimeout time a client has to send its whole handshake request (default 10s; 408 after)
  * @param maxHeaderSize largest request head accepted (default 8KB; 431 above)
  * @param tls serve https/wss on this port (none by default)
+ * @param proxyProtocol every connection starts with a PROXY protocol header (v1 or v2) from an L4 load
+ * balancer, whose client address then counts as the peer's (default false)
  * @param kind optional, {@code HTTPServer}: the kind line of an Easegress object, so its spec pastes whole
  */
 public record HttpServerSpec(String name, Integer port, String address, List<RuleSpec> rules,
-		Duration handshakeTimeout, DataSize maxHeaderSize, TlsSpec tls, String kind) {
+		Duration handshakeTimeout, DataSize maxHeaderSize, TlsSpec tls, Boolean proxyProtocol, String kind) {
 
 	/** The Easegress kind of the object this spec is the body of. */
 	public static final String KIND = "HTTPServer";
@@ -30,6 +32,7 @@ public record HttpServerSpec(String name, Integer port, String address, List<Rul
 		rules = Specs.list(rules);
 		handshakeTimeout = (handshakeTimeout != null) ? handshakeTimeout : Duration.ofSeconds(10);
 		maxHeaderSize = (maxHeaderSize != null) ? maxHeaderSize : DataSize.ofKilobytes(8);
+		proxyProtocol = Boolean.TRUE.equals(proxyProtocol);
 	}
 
 	/**

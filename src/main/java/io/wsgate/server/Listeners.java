@@ -17,6 +17,7 @@ import io.wsgate.routing.Router;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.server.ProxyProtocolSupportType;
 
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.ssl.SslBundles;
@@ -76,7 +77,7 @@ public final class Listeners implements SmartLifecycle {
 				server.start();
 				running.put(spec.name(), server);
 				logger.info("http server '" + spec.name() + "' listening on " + spec.address() + ":" + server.getPort()
-						+ ((spec.tls() != null) ? " (TLS)" : ""));
+						+ ((spec.tls() != null) ? " (TLS)" : "") + (spec.proxyProtocol() ? " (PROXY protocol)" : ""));
 			}
 			this.started = true;
 		}
@@ -103,6 +104,8 @@ public final class Listeners implements SmartLifecycle {
 			factory.setSslBundles(sslBundles);
 		}
 		factory.addServerCustomizers(server -> server
+			// ON, not AUTO: behind an L4 balancer a connection without the header is no client of ours.
+			.proxyProtocol(spec.proxyProtocol() ? ProxyProtocolSupportType.ON : ProxyProtocolSupportType.OFF)
 			.httpRequestDecoder(decoder -> decoder.maxHeaderSize((int) spec.maxHeaderSize().toBytes()))
 			.idleTimeout(spec.handshakeTimeout())
 			.doOnChannelInit((observer, channel, address) -> HandshakeDeadline.install(channel, spec.handshakeTimeout())));

@@ -33,8 +33,18 @@ public final class RawHttp {
 	 * @param head the request line and headers, each line ending with CRLF (the blank line is added)
 	 */
 	public static Response send(int port, String head) throws IOException {
+		return send(port, new byte[0], head);
+	}
+
+	/**
+	 * @param port the port on 127.0.0.1
+	 * @param preamble bytes sent before the request, such as a PROXY protocol header
+	 * @param head the request line and headers, each line ending with CRLF (the blank line is added)
+	 */
+	public static Response send(int port, byte[] preamble, String head) throws IOException {
 		try (Socket socket = new Socket("127.0.0.1", port)) {
 			socket.setSoTimeout(10_000);
+			socket.getOutputStream().write(preamble);
 			socket.getOutputStream().write((head + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
 			InputStream in = socket.getInputStream();
 			String headText = readHead(in);
