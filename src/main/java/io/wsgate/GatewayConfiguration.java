@@ -1,11 +1,15 @@
 package io.wsgate;
 
 import java.util.List;
+import java.util.Set;
 
 import io.wsgate.config.ConfigValidator;
 import io.wsgate.config.WsgateProperties;
 import io.wsgate.demo.EchoBackend;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.observation.ObservationRegistry;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.wsgate.health.GatewayHealthContributor;
 import io.wsgate.health.HealthCheckScheduler;
 import io.wsgate.metrics.GatewayMetrics;
@@ -22,7 +26,9 @@ import io.wsgate.status.DashboardEndpoint;
 import io.wsgate.status.GatewayStatusEndpoint;
 import io.wsgate.status.RecentCloses;
 import io.wsgate.status.SessionListener;
+import io.wsgate.tracing.HandshakeTracing;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.ssl.SslBundles;
@@ -100,9 +106,10 @@ class GatewayConfiguration {
 
 	@Bean
 	WebSocketProxyKind webSocketProxyKind(BackendDialer dialer, PoolRegistry pools, GatewayMetrics metrics,
-			SessionListener sessionListener, SessionRegistry sessions, WsgateProperties properties, SslBundles sslBundles) {
+			SessionListener sessionListener, SessionRegistry sessions, WsgateProperties properties, SslBundles sslBundles,
+			HandshakeTracing tracing) {
 		return new WebSocketProxyKind(dialer, pools, metrics, sessionListener, sessions, properties.limits().retryAfter(),
-				sslBundles);
+				sslBundles, tracing);
 	}
 
 	@Bean
@@ -120,10 +127,33 @@ class GatewayConfiguration {
 
 	@Bean
 	Listeners listeners(WsgateProperties properties, Pipelines pipelines, ReactorResourceFactory resources,
-			SslBundles sslBundles, SessionRegistry sessions) {
+			SslBundles sslBundles, SessionRegistry sessions, HandshakeTracing tracing) {
 		return new Listeners(properties.httpServers(), pipelines, resources, sslBundles,
 				new Listeners.Drain(properties.shutdown().drainPeriod(), sessions::startDraining,
-						() -> sessions.goAwayAll("gateway shutting down")));
+						() -> sessions.goAwayAll("gateway shutting down")), tracing);
+	}
+
+	/**
+	 * Handshake tracing, on when spans are exported (an OTLP endpoint is set, or a SpanExporter bean
+	 * exists): observations cost CPU on every handshake, which is wasted when no span leaves the process.
+	 */
+	@Bean
+	HandshakeTracing handshakeTracing(ObjectProvider<ObservationRegistry> registry, ObjectProvider<SpanExporter> exporters) {
+		if (exporters.stream().findAny().isEmpty()) {
+			return HandshakeTracing.OFF;
+		}
+		return new HandshakeTracing(registry.getIfAvailable(() -> ObservationRegistry.NOOP));
+	}
+
+	/**
+	 * The handshake observations are for tracing: their timing is already wsgate.handshake.duration, so
+	 * the timers Micrometer would make of them are left out of the meter catalogue.
+	 */
+	@Bean
+	MeterFilter handshakeObservationMeters() {
+		Set<String> names = Set.of(HandshakeTracing.HANDSHAKE, HandshakeTracing.HANDSHAKE + ".active",
+				HandshakeTracing.DIAL, HandshakeTracing.DIAL + ".active");
+		return MeterFilter.deny(id -> names.contains(id.getName()));
 	}
 
 	@Bean

@@ -2,6 +2,9 @@ package io.wsgate.pipeline;
 
 import java.nio.charset.StandardCharsets;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.micrometer.observation.Observation;
 import io.wsgate.request.RequestInfo;
 import reactor.core.publisher.Mono;
 
@@ -25,6 +28,10 @@ public final class FilterContext {
 
 	private final boolean secure;
 
+	private final Observation observation;
+
+	private final AtomicBoolean handshakeEnded = new AtomicBoolean();
+
 	private volatile boolean upgraded;
 
 	/**
@@ -34,15 +41,17 @@ public final class FilterContext {
 	 * @param httpServer the name of the http server that received it
 	 * @param pipeline the name of the pipeline
 	 * @param secure whether the client connection uses TLS
+	 * @param observation the handshake's observation (tracing), started by the http server
 	 */
 	public FilterContext(ServerHttpRequest request, ServerHttpResponse response, RequestInfo info, String httpServer,
-			String pipeline, boolean secure) {
+			String pipeline, boolean secure, Observation observation) {
 		this.request = request;
 		this.response = response;
 		this.info = info;
 		this.httpServer = httpServer;
 		this.pipeline = pipeline;
 		this.secure = secure;
+		this.observation = observation;
 	}
 
 	public ServerHttpRequest request() {
@@ -67,6 +76,20 @@ public final class FilterContext {
 
 	public boolean secure() {
 		return secure;
+	}
+
+	/** The handshake's observation: filters add what they learn (pool, server) as key values. */
+	public Observation observation() {
+		return observation;
+	}
+
+	/** Ends the handshake's observation with its outcome; only the first call counts. */
+	public void endHandshake(String outcome, int status) {
+		if (handshakeEnded.compareAndSet(false, true)) {
+			observation.lowCardinalityKeyValue("outcome", outcome)
+				.lowCardinalityKeyValue("status", String.valueOf(status))
+				.stop();
+		}
 	}
 
 	/** Records that the connection was upgraded natively, outside Spring's response. */

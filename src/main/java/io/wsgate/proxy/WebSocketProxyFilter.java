@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.micrometer.observation.Observation;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.ServerMeters;
@@ -21,6 +22,7 @@ import io.wsgate.proxy.HandshakeCheck.Refusal;
 import io.wsgate.proxy.WebSocketBridge.Side;
 import io.wsgate.request.RequestInfo;
 import io.wsgate.status.SessionListener;
+import io.wsgate.tracing.HandshakeTracing;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
@@ -79,6 +81,8 @@ final class WebSocketProxyFilter implements Filter {
 
 	private final long retryAfterSeconds;
 
+	private final HandshakeTracing tracing;
+
 	/**
 	 * A pool with the proxy settings derived from its spec.
 	 *
@@ -89,7 +93,8 @@ final class WebSocketProxyFilter implements Filter {
 	}
 
 	WebSocketProxyFilter(String defaultOrigin, List<ProxyPool> candidates, ProxyPool main, BackendDialer dialer,
-			GatewayMetrics metrics, SessionListener listener, SessionRegistry sessions, Duration retryAfter) {
+			GatewayMetrics metrics, SessionListener listener, SessionRegistry sessions, Duration retryAfter,
+			HandshakeTracing tracing) {
 		this.defaultOrigin = defaultOrigin;
 		this.candidates = candidates;
 		this.main = main;
@@ -98,6 +103,7 @@ final class WebSocketProxyFilter implements Filter {
 		this.listener = listener;
 		this.sessions = sessions;
 		this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
+		this.tracing = tracing;
 	}
 
 	@Override
@@ -115,6 +121,7 @@ final class WebSocketProxyFilter implements Filter {
 		ProxyPool proxyPool = select(context.info());
 		ServerPool pool = proxyPool.pool();
 		record.pool = pool.name();
+		context.observation().lowCardinalityKeyValue("pool", pool.name());
 		String originRefusal = proxyPool.originCheck()
 			.refusal(headers.getFirst(HttpHeaders.ORIGIN), headers.getFirst(HttpHeaders.HOST));
 		if (originRefusal != null) {
@@ -153,11 +160,32 @@ final class WebSocketProxyFilter implements Filter {
 				BackendHeaders.subprotocols(headers),
 				MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout(), pool.tls(), eventLoop(request));
+		Observation dialing = tracing.startDial(context.observation(), dial.headers(), context.pipeline(), pool.name());
 		return dialer.dialFirst(servers, dial, pool)
+			.doOnEach(signal -> traceDial(dialing, context, signal.get(), signal.getThrowable(), signal.isOnComplete()))
+			.doOnCancel(dialing::stop)
 			.flatMap(backend -> upgrade(context, pool, backend, record, relaying).thenReturn(Filter.CONTINUE))
 			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, record, ex))
 			.onErrorResume(BackendUnreachableException.class,
 					ex -> refuse(context, record, 502, ex.getMessage(), "backend_unreachable", SERVER_ERROR));
+	}
+
+	/** Ends the dial's observation with the server that answered, or the error. */
+	private static void traceDial(Observation dialing, FilterContext context, BackendSession backend, Throwable error,
+			boolean complete) {
+		if (backend != null) {
+			String server = backend.server().url();
+			dialing.lowCardinalityKeyValue("server", server).lowCardinalityKeyValue("outcome", "connected").stop();
+			context.observation().lowCardinalityKeyValue("server", server);
+		}
+		else if (error != null) {
+			dialing.lowCardinalityKeyValue("outcome", (error instanceof BackendRefusedException) ? "refused" : "unreachable")
+				.error(error)
+				.stop();
+		}
+		else if (complete) {
+			dialing.stop();
+		}
 	}
 
 	private ProxyPool select(RequestInfo request) {
@@ -222,6 +250,9 @@ final class WebSocketProxyFilter implements Filter {
 				if (!relaying.get()) {
 					backendConnection.dispose();
 				}
+				else {
+					context.endHandshake(UPGRADED, 101);
+				}
 			}))
 			.doOnError(ex -> backendConnection.dispose())
 			.doOnCancel(backendConnection::dispose);
@@ -253,6 +284,7 @@ final class WebSocketProxyFilter implements Filter {
 			String result) {
 		record.status = status;
 		record.outcome = outcome;
+		context.endHandshake(outcome, status);
 		metrics.handshakeOutcome(context.httpServer(), context.pipeline(), record.pool.isEmpty() ? "none" : record.pool,
 				outcome);
 		listener.sessionFinished(record.summary());

@@ -28,6 +28,7 @@ import io.wsgate.pool.ServerPool;
 import io.wsgate.pool.StickySession;
 import io.wsgate.proxy.WebSocketProxyFilter.ProxyPool;
 import io.wsgate.status.SessionListener;
+import io.wsgate.tracing.HandshakeTracing;
 
 import org.springframework.boot.ssl.SslBundles;
 
@@ -52,8 +53,10 @@ public final class WebSocketProxyKind implements FilterKind {
 
 	private final SslBundles sslBundles;
 
+	private final HandshakeTracing tracing;
+
 	public WebSocketProxyKind(BackendDialer dialer, PoolRegistry pools, GatewayMetrics metrics, SessionListener listener,
-			SessionRegistry sessions, Duration retryAfter, SslBundles sslBundles) {
+			SessionRegistry sessions, Duration retryAfter, SslBundles sslBundles, HandshakeTracing tracing) {
 		this.dialer = dialer;
 		this.pools = pools;
 		this.metrics = metrics;
@@ -61,6 +64,7 @@ public final class WebSocketProxyKind implements FilterKind {
 		this.sessions = sessions;
 		this.retryAfter = retryAfter;
 		this.sslBundles = sslBundles;
+		this.tracing = tracing;
 	}
 
 	@Override
@@ -98,7 +102,7 @@ public final class WebSocketProxyKind implements FilterKind {
 			}
 		}
 		return new WebSocketProxyFilter(spec.defaultOrigin(), List.copyOf(candidates), main, dialer, metrics, listener, sessions,
-				retryAfter);
+				retryAfter, tracing);
 	}
 
 	@Override

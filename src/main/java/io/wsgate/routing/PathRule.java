@@ -23,7 +23,7 @@ final class PathRule {
 
 	private final List<HeaderCondition> headers;
 
-	private final String pipeline;
+	private final Route route;
 
 	PathRule(PathSpec spec) {
 		this.exact = spec.path();
@@ -31,11 +31,22 @@ final class PathRule {
 		this.regexp = spec.pathRegexp().isEmpty() ? null : Pattern.compile(spec.pathRegexp());
 		this.methods = spec.methods().stream().map(m -> m.toUpperCase(Locale.ROOT)).collect(Collectors.toSet());
 		this.headers = spec.headers().stream().map(HeaderCondition::new).toList();
-		this.pipeline = spec.backend();
+		this.route = Route.to(spec.backend(), describe(spec));
 	}
 
-	String pipeline() {
-		return pipeline;
+	/** Where a request that fully matches this rule goes; made once, as every request here gets the same. */
+	Route route() {
+		return route;
+	}
+
+	private static String describe(PathSpec spec) {
+		if (!spec.path().isEmpty()) {
+			return spec.path();
+		}
+		if (!spec.pathPrefix().isEmpty()) {
+			return spec.pathPrefix() + "**";
+		}
+		return spec.pathRegexp().isEmpty() ? "**" : "~" + spec.pathRegexp();
 	}
 
 	boolean matchesPath(String path) {

@@ -38,7 +38,7 @@ public final class Router {
 					headersRefused = true;
 				}
 				else {
-					return Route.to(path.pipeline());
+					return path.route();
 				}
 			}
 		}

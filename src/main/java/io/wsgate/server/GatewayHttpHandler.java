@@ -3,19 +3,23 @@ package io.wsgate.server;
 import java.io.IOException;
 
 
+import io.micrometer.observation.Observation;
 import io.wsgate.pipeline.FilterContext;
 import io.wsgate.pipeline.Pipeline;
 import io.wsgate.pipeline.Pipelines;
 import io.wsgate.request.RequestInfo;
 import io.wsgate.routing.Route;
 import io.wsgate.routing.Router;
+import io.wsgate.tracing.HandshakeTracing;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.channel.AbortedException;
+import reactor.netty.http.server.HttpServerRequest;
 
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 
 /** The handler of one http server: routes each request and runs the pipeline it routes to. */
@@ -31,11 +35,14 @@ final class GatewayHttpHandler implements HttpHandler {
 
 	private final boolean secure;
 
-	GatewayHttpHandler(String serverName, Router router, Pipelines pipelines, boolean secure) {
+	private final HandshakeTracing tracing;
+
+	GatewayHttpHandler(String serverName, Router router, Pipelines pipelines, boolean secure, HandshakeTracing tracing) {
 		this.serverName = serverName;
 		this.router = router;
 		this.pipelines = pipelines;
 		this.secure = secure;
+		this.tracing = tracing;
 	}
 
 	@Override
@@ -57,11 +64,25 @@ final class GatewayHttpHandler implements HttpHandler {
 
 	private Mono<Void> route(ServerHttpRequest request, ServerHttpResponse response) {
 		RequestInfo info = RequestInfo.of(request);
+		Observation observation = tracing.startHandshake(nettyHeaders(request), serverName);
 		Route route = router.route(info);
 		if (!route.isRouted()) {
+			observation.lowCardinalityKeyValue("outcome", "not_routed")
+				.lowCardinalityKeyValue("status", String.valueOf(route.status()))
+				.stop();
 			return FilterContext.respond(response, route.status(), route.reason());
 		}
 		Pipeline pipeline = pipelines.get(route.pipeline());
-		return pipeline.run(new FilterContext(request, response, info, serverName, pipeline.name(), secure));
+		observation.lowCardinalityKeyValue("route", route.path()).lowCardinalityKeyValue("pipeline", pipeline.name());
+		FilterContext context = new FilterContext(request, response, info, serverName, pipeline.name(), secure, observation);
+		// Filters end the observation when they answer; this covers a flow that ends otherwise.
+		return pipeline.run(context)
+			.doOnError(observation::error)
+			.doFinally(signal -> context.endHandshake("ended", response.getStatusCode() != null
+					? response.getStatusCode().value() : 0));
+	}
+
+	private static io.netty.handler.codec.http.HttpHeaders nettyHeaders(ServerHttpRequest request) {
+		return ((HttpServerRequest) ServerHttpRequestDecorator.getNativeRequest(request)).requestHeaders();
 	}
 }

@@ -14,6 +14,7 @@ import io.wsgate.config.HttpServerSpec;
 import io.wsgate.config.HttpServerSpec.TlsSpec;
 import io.wsgate.pipeline.Pipelines;
 import io.wsgate.routing.Router;
+import io.wsgate.tracing.HandshakeTracing;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.scheduler.Schedulers;
@@ -56,17 +57,20 @@ public final class Listeners implements SmartLifecycle {
 
 	private final Drain drain;
 
+	private final HandshakeTracing tracing;
+
 	private final Map<String, WebServer> running = new LinkedHashMap<>();
 
 	private boolean started;
 
 	public Listeners(List<HttpServerSpec> specs, Pipelines pipelines, ReactorResourceFactory resources,
-			SslBundles sslBundles, Drain drain) {
+			SslBundles sslBundles, Drain drain, HandshakeTracing tracing) {
 		this.specs = specs;
 		this.pipelines = pipelines;
 		this.resources = resources;
 		this.sslBundles = sslBundles;
 		this.drain = drain;
+		this.tracing = tracing;
 	}
 
 	@Override
@@ -109,7 +113,7 @@ public final class Listeners implements SmartLifecycle {
 			.httpRequestDecoder(decoder -> decoder.maxHeaderSize((int) spec.maxHeaderSize().toBytes()))
 			.idleTimeout(spec.handshakeTimeout())
 			.doOnChannelInit((observer, channel, address) -> HandshakeDeadline.install(channel, spec.handshakeTimeout())));
-		return factory.getWebServer(new GatewayHttpHandler(spec.name(), new Router(spec), pipelines, spec.tls() != null));
+		return factory.getWebServer(new GatewayHttpHandler(spec.name(), new Router(spec), pipelines, spec.tls() != null, tracing));
 	}
 
 	private static Ssl ssl(TlsSpec tls) {

@@ -524,7 +524,8 @@ class ConfigValidatorTests {
 		return new FilterRegistry(List.of(new WebSocketProxyKind(
 				new BackendDialer(new GatewayMetrics(new SimpleMeterRegistry()), reactor.netty.http.HttpResources.get()), new PoolRegistry(),
 				new GatewayMetrics(new SimpleMeterRegistry()), summary -> {
-				}, new SessionRegistry(new WsgateProperties.LimitsSpec(null, null, null)), java.time.Duration.ofSeconds(5), sslBundles)));
+				}, new SessionRegistry(new WsgateProperties.LimitsSpec(null, null, null)), java.time.Duration.ofSeconds(5), sslBundles,
+				io.wsgate.tracing.HandshakeTracing.OFF)));
 	}
 
 	private static List<String> problems(String yaml) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.micrometer.observation.Observation;
 import io.wsgate.config.ConfigProblems;
 import io.wsgate.config.FilterSpec;
 import io.wsgate.config.PipelineSpec;
@@ -63,7 +64,7 @@ class PipelineTests {
 		MockServerHttpRequest request = MockServerHttpRequest.get("/ws").build();
 		MockServerHttpResponse response = new MockServerHttpResponse();
 		pipeline.run(new FilterContext(request, response, RequestInfo.of("GET", "gw", "/ws", new HttpHeaders(), "127.0.0.1"),
-				"edge", "p", false)).block();
+				"edge", "p", false, Observation.NOOP)).block();
 		return response;
 	}
 

@@ -1,0 +1,139 @@
+package io.wsgate.it;
+
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.stream.Collectors;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.Span;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Handshakes traced and exported over OTLP/HTTP to a collector of the test's own (a real HTTP server
+ * decoding the protobuf requests): the handshake span continues the client's trace, the dial span
+ * is its child, and the backend receives the dial span's context as {@code traceparent}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TracingIntegrationTests {
+
+	private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+	private static final String CLIENT_SPAN_ID = "00f067aa0ba902b7";
+
+	private final TestBackend backend = new TestBackend();
+
+	private final BlockingQueue<Span> spans = new LinkedBlockingQueue<>();
+
+	private DisposableServer collector;
+
+	private Gateway gateway;
+
+	@BeforeAll
+	void start() {
+		collector = HttpServer.create()
+			.host("127.0.0.1")
+			.port(0)
+			.route(routes -> routes.post("/v1/traces", (request, response) -> request.receive().aggregate().asByteArray()
+				.flatMap(body -> {
+					try {
+						ExportTraceServiceRequest.parseFrom(body).getResourceSpansList().forEach(resource -> resource
+							.getScopeSpansList().forEach(scope -> spans.addAll(scope.getSpansList())));
+					}
+					catch (Exception ex) {
+						return Mono.error(ex);
+					}
+					return response.status(200).header("Content-Type", "application/x-protobuf").send().then();
+				})))
+			.bindNow();
+		gateway = Gateway.start("""
+				wsgate:
+				  http-servers:
+				    - name: edge
+				      port: 0
+				      rules: [{paths: [{pathPrefix: /chat/, backend: chat}]}]
+				  pipelines:
+				    - name: chat
+				      filters:
+				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+				""", Map.of("backend", backend.port(),
+				"management.opentelemetry.tracing.export.otlp.endpoint", "http://127.0.0.1:" + collector.port() + "/v1/traces",
+				"management.opentelemetry.tracing.export.schedule-delay", "100ms",
+				"management.tracing.sampling.probability", "1.0"));
+	}
+
+	@AfterAll
+	void stop() {
+		gateway.close();
+		backend.close();
+		collector.disposeNow();
+	}
+
+	@Test
+	void aHandshakeContinuesTheClientsTraceAndPassesItToTheBackend() throws Exception {
+		String traceparent = "00-" + TRACE_ID + "-" + CLIENT_SPAN_ID + "-01";
+		try (TestClient client = TestClient.connect(gateway.wsUrl("edge", "/chat/room1"), Map.of("traceparent", traceparent), null)) {
+			client.sendText("hi");
+			assertThat(client.nextText()).isEqualTo("hi");
+		}
+
+		Span handshake = awaitSpan("websocket handshake", TRACE_ID);
+		Span dial = awaitSpan("websocket dial", TRACE_ID);
+		assertThat(hex(handshake.getParentSpanId().toByteArray())).as("a child of the client's span").isEqualTo(CLIENT_SPAN_ID);
+		assertThat(dial.getParentSpanId()).as("a child of the handshake").isEqualTo(handshake.getSpanId());
+		String server = "ws://127.0.0.1:" + backend.port();
+		assertThat(attributes(handshake)).containsEntry("http.server", "edge")
+			.containsEntry("route", "/chat/**")
+			.containsEntry("pipeline", "chat")
+			.containsEntry("pool", "websocketproxy#wsproxy#main")
+			.containsEntry("server", server)
+			.containsEntry("outcome", "upgraded")
+			.containsEntry("status", "101");
+		assertThat(attributes(dial)).containsEntry("server", server).containsEntry("outcome", "connected");
+		assertThat(backend.lastHandshake().headers().getAll("traceparent"))
+			.containsExactly("00-" + TRACE_ID + "-" + hex(dial.getSpanId().toByteArray()) + "-01");
+		assertThat(gateway.bean(MeterRegistry.class).find("wsgate.handshake").meters())
+			.as("the observation's timing is wsgate.handshake.duration already").isEmpty();
+	}
+
+	@Test
+	void aRefusedHandshakeIsTracedWithItsOutcome() throws Exception {
+		String traceId = "0af7651916cd43dd8448eb211c80319c";
+		RawHttp.Response response = RawHttp.send(gateway.port("edge"),
+				"GET /nowhere HTTP/1.1\r\nHost: gw\r\ntraceparent: 00-" + traceId + "-b7ad6b7169203331-01\r\n" + RawHttp.UPGRADE_HEADERS);
+		assertThat(response.status()).isEqualTo(404);
+
+		assertThat(attributes(awaitSpan("websocket handshake", traceId))).containsEntry("outcome", "not_routed")
+			.containsEntry("status", "404");
+	}
+
+	private Span awaitSpan(String name, String traceId) {
+		return await().atMost(Duration.ofSeconds(10)).until(() -> spans.stream()
+			.filter(span -> span.getName().equals(name) && hex(span.getTraceId().toByteArray()).equals(traceId))
+			.findFirst()
+			.orElse(null), span -> span != null);
+	}
+
+	private static Map<String, String> attributes(Span span) {
+		List<KeyValue> attributes = span.getAttributesList();
+		return attributes.stream().collect(Collectors.toMap(KeyValue::getKey, kv -> kv.getValue().getStringValue(), (a, b) -> a));
+	}
+
+	private static String hex(byte[] bytes) {
+		return HexFormat.of().formatHex(bytes);
+	}
+}
