@@ -30,6 +30,9 @@ public final class HandshakeTracing {
 
 	/** Starts the observation of a handshake; a {@code traceparent} among the client's headers is its parent. */
 	public Observation startHandshake(HttpHeaders clientHeaders, String httpServer) {
+		if (registry.isNoop()) {
+			return Observation.NOOP;
+		}
 		ReceiverContext<HttpHeaders> context = new ReceiverContext<>((headers, key) -> headers.get(key));
 		context.setCarrier(clientHeaders);
 		return Observation.createNotStarted(HANDSHAKE, () -> context, registry)
@@ -40,6 +43,9 @@ public final class HandshakeTracing {
 
 	/** Starts the observation of a backend dial and writes its context into the headers sent to the backend. */
 	public Observation startDial(Observation handshake, HttpHeaders backendHeaders, String pipeline, String pool) {
+		if (registry.isNoop()) {
+			return Observation.NOOP;
+		}
 		SenderContext<HttpHeaders> context = new SenderContext<>((headers, key, value) -> headers.set(key, value));
 		context.setCarrier(backendHeaders);
 		return Observation.createNotStarted(DIAL, () -> context, registry)
