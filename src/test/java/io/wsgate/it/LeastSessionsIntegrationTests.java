@@ -38,23 +38,7 @@ class LeastSessionsIntegrationTests {
 
 	@Test
 	void newSessionsGoToTheJoiningServerUntilBothHoldAsMany() throws Exception {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths: [{path: /ws, backend: chat}]
-				  pipelines:
-				    - name: chat
-				      filters:
-				        - kind: WebSocketProxy
-				          name: wsproxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${first}"}, {url: "ws://127.0.0.1:${joining}"}]
-				              loadBalance: {policy: leastSessions}
-				              healthCheck: {interval: 100ms, ws: {uri: /health}}
-				""", Map.of("first", first.port(), "joining", joining.port()));
+		gateway = start("healthCheck: {interval: 100ms, ws: {uri: /health}}");
 		await().atMost(Duration.ofSeconds(5)).until(() -> status(joining).equals("DOWN"));
 		open(100);
 		assertThat(sessionsOn(first)).isEqualTo(100);
@@ -72,22 +56,7 @@ class LeastSessionsIntegrationTests {
 
 	@Test
 	void sessionsThatEndedNoLongerCount() throws Exception {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths: [{path: /ws, backend: chat}]
-				  pipelines:
-				    - name: chat
-				      filters:
-				        - kind: WebSocketProxy
-				          name: wsproxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${first}"}, {url: "ws://127.0.0.1:${joining}"}]
-				              loadBalance: {policy: leastSessions}
-				""", Map.of("first", first.port(), "joining", joining.port()));
+		gateway = start("");
 		joining.refuseWith(0);
 		open(10);
 		assertThat(sessionsOn(first)).as("ties go round robin").isEqualTo(5);
@@ -106,6 +75,27 @@ class LeastSessionsIntegrationTests {
 		List<Integer> active = JsonPath.read(gateway.management("/actuator/wsgate"),
 				"$.pipelines[0].pools[0].servers[?(@.url == 'ws://127.0.0.1:" + backend.port() + "')].activeSessions");
 		return active.get(0);
+	}
+
+	/** Both servers in one leastSessions pool, with {@code poolOptions} added to the pool. */
+	private Gateway start(String poolOptions) {
+		return Gateway.start("""
+				wsgate:
+				  http-servers:
+				    - name: edge
+				      port: 0
+				      rules:
+				        - paths: [{path: /ws, backend: chat}]
+				  pipelines:
+				    - name: chat
+				      filters:
+				        - kind: WebSocketProxy
+				          name: wsproxy
+				          pools:
+				            - servers: [{url: "ws://127.0.0.1:${first}"}, {url: "ws://127.0.0.1:${joining}"}]
+				              loadBalance: {policy: leastSessions}
+				              %s
+				""".formatted(poolOptions), Map.of("first", first.port(), "joining", joining.port()));
 	}
 
 	private void open(int count) throws Exception {
