@@ -162,7 +162,8 @@ final class WebSocketProxyFilter implements Filter {
 				pool.connectTimeout(), pool.tls(), eventLoop(request));
 		Observation dialing = tracing.startDial(context.observation(), dial.headers(), context.pipeline(), pool.name());
 		return dialer.dialFirst(servers, dial, pool)
-			.doOnEach(signal -> traceDial(dialing, context, signal.get(), signal.getThrowable(), signal.isOnComplete()))
+			.doOnSuccess(backend -> dialed(dialing, context, backend))
+			.doOnError(error -> dialFailed(dialing, error))
 			.doOnCancel(dialing::stop)
 			.flatMap(backend -> upgrade(context, pool, backend, record, relaying).thenReturn(Filter.CONTINUE))
 			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, record, ex))
@@ -170,22 +171,17 @@ final class WebSocketProxyFilter implements Filter {
 					ex -> refuse(context, record, 502, ex.getMessage(), "backend_unreachable", SERVER_ERROR));
 	}
 
-	/** Ends the dial's observation with the server that answered, or the error. */
-	private static void traceDial(Observation dialing, FilterContext context, BackendSession backend, Throwable error,
-			boolean complete) {
-		if (backend != null) {
-			String server = backend.server().url();
-			dialing.lowCardinalityKeyValue("server", server).lowCardinalityKeyValue("outcome", "connected").stop();
-			context.observation().lowCardinalityKeyValue("server", server);
-		}
-		else if (error != null) {
-			dialing.lowCardinalityKeyValue("outcome", (error instanceof BackendRefusedException) ? "refused" : "unreachable")
-				.error(error)
-				.stop();
-		}
-		else if (complete) {
-			dialing.stop();
-		}
+	/** Ends the dial's observation with the server that answered. */
+	private static void dialed(Observation dialing, FilterContext context, BackendSession backend) {
+		String server = backend.server().url();
+		dialing.lowCardinalityKeyValue("server", server).lowCardinalityKeyValue("outcome", "connected").stop();
+		context.observation().lowCardinalityKeyValue("server", server);
+	}
+
+	private static void dialFailed(Observation dialing, Throwable error) {
+		dialing.lowCardinalityKeyValue("outcome", (error instanceof BackendRefusedException) ? "refused" : "unreachable")
+			.error(error)
+			.stop();
 	}
 
 	private ProxyPool select(RequestInfo request) {
