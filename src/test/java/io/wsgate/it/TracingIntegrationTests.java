@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,12 +66,15 @@ class TracingIntegrationTests {
 				  http-servers:
 				    - name: edge
 				      port: 0
-				      rules: [{paths: [{pathPrefix: /chat/, backend: chat}]}]
+				      rules: [{paths: [{pathPrefix: /chat/, backend: chat}, {path: /down, backend: down}]}]
 				  pipelines:
+				    - name: down
+				      filters:
+				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${closed}"}]}]}
 				    - name: chat
 				      filters:
 				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				""", Map.of("backend", backend.port(),
+				""", Map.of("backend", backend.port(), "closed", Sockets.closedPort(),
 				"management.opentelemetry.tracing.export.otlp.endpoint", "http://127.0.0.1:" + collector.port() + "/v1/traces",
 				"management.opentelemetry.tracing.export.schedule-delay", "100ms",
 				"management.tracing.sampling.probability", "1.0"));
@@ -119,6 +123,21 @@ class TracingIntegrationTests {
 
 		assertThat(attributes(awaitSpan("websocket handshake", traceId))).containsEntry("outcome", "not_routed")
 			.containsEntry("status", "404");
+	}
+
+	@Test
+	void aFailedDialIsTracedAsTheHandshakesChild() throws Exception {
+		String traceId = "5b8efff798038103d269b633813fc60c";
+		RawHttp.Response response = RawHttp.send(gateway.port("edge"),
+				"GET /down HTTP/1.1\r\nHost: gw\r\ntraceparent: 00-" + traceId + "-eee19b7ec3c1b174-01\r\n" + RawHttp.UPGRADE_HEADERS);
+		assertThat(response.status()).isEqualTo(502);
+
+		Span handshake = awaitSpan("websocket handshake", traceId);
+		Span dial = awaitSpan("websocket dial", traceId);
+		assertThat(dial.getParentSpanId()).isEqualTo(handshake.getSpanId());
+		assertThat(attributes(dial)).containsEntry("outcome", "unreachable").containsEntry("pipeline", "down");
+		assertThat(dial.getStatus().getCode()).isEqualTo(Status.StatusCode.STATUS_CODE_ERROR);
+		assertThat(attributes(handshake)).containsEntry("outcome", "backend_unreachable").containsEntry("status", "502");
 	}
 
 	private Span awaitSpan(String name, String traceId) {
