@@ -72,11 +72,15 @@ grep -Eq '^EXPOSE 8080 9090$' Dockerfile || fail "Dockerfile: EXPOSE 8080 9090 e
 grep -q 'SPRING_CONFIG_ADDITIONAL_LOCATION=file:/etc/wsgate/application.yml' Dockerfile \
   || fail "Dockerfile: config must be read from /etc/wsgate/application.yml"
 grep -q 'extract --layers --launcher' Dockerfile || fail "Dockerfile: the layered jar must be extracted"
-# The chart's jvm.options replace the image's JDK_JAVA_OPTIONS: the same defaults in both places.
+# The chart renders JDK_JAVA_OPTIONS (jvm.* and resources), which replaces the image's: for the
+# default values it must be the image's own, less the flags derived from the CPU request (the
+# image cannot know it: without them the JVM counts the container's CPU limit, or the host's cores).
 image_opts="$(sed -n 's/^ENV JDK_JAVA_OPTIONS="\(.*\)"$/\1/p' Dockerfile)"
-chart_opts="$(sed -n 's/^  options: "\(.*\)"$/\1/p' "$CHART/values.yaml")"
+chart_opts="$(grep -A1 -- '- name: JDK_JAVA_OPTIONS$' "$out/default.yaml" | sed -n 's/^ *value: "\(.*\)"$/\1/p' \
+  | sed -E 's/ -XX:ActiveProcessorCount=[0-9]+ -Dreactor\.netty\.ioWorkerCount=[0-9]+//')"
 [ -n "$image_opts" ] && [ "$image_opts" = "$chart_opts" ] \
-  || fail "Dockerfile JDK_JAVA_OPTIONS ($image_opts) and the chart's jvm.options ($chart_opts) differ"
+  || fail "Dockerfile JDK_JAVA_OPTIONS ($image_opts) and the chart's default rendering ($chart_opts) differ"
+grep -q -- '-XX:MaxDirectMemorySize=' <<< "$image_opts" || fail "Dockerfile: direct memory must be capped"
 
 if [ "$failures" -gt 0 ]; then
   echo "check-packaging: $failures problem(s)"

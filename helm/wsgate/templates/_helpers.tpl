@@ -116,3 +116,60 @@ timings always match the Deployment.
 {{- end -}}
 {{- end -}}
 {{- end }}
+
+{{/*
+Bytes in a Kubernetes memory quantity (1Gi, 1536Mi, 2G, 1073741824), as a float. Fails on forms
+the chart does not read (exponents, millibytes), naming the value.
+*/}}
+{{- define "wsgate.memoryBytes" -}}
+{{- $q := toString .quantity | trim -}}
+{{- if not (regexMatch "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$" $q) -}}
+{{- fail (printf "%s: %q is not a memory quantity the chart can read (write it like 1Gi, 1536Mi or 2G)" .what $q) -}}
+{{- end -}}
+{{- $units := dict "" 1.0 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0 -}}
+{{- $number := regexReplaceAll "[A-Za-z]+$" $q "" -}}
+{{- $unit := regexReplaceAll "^[0-9.]+" $q "" -}}
+{{- mulf (float64 $number) (get $units $unit) -}}
+{{- end }}
+
+{{/* Whole cores of a Kubernetes CPU quantity (250m, 0.5, 2), rounded up, at least 1. */}}
+{{- define "wsgate.cpuCores" -}}
+{{- $q := toString .quantity | trim -}}
+{{- if not (regexMatch "^[0-9]+(\\.[0-9]+)?m?$" $q) -}}
+{{- fail (printf "%s: %q is not a CPU quantity the chart can read (write it like 250m, 0.5 or 2)" .what $q) -}}
+{{- end -}}
+{{- $cores := float64 (trimSuffix "m" $q) -}}
+{{- if hasSuffix "m" $q }}{{ $cores = divf $cores 1000 }}{{ end -}}
+{{- max 1 (int64 (ceil $cores)) -}}
+{{- end }}
+
+{{/*
+The JVM options of the gateway container (JDK_JAVA_OPTIONS), in this order:
+  jvm.options                  portable options (Java 17 and later); the image's defaults
+  jvm.java25Options            only when jvm.javaVersion >= 25 (older JVMs refuse to start with them)
+  -XX:MaxDirectMemorySize      jvm.maxDirectMemoryPercentage of resources.limits.memory
+  -XX:ActiveProcessorCount,    from resources.requests.cpu (rounded up), when
+  -Dreactor.netty.ioWorkerCount jvm.processorsFromCpuRequest
+  jvm.extraOptions             last, so they win over everything above
+*/}}
+{{- define "wsgate.jvmOptions" -}}
+{{- $jvm := .Values.jvm -}}
+{{- $options := list (trim (default "" $jvm.options)) -}}
+{{- if ge (int $jvm.javaVersion) 25 -}}
+{{- $options = append $options (trim (default "" $jvm.java25Options)) -}}
+{{- end -}}
+{{- $resources := default (dict) .Values.resources -}}
+{{- $limit := dig "limits" "memory" "" $resources -}}
+{{- if and $limit (gt (float64 $jvm.maxDirectMemoryPercentage) 0.0) -}}
+{{- $bytes := include "wsgate.memoryBytes" (dict "quantity" $limit "what" "resources.limits.memory") | float64 -}}
+{{- $mib := floor (divf (mulf $bytes (float64 $jvm.maxDirectMemoryPercentage)) (mulf 100 1048576)) | int64 -}}
+{{- $options = append $options (printf "-XX:MaxDirectMemorySize=%dm" (max 1 $mib)) -}}
+{{- end -}}
+{{- $cpu := dig "requests" "cpu" "" $resources -}}
+{{- if and $cpu $jvm.processorsFromCpuRequest -}}
+{{- $cores := include "wsgate.cpuCores" (dict "quantity" $cpu "what" "resources.requests.cpu") -}}
+{{- $options = append $options (printf "-XX:ActiveProcessorCount=%s -Dreactor.netty.ioWorkerCount=%s" $cores $cores) -}}
+{{- end -}}
+{{- $options = append $options (trim (default "" $jvm.extraOptions)) -}}
+{{- join " " (compact $options) -}}
+{{- end }}
