@@ -40,6 +40,10 @@ expect_kinds "$out/full.yaml" ConfigMap Deployment Service PodDisruptionBudget S
   HorizontalPodAutoscaler Ingress ServiceMonitor
 
 echo "== values that must be refused"
+# What helm's JSON-schema validator prints for anyOf, oneOf, not, contains and false schemas,
+# without the reason: the schema avoids them (if/then and per-type keywords instead).
+GENERIC_SCHEMA_ERRORS='Must validate at least one schema|Must validate one and only one schema|Must not validate the schema|At least one of the items must match|False always fails validation'
+
 for values in "$CHART"/ci/invalid/*.yaml; do
   expected="$(sed -n '1s/^# expect: //p' "$values")"
   [ -n "$expected" ] || { fail "$values: first line must be '# expect: <text of the error>'"; continue; }
@@ -48,8 +52,11 @@ for values in "$CHART"/ci/invalid/*.yaml; do
   elif ! grep -qF -- "$expected" "$out/error.txt"; then
     fail "$values was refused, but the error does not mention '$expected':"
     cat "$out/error.txt"
+  elif grep -qE "$GENERIC_SCHEMA_ERRORS" "$out/error.txt"; then
+    fail "$values was refused with an error that does not say what is wrong (restructure the schema):"
+    cat "$out/error.txt"
   else
-    echo "ok: $(basename "$values") refused ($(grep -F -m1 -- "$expected" "$out/error.txt" | sed 's/^[- ]*//' | cut -c1-140))"
+    echo "ok: $(basename "$values") refused ($(grep -F -m1 -- "$expected" "$out/error.txt" | sed 's/^[- ]*//' | cut -c1-200))"
   fi
 done
 

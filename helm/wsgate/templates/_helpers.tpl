@@ -95,6 +95,28 @@ timings always match the Deployment.
 {{- fail (printf "gateway.httpServers[%d] (%s): port %d is the management port" $i $server.name (int $server.port)) -}}
 {{- end -}}
 {{- $_ := set $ports $key $server.name -}}
+{{- range $r, $rule := $server.rules -}}
+{{- range $p, $path := $rule.paths -}}
+{{- $set := list -}}
+{{- range $key := list "path" "pathPrefix" "pathRegexp" -}}
+{{- if hasKey $path $key }}{{ $set = append $set $key }}{{ end -}}
+{{- end -}}
+{{- if gt (len $set) 1 -}}
+{{- fail (printf "gateway.httpServers[%d] (%s): rules[%d].paths[%d] sets %s: give at most one of path, pathPrefix, pathRegexp" $i $server.name $r $p (join " and " $set)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $i, $pipeline := .Values.gateway.pipelines -}}
+{{- range $filter := $pipeline.filters -}}
+{{- if eq (toString $filter.kind) "WebSocketProxy" -}}
+{{- $main := 0 -}}
+{{- range $filter.pools }}{{ if not (hasKey . "filter") }}{{ $main = add1 $main }}{{ end }}{{ end -}}
+{{- if eq $main 0 -}}
+{{- fail (printf "gateway.pipelines[%d] (%s), filter %s: no main pool: every pool has a filter; one pool without filter must take the sessions no candidate pool matches" $i $pipeline.name $filter.name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- if and .Values.ingress.enabled (not (include "wsgate.ingressServer" .)) -}}
 {{- fail (printf "ingress.httpServer %q names none of gateway.httpServers" .Values.ingress.httpServer) -}}

@@ -199,7 +199,7 @@ class HelmChartIntegrationTests {
 			List<String> missing) {
 		Class<?> raw = rawClass(type);
 		node = resolve(schema, node);
-		if (node.containsKey("then")) {
+		if (node.containsKey("then") && resolve(schema, map(node.get("then"))).containsKey("properties")) {
 			node = resolve(schema, map(node.get("then"))); // a filter: the WebSocketProxy options
 		}
 		if (!raw.isRecord() || !Boolean.FALSE.equals(node.get("additionalProperties"))) {
