@@ -16,8 +16,10 @@ echo "== helm $(helm version --short)"
 
 echo "== helm lint --strict: default values"
 helm lint --strict "$CHART"
-echo "== helm lint --strict: $FULL_VALUES"
-helm lint --strict "$CHART" -f "$FULL_VALUES"
+for values in "$CHART"/ci/*-values.yaml; do
+  echo "== helm lint --strict: $values"
+  helm lint --strict "$CHART" -f "$values"
+done
 
 expect_kinds() { # manifest file, kinds...
   local file="$1"; shift
@@ -25,19 +27,54 @@ expect_kinds() { # manifest file, kinds...
     grep -q "^kind: $kind\$" "$file" || fail "$(basename "$file"): no $kind rendered"
   done
 }
+expect_text() { # file, text, what it proves
+  grep -qF -- "$2" "$1" || fail "$(basename "$1"): $3 (no '$2')"
+}
+
+# NOTES.txt is not rendered by `helm template`: render it as a ConfigMap-like document of a copy.
+render_notes() { # output file, helm arguments...
+  local file="$1"; shift
+  local copy; copy="$(mktemp -d)"
+  cp -r "$CHART" "$copy/"
+  { echo '{{- define "wsgate.notesCheck" -}}'; cat "$CHART/templates/NOTES.txt"; echo '{{- end -}}'; } \
+    > "$copy/wsgate/templates/_notes-check.tpl"
+  printf 'notes: |\n  {{- include "wsgate.notesCheck" . | nindent 2 }}\n' > "$copy/wsgate/templates/notes-check.yaml"
+  helm template wsgate "$copy/wsgate" --namespace wsgate --show-only templates/notes-check.yaml "$@" > "$file"
+  rm -rf "$copy"
+}
 
 echo "== helm template: default values"
 helm template wsgate "$CHART" --namespace wsgate > "$out/default.yaml"
-expect_kinds "$out/default.yaml" ConfigMap Deployment Service PodDisruptionBudget ServiceAccount
-for kind in HorizontalPodAutoscaler Ingress ServiceMonitor; do
+expect_kinds "$out/default.yaml" ConfigMap Deployment Service PodDisruptionBudget ServiceAccount Pod
+for kind in HorizontalPodAutoscaler Ingress ServiceMonitor PrometheusRule NetworkPolicy; do
   if grep -q "^kind: $kind\$" "$out/default.yaml"; then fail "default values render an optional $kind"; fi
 done
 grep -q 'enabled: false' "$out/default.yaml" || fail "default values: the demo backend is not rendered as off"
+expect_text "$out/default.yaml" 'helm.sh/hook: test' "the helm test pod is not a test hook"
+expect_text "$out/default.yaml" 'value: "ws://wsgate.wsgate.svc:8080/"' "the helm test does not open ws:// on the Service"
+render_notes "$out/default-notes.yaml"
+expect_text "$out/default-notes.yaml" 'ws://wsgate.wsgate.svc.cluster.local:8080/' "NOTES: no in-cluster ws:// URL"
+expect_text "$out/default-notes.yaml" 'helm test wsgate' "NOTES: no helm test line"
 
 echo "== helm template: $FULL_VALUES"
 helm template wsgate "$CHART" --namespace wsgate -f "$FULL_VALUES" > "$out/full.yaml"
 expect_kinds "$out/full.yaml" ConfigMap Deployment Service PodDisruptionBudget ServiceAccount \
-  HorizontalPodAutoscaler Ingress ServiceMonitor
+  HorizontalPodAutoscaler Ingress ServiceMonitor NetworkPolicy Pod
+expect_text "$out/full.yaml" 'stabilizationWindowSeconds: 600' "HPA scale-down is not slow by default"
+render_notes "$out/full-notes.yaml" -f "$FULL_VALUES"
+
+TLS_VALUES="$CHART/ci/tls-values.yaml"
+echo "== helm template: $TLS_VALUES"
+helm template wsgate "$CHART" --namespace wsgate -f "$TLS_VALUES" > "$out/tls.yaml"
+expect_kinds "$out/tls.yaml" Ingress NetworkPolicy Pod
+expect_text "$out/tls.yaml" 'nginx.ingress.kubernetes.io/backend-protocol: HTTPS' \
+  "the Ingress to a TLS listener does not ask ingress-nginx for an HTTPS backend"
+expect_text "$out/tls.yaml" 'value: "wss://wsgate.wsgate.svc:8443/chat?room=helm-test"' \
+  "the helm test does not open wss:// on a TLS listener"
+if grep -q 'backend-protocol' "$out/full.yaml"; then fail "full values: backend-protocol set for a plain listener"; fi
+render_notes "$out/tls-notes.yaml" -f "$TLS_VALUES"
+expect_text "$out/tls-notes.yaml" 'wss://wsgate.wsgate.svc.cluster.local:8443/' "NOTES: no wss:// URL for a TLS listener"
+expect_text "$out/tls-notes.yaml" 'wss://chat.example.com/' "NOTES: no wss:// URL through the Ingress"
 
 echo "== values that must be refused"
 # What helm's JSON-schema validator prints for anyOf, oneOf, not, contains and false schemas,

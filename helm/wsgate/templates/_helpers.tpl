@@ -118,6 +118,9 @@ timings always match the Deployment.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- if and .Values.tests.enabled (not (include "wsgate.testServer" .)) -}}
+{{- fail (printf "tests.httpServer %q names none of gateway.httpServers" .Values.tests.httpServer) -}}
+{{- end -}}
 {{- if and .Values.ingress.enabled (not (include "wsgate.ingressServer" .)) -}}
 {{- fail (printf "ingress.httpServer %q names none of gateway.httpServers" .Values.ingress.httpServer) -}}
 {{- end -}}
@@ -194,4 +197,58 @@ The JVM options of the gateway container (JDK_JAVA_OPTIONS), in this order:
 {{- end -}}
 {{- $options = append $options (trim (default "" $jvm.extraOptions)) -}}
 {{- join " " (compact $options) -}}
+{{- end }}
+
+{{/* The http server the helm test connects to: tests.httpServer, or the first one. */}}
+{{- define "wsgate.testServer" -}}
+{{- $wanted := .Values.tests.httpServer -}}
+{{- range $i, $server := .Values.gateway.httpServers -}}
+{{- if or (eq $wanted $server.name) (and (not $wanted) (eq $i 0)) -}}
+{{- toJson $server -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
+{{/* The URL the helm test opens: the proxy Service's port of that server, ws:// or wss:// (tls). */}}
+{{- define "wsgate.testUrl" -}}
+{{- $server := include "wsgate.testServer" . | fromJson -}}
+{{- printf "%s://%s.%s.svc:%s%s" (ternary "wss" "ws" (not (empty $server.tls))) (include "wsgate.fullname" .) .Release.Namespace (include "wsgate.servicePort" (dict "root" . "server" $server)) .Values.tests.path -}}
+{{- end }}
+
+{{/* Labels of the helm test pod: not the selector labels, so no Service ever sends to it. */}}
+{{- define "wsgate.testLabels" -}}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: helm-test
+{{- end }}
+
+{{/*
+TCP ports the gateway dials: each server URL's port (default 80 for ws/http, 443 for wss/https)
+and the health checks' own ports, as a JSON list of numbers.
+*/}}
+{{- define "wsgate.backendPorts" -}}
+{{- $ports := dict -}}
+{{- range $pipeline := .Values.gateway.pipelines -}}
+{{- range $filter := $pipeline.filters -}}
+{{- range $pool := (default (list) $filter.pools) -}}
+{{- range $server := (default (list) $pool.servers) -}}
+{{- $url := toString $server.url -}}
+{{- $authority := regexReplaceAll "^[A-Za-z]+://([^/?#]+).*$" $url "${1}" -}}
+{{- $port := trimPrefix ":" (regexFind ":[0-9]+$" $authority) -}}
+{{- if not $port -}}
+{{- $port = ternary "443" "80" (or (hasPrefix "wss:" $url) (hasPrefix "https:" $url)) -}}
+{{- end -}}
+{{- $_ := set $ports (printf "%05d" (int $port)) true -}}
+{{- end -}}
+{{- with $pool.healthCheck -}}
+{{- range $probe := list (default (dict) .ws) (default (dict) .http) -}}
+{{- if gt (int (default 0 $probe.port)) 0 }}{{ $_ := set $ports (printf "%05d" (int $probe.port)) true }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $numbers := list -}}
+{{- /* keys are zero-padded so that sortAlpha sorts them as numbers; atoi reads them in base 10 */ -}}
+{{- range $port := keys $ports | sortAlpha }}{{ $numbers = append $numbers (atoi $port) }}{{ end -}}
+{{- toJson $numbers -}}
 {{- end }}
