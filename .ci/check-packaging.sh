@@ -59,9 +59,59 @@ expect_text "$out/default-notes.yaml" 'helm test wsgate' "NOTES: no helm test li
 echo "== helm template: $FULL_VALUES"
 helm template wsgate "$CHART" --namespace wsgate -f "$FULL_VALUES" > "$out/full.yaml"
 expect_kinds "$out/full.yaml" ConfigMap Deployment Service PodDisruptionBudget ServiceAccount \
-  HorizontalPodAutoscaler Ingress ServiceMonitor NetworkPolicy Pod
+  HorizontalPodAutoscaler Ingress ServiceMonitor PrometheusRule NetworkPolicy Pod
 expect_text "$out/full.yaml" 'stabilizationWindowSeconds: 600' "HPA scale-down is not slow by default"
 render_notes "$out/full-notes.yaml" -f "$FULL_VALUES"
+
+echo "== PrometheusRule: promtool check rules, promtool test rules $CHART/ci/alerts-test.yaml"
+# The rules rendered from the full values (release wsgate, namespace wsgate), as a rule file.
+helm template wsgate "$CHART" --namespace wsgate -f "$FULL_VALUES" --show-only templates/prometheusrule.yaml \
+  | sed -n '/^spec:/,$p' | sed '1d; s/^  //' > "$out/rules.yaml"
+expect_text "$out/rules.yaml" 'alert: WsgatePoolWithoutHealthyServer' "no pool health alert rendered"
+if command -v promtool > /dev/null 2>&1; then
+  cp "$CHART/ci/alerts-test.yaml" "$out/alerts-test.yaml"
+  if promtool check rules "$out/rules.yaml" && (cd "$out" && promtool test rules alerts-test.yaml); then
+    echo "ok: promtool"
+  else
+    fail "the PrometheusRule does not pass promtool (check rules, test rules $CHART/ci/alerts-test.yaml)"
+  fi
+else
+  echo "skipped: no promtool installed (run .ci/install-tools.sh)"
+  [ -z "${CI:-}" ] || fail "CI must test the alerts with promtool"
+fi
+
+DASHBOARD=docs/grafana/wsgate-dashboard.json
+echo "== Grafana dashboard: its queries parse (promtool check rules)"
+if command -v promtool > /dev/null 2>&1 && command -v python3 > /dev/null 2>&1; then
+  # Every panel query, and the selector of every variable's label_values(), as a recording rule,
+  # with Grafana's variables replaced by what "All" sends.
+  python3 - "$DASHBOARD" > "$out/dashboard-rules.yaml" <<'PY'
+import json, re, sys
+dashboard = json.load(open(sys.argv[1]))
+exprs = []
+for panel in dashboard["panels"]:
+    exprs += [("panel%d_%s" % (panel["id"], t["refId"]), t["expr"]) for t in panel.get("targets", [])]
+for variable in dashboard["templating"]["list"]:
+    query = variable.get("definition") or ""
+    match = re.match(r"label_values\((.*), *[a-z_]+\)$", query)
+    if match:
+        exprs.append(("variable_" + variable["name"], match.group(1)))
+print("groups:\n  - name: dashboard\n    rules:")
+for name, expr in exprs:
+    expr = expr.replace("$__rate_interval", "5m")
+    expr = re.sub(r'"\$[a-z]+"', '".*"', expr)
+    print("      - record: dashboard:%s\n        expr: %s" % (name, json.dumps(expr)))
+PY
+  if promtool check rules "$out/dashboard-rules.yaml" > "$out/dashboard-check.txt" 2>&1; then
+    echo "ok: $(grep -c 'record:' "$out/dashboard-rules.yaml") dashboard queries parse"
+  else
+    cat "$out/dashboard-check.txt"
+    fail "$DASHBOARD has queries that do not parse"
+  fi
+else
+  echo "skipped: no promtool or python3"
+  [ -z "${CI:-}" ] || fail "CI must check the dashboard's queries with promtool"
+fi
 
 TLS_VALUES="$CHART/ci/tls-values.yaml"
 echo "== helm template: $TLS_VALUES"

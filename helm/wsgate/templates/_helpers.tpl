@@ -252,3 +252,15 @@ and the health checks' own ports, as a JSON list of numbers.
 {{- range $port := keys $ports | sortAlpha }}{{ $numbers = append $numbers (atoi $port) }}{{ end -}}
 {{- toJson $numbers -}}
 {{- end }}
+
+{{/*
+PromQL label matchers that select this release's series: prometheusRule.selector, else the
+namespace and the job the ServiceMonitor's scrape gives them (the management Service's name).
+*/}}
+{{- define "wsgate.metricSelector" -}}
+{{- if .Values.prometheusRule.selector -}}
+{{- .Values.prometheusRule.selector -}}
+{{- else -}}
+{{- printf "namespace=%q, job=%q" .Release.Namespace (include "wsgate.managementName" .) -}}
+{{- end -}}
+{{- end }}

@@ -105,6 +105,40 @@ class HelmChartManifestsTests {
 		assertThat(changed).containsEntry("stabilizationWindowSeconds", 1800).containsKey("policies");
 	}
 
+	/**
+	 * The alerts query meters that exist with labels they carry; a rule per configured session
+	 * limit (ci/full-values.yaml: wsgate.limits.maxSessions and the feed pool's maxSessions), none
+	 * where no limit is configured. promtool tests what they do (check-packaging, ci/alerts-test.yaml).
+	 */
+	@Test
+	void prometheusRuleAlertsOnMetersThatExist() {
+		List<Object> rules = rules(render("-f", FULL_VALUES));
+		assertThat(rules).extracting(rule -> map(rule).get("alert"))
+			.containsExactly("WsgatePoolWithoutHealthyServer", "WsgateHandshakesRefused", "WsgateBackendErrors",
+					"WsgateSessionsNearLimit", "WsgatePoolSessionsNearLimit");
+		for (Object rule : rules) {
+			String expr = (String) map(rule).get("expr");
+			assertThat(GrafanaDashboardTests.unknownMetricsOrLabels(expr)).isEmpty();
+			assertThat(expr).contains("namespace=\"wsgate\", job=\"wsgate-management\"");
+		}
+		assertThat((String) map(rules.get(4)).get("expr"))
+			.contains("pipeline=\"feed\", pool=\"websocketproxy#feedproxy#main\"").contains("> 4500");
+
+		// No limits configured: no limit alerts. A candidate pool's limit names it by its index.
+		List<Object> withoutLimits = rules(render("--set", "prometheusRule.enabled=true"));
+		assertThat(withoutLimits).extracting(rule -> map(rule).get("alert"))
+			.containsExactly("WsgatePoolWithoutHealthyServer", "WsgateHandshakesRefused", "WsgateBackendErrors");
+		List<Object> candidate = rules(render("-f", FULL_VALUES, "--set", "gateway.pipelines[0].filters[0].pools[0].maxSessions=100",
+				"--set", "prometheusRule.selector=job=\"wsgate\""));
+		assertThat(candidate).anySatisfy(rule -> assertThat((String) map(rule).get("expr"))
+			.contains("{job=\"wsgate\", pipeline=\"chat\", pool=\"websocketproxy#wsproxy#candidate#0\"}) > 90"));
+	}
+
+	private static List<Object> rules(List<Map<String, Object>> documents) {
+		Map<String, Object> spec = map(manifest(documents, "PrometheusRule", "wsgate").get("spec"));
+		return list(map(list(spec.get("groups")).get(0)).get("rules"));
+	}
+
 	private static Map<String, Object> scaleDown(List<Map<String, Object>> documents) {
 		Map<String, Object> spec = map(manifest(documents, "HorizontalPodAutoscaler", "wsgate").get("spec"));
 		return map(map(spec.get("behavior")).get("scaleDown"));
