@@ -43,7 +43,8 @@ COPY application.yml /etc/wsgate/application.yml
 ENV SPRING_CONFIG_ADDITIONAL_LOCATION=file:/etc/wsgate/application.yml
 
 # Container-aware JVM settings, read by the `java` launcher (override the whole variable to change
-# them; the Helm chart renders its own from jvm.* and resources, equal to these for its defaults).
+# them; the Helm chart renders its own from jvm.* and resources: these for its defaults, plus the
+# processor count and event loops of the pod's CPU request).
 # The heap takes 60% of the container's memory limit. Direct memory (Netty's buffers) is capped:
 # uncapped, the JVM allows as much as the maximum heap, and heap plus buffers could pass the limit
 # (an OOM kill, which skips the drain). 128m is 12.5% of a 1 GiB limit, the chart's default; the
