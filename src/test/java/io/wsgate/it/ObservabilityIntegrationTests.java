@@ -1,11 +1,13 @@
 package io.wsgate.it;
 
 import java.io.File;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -185,6 +187,26 @@ class ObservabilityIntegrationTests {
 			assertThat((Integer) JsonPath.read(json, "$.totals.sessions.upgraded")).isGreaterThanOrEqualTo(1);
 			assertThat((Integer) JsonPath.read(json, "$.uptimeSeconds")).isGreaterThanOrEqualTo(0);
 		}
+	}
+
+	@Test
+	void infoShowsTheBuildAndTheCommitItWasBuiltFrom() throws Exception {
+		String json = gateway.management("/actuator/info");
+		assertThat((String) JsonPath.read(json, "$.build.version")).isEqualTo(System.getProperty("test.project-version"))
+			.doesNotEndWith("-SNAPSHOT");
+		assertThat((String) JsonPath.read(json, "$.build.time")).isNotBlank();
+		assertThat((String) JsonPath.read(json, "$.java.version")).isNotBlank();
+		Properties git = new Properties();
+		try (InputStream in = getClass().getResourceAsStream("/git.properties")) {
+			// Absent from a build without .git (or in a linked worktree, see pom.xml): then so is the section.
+			if (in == null) {
+				assertThat(json).doesNotContain("\"git\"");
+				return;
+			}
+			git.load(in);
+		}
+		assertThat((String) JsonPath.read(json, "$.git.commit.id")).isEqualTo(git.getProperty("git.commit.id.abbrev"));
+		assertThat((String) JsonPath.read(json, "$.git.commit.time")).isNotBlank();
 	}
 
 	@Test
