@@ -186,6 +186,7 @@ class ObservabilityIntegrationTests {
 			assertThat((Integer) JsonPath.read(json, "$.totals.activeSessions")).isEqualTo(1);
 			assertThat((Integer) JsonPath.read(json, "$.totals.sessions.upgraded")).isGreaterThanOrEqualTo(1);
 			assertThat((Integer) JsonPath.read(json, "$.uptimeSeconds")).isGreaterThanOrEqualTo(0);
+			assertThat((String) JsonPath.read(json, "$.build.version")).isEqualTo(System.getProperty("test.project-version"));
 		}
 	}
 
