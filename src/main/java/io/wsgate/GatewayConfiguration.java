@@ -22,15 +22,21 @@ import io.wsgate.proxy.SessionRegistry;
 import io.wsgate.proxy.WebSocketProxyKind;
 import io.wsgate.server.Listeners;
 import io.wsgate.status.AccessLog;
+import io.wsgate.status.BuildSummary;
 import io.wsgate.status.DashboardEndpoint;
 import io.wsgate.status.GatewayStatusEndpoint;
+import io.wsgate.status.GatewayTotals;
 import io.wsgate.status.RecentCloses;
 import io.wsgate.status.SessionListener;
+import io.wsgate.status.TrafficHistory;
+import io.wsgate.status.TrafficSampler;
 import io.wsgate.tracing.HandshakeTracing;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.boot.info.GitProperties;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.annotation.Bean;
@@ -169,9 +175,27 @@ class GatewayConfiguration {
 	}
 
 	@Bean
+	GatewayTotals gatewayTotals(PoolRegistry pools, GatewayMetrics metrics, MeterRegistry registry) {
+		return new GatewayTotals(pools, metrics, registry);
+	}
+
+	@Bean
+	TrafficHistory trafficHistory() {
+		return TrafficHistory.fifteenMinutes();
+	}
+
+	@Bean
+	TrafficSampler trafficSampler(GatewayTotals totals, TrafficHistory history) {
+		return new TrafficSampler(totals, history);
+	}
+
+	/** Build info and git.properties are optional: a jar built without them still starts. */
+	@Bean
 	GatewayStatusEndpoint gatewayStatusEndpoint(WsgateProperties properties, Listeners listeners, PoolRegistry pools,
-			GatewayMetrics metrics, MeterRegistry registry, RecentCloses recentCloses) {
-		return new GatewayStatusEndpoint(properties, listeners, pools, metrics, registry, recentCloses);
+			GatewayMetrics metrics, GatewayTotals totals, RecentCloses recentCloses, TrafficHistory history,
+			ObjectProvider<BuildProperties> build, ObjectProvider<GitProperties> git) {
+		return new GatewayStatusEndpoint(properties, listeners, pools, metrics, totals, recentCloses, history,
+				BuildSummary.of(build.getIfAvailable(), git.getIfAvailable()));
 	}
 
 	@Bean

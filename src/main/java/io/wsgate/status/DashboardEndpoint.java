@@ -10,8 +10,9 @@ import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
 
 /**
  * {@code /actuator/dashboard}: a live page (static HTML and JavaScript, no build step) that polls
- * {@code /actuator/wsgate} and shows pools, servers, traffic and closes. Served as an Actuator
- * endpoint so it is always on the management port, next to the data it reads.
+ * {@code /actuator/wsgate} and its history, and shows the build, pools, servers, traffic, charts of
+ * the last 15 minutes and closes. It loads nothing from elsewhere, so it works offline. Served as an
+ * Actuator endpoint so it is always on the management port, next to the data it reads.
  */
 @WebEndpoint(id = "dashboard")
 public final class DashboardEndpoint {

@@ -6,17 +6,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.wsgate.config.HttpServerSpec;
 import io.wsgate.config.HttpServerSpec.PathSpec;
 import io.wsgate.config.WsgateProperties;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.ServerMeters;
-import io.wsgate.metrics.WsgateMeters;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
@@ -25,12 +21,13 @@ import io.wsgate.server.Listeners;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
  * {@code /actuator/wsgate}: the gateway at a glance, as JSON: http servers with their rules,
  * pipelines with their pools and servers (health, weight, active sessions, traffic), totals,
- * recent closes and uptime. Totals come from the wsgate meters, so they read 0 when those meters
- * are disabled.
+ * recent closes, uptime and the build; and its history for the dashboard's charts. Totals come from
+ * the wsgate meters, so they read 0 when those meters are disabled.
  */
 @Endpoint(id = "wsgate")
 public final class GatewayStatusEndpoint {
@@ -45,18 +42,25 @@ public final class GatewayStatusEndpoint {
 
 	private final GatewayMetrics metrics;
 
-	private final MeterRegistry registry;
+	private final GatewayTotals totals;
 
 	private final RecentCloses recentCloses;
 
+	private final TrafficHistory history;
+
+	private final BuildSummary build;
+
 	public GatewayStatusEndpoint(WsgateProperties properties, Listeners listeners, PoolRegistry pools,
-			GatewayMetrics metrics, MeterRegistry registry, RecentCloses recentCloses) {
+			GatewayMetrics metrics, GatewayTotals totals, RecentCloses recentCloses, TrafficHistory history,
+			BuildSummary build) {
 		this.properties = properties;
 		this.listeners = listeners;
 		this.pools = pools;
 		this.metrics = metrics;
-		this.registry = registry;
+		this.totals = totals;
 		this.recentCloses = recentCloses;
+		this.history = history;
+		this.build = build;
 	}
 
 	@ReadOperation
@@ -66,13 +70,23 @@ public final class GatewayStatusEndpoint {
 		status.put("time", now.toString());
 		status.put("startedAt", started.toString());
 		status.put("uptimeSeconds", Duration.between(started, now).toSeconds());
-		List<Map<String, Object>> pipelines = pipelines();
-		status.put("totals", totals(pipelines));
+		status.put("build", build);
+		status.put("totals", totals.read());
 		status.put("httpServers", properties.httpServers().stream().map(this::httpServer).toList());
-		status.put("pipelines", pipelines);
-		status.put("closesByCode", closesByCode());
+		status.put("pipelines", pipelines());
+		status.put("closesByCode", totals.closesByCode());
 		status.put("recentCloses", recentCloses.list());
 		return status;
+	}
+
+	/**
+	 * {@code /actuator/wsgate/history}: the last 15 minutes of active sessions and of message,
+	 * handshake and refusal rates, one sample a second, oldest first.
+	 */
+	@ReadOperation
+	public TrafficHistory.Snapshot part(@Selector String part) {
+		// null is a 404: history is the only part.
+		return "history".equals(part) ? history.snapshot() : null;
 	}
 
 	private Map<String, Object> httpServer(HttpServerSpec spec) {
@@ -146,42 +160,5 @@ public final class GatewayStatusEndpoint {
 		map.put("lastFailure", state.lastFailure());
 		map.put("takenOutUntil", (state.ejectedUntil() != null) ? state.ejectedUntil().toString() : null);
 		return map;
-	}
-
-	@SuppressWarnings("unchecked")
-	private Map<String, Object> totals(List<Map<String, Object>> pipelines) {
-		Map<String, Long> sessions = new TreeMap<>();
-		for (Counter counter : registry.find(WsgateMeters.SESSIONS.meterName()).counters()) {
-			sessions.merge(counter.getId().getTag("outcome"), (long) counter.count(), Long::sum);
-		}
-		long active = 0;
-		long messages = 0;
-		long bytes = 0;
-		long errors = 0;
-		for (Map<String, Object> pipeline : pipelines) {
-			for (Map<String, Object> pool : (List<Map<String, Object>>) pipeline.get("pools")) {
-				for (Map<String, Object> server : (List<Map<String, Object>>) pool.get("servers")) {
-					active += (int) server.get("activeSessions");
-					messages += (long) server.get("messagesUp") + (long) server.get("messagesDown");
-					bytes += (long) server.get("bytesUp") + (long) server.get("bytesDown");
-					errors += (long) server.get("backendErrors");
-				}
-			}
-		}
-		Map<String, Object> totals = new LinkedHashMap<>();
-		totals.put("activeSessions", active);
-		totals.put("sessions", sessions);
-		totals.put("messages", messages);
-		totals.put("bytes", bytes);
-		totals.put("backendErrors", errors);
-		return totals;
-	}
-
-	private Map<String, Long> closesByCode() {
-		Map<String, Long> byCode = new TreeMap<>();
-		for (Counter counter : registry.find(WsgateMeters.CLOSES.meterName()).counters()) {
-			byCode.merge(counter.getId().getTag("code"), (long) counter.count(), Long::sum);
-		}
-		return byCode;
 	}
 }

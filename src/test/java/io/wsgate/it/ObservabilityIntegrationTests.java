@@ -1,13 +1,11 @@
 package io.wsgate.it;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Properties;
 
 import com.jayway.jsonpath.JsonPath;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +21,6 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /** Meters, the status endpoint, the access log and the dashboard, checked after real sessions. */
@@ -184,65 +181,43 @@ class ObservabilityIntegrationTests {
 			assertThat((Integer) JsonPath.read(json, "$.totals.activeSessions")).isEqualTo(1);
 			assertThat((Integer) JsonPath.read(json, "$.totals.sessions.upgraded")).isGreaterThanOrEqualTo(1);
 			assertThat((Integer) JsonPath.read(json, "$.uptimeSeconds")).isGreaterThanOrEqualTo(0);
+			assertThat((String) JsonPath.read(json, "$.build.version")).isEqualTo(System.getProperty("test.project-version"));
 		}
 	}
 
 	@Test
+	void infoShowsTheBuildAndTheCommitItWasBuiltFrom() throws Exception {
+		String json = gateway.management("/actuator/info");
+		assertThat((String) JsonPath.read(json, "$.build.version")).isEqualTo(System.getProperty("test.project-version"))
+			.doesNotEndWith("-SNAPSHOT");
+		assertThat((String) JsonPath.read(json, "$.build.time")).isNotBlank();
+		assertThat((String) JsonPath.read(json, "$.java.version")).isNotBlank();
+		Properties git = new Properties();
+		try (InputStream in = getClass().getResourceAsStream("/git.properties")) {
+			// Absent from a build without .git (or in a linked worktree, see pom.xml): then so is the section.
+			if (in == null) {
+				assertThat(json).doesNotContain("\"git\"");
+				return;
+			}
+			git.load(in);
+		}
+		assertThat((String) JsonPath.read(json, "$.git.commit.id")).isEqualTo(git.getProperty("git.commit.id.abbrev"));
+		assertThat((String) JsonPath.read(json, "$.git.commit.time")).isNotBlank();
+	}
+
+	@Test
 	void dashboardRendersServersAndTheOpenSessionInABrowser(@TempDir Path profile) throws Exception {
-		String chromium = chromium();
-		assumeThat(chromium != null || System.getenv("CI") != null)
-			.as("Chromium is installed by .ci/run; without it locally this test is skipped").isTrue();
-		assertThat(chromium).as("chromium on this CI machine").isNotNull();
+		Chromium chromium = Chromium.require(profile);
 		try (TestClient client = TestClient.connect(gateway.wsUrl("edge", "/ws"))) {
 			client.sendText("x");
 			client.nextFrame();
-			String dom = dumpDom(chromium, profile,
-					"http://127.0.0.1:" + gateway.managementPort() + "/actuator/dashboard");
+			String dom = chromium.dumpDom("http://127.0.0.1:" + gateway.managementPort() + "/actuator/dashboard");
 			String row = "data-server=\"ws://127.0.0.1:" + backend.port() + "\"";
 			assertThat(dom).contains(row);
 			String rowHtml = dom.substring(dom.indexOf(row), dom.indexOf("</tr>", dom.indexOf(row)));
 			assertThat(rowHtml).contains("class=\"dot UP\"").containsPattern("active-sessions\">1<");
 			assertThat(dom).contains("class=\"live ok\"");
 		}
-	}
-
-	/**
-	 * The page's DOM as headless Chromium renders it. Chromium now and then hangs in headless mode on a
-	 * busy machine: each attempt is bounded, its whole process tree killed when it runs out, and one
-	 * more attempt made.
-	 */
-	private static String dumpDom(String chromium, Path profile, String url) throws Exception {
-		for (int attempt = 1;; attempt++) {
-			Process process = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-					"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-					"--user-data-dir=" + profile.resolve("attempt-" + attempt), "--virtual-time-budget=5000",
-					"--timeout=20000", "--dump-dom", url)
-				.redirectError(ProcessBuilder.Redirect.DISCARD)
-				.start();
-			CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> {
-				try {
-					return process.getInputStream().readAllBytes();
-				}
-				catch (java.io.IOException ex) {
-					throw new java.io.UncheckedIOException(ex);
-				}
-			});
-			if (process.waitFor(45, TimeUnit.SECONDS)) {
-				return new String(output.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8);
-			}
-			process.descendants().forEach(ProcessHandle::destroyForcibly);
-			process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-			assertThat(attempt).as("headless Chromium hung twice").isLessThan(2);
-		}
-	}
-
-	static String chromium() {
-		for (String candidate : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
-			if (new File(candidate).canExecute()) {
-				return candidate;
-			}
-		}
-		return null;
 	}
 
 }
