@@ -14,6 +14,7 @@ import io.wsgate.config.HttpServerSpec.HeaderRuleSpec;
 import io.wsgate.config.HttpServerSpec.PathSpec;
 import io.wsgate.config.HttpServerSpec.RuleSpec;
 import io.wsgate.config.PipelineSpec.FlowNodeSpec;
+import io.wsgate.request.TrustedProxies;
 
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.core.io.DefaultResourceLoader;
@@ -116,6 +117,14 @@ public final class ConfigValidator {
 				problems.add(path + ".maxHeaderSize", server.maxHeaderSize() + " (expected: 1KB or more)");
 			}
 			validateTls(server.tls(), path + ".tls", problems);
+			for (int t = 0; t < server.trustedProxies().size(); t++) {
+				try {
+					TrustedProxies.of(List.of(server.trustedProxies().get(t)));
+				}
+				catch (IllegalArgumentException ex) {
+					problems.add(path + ".trustedProxies[" + t + "]", ex.getMessage());
+				}
+			}
 			for (int r = 0; r < server.rules().size(); r++) {
 				validateRule(server.rules().get(r), path + ".rules[" + r + "]", pipelineNames, problems);
 			}

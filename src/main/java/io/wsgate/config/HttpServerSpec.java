@@ -17,10 +17,13 @@ import org.springframework.util.unit.DataSize;
  * @param tls serve https/wss on this port (none by default)
  * @param proxyProtocol every connection starts with a PROXY protocol header (v1 or v2) from an L4 load
  * balancer, whose client address then counts as the peer's (default false)
+ * @param trustedProxies addresses or CIDR ranges of the proxies in front: from them, X-Forwarded-For
+ * names the client and X-Forwarded-Proto/-Host are kept (default none)
  * @param kind optional, {@code HTTPServer}: the kind line of an Easegress object, so its spec pastes whole
  */
 public record HttpServerSpec(String name, Integer port, String address, List<RuleSpec> rules,
-		Duration handshakeTimeout, DataSize maxHeaderSize, TlsSpec tls, Boolean proxyProtocol, String kind) {
+		Duration handshakeTimeout, DataSize maxHeaderSize, TlsSpec tls, Boolean proxyProtocol, List<String> trustedProxies,
+		String kind) {
 
 	/** The Easegress kind of the object this spec is the body of. */
 	public static final String KIND = "HTTPServer";
@@ -33,6 +36,7 @@ public record HttpServerSpec(String name, Integer port, String address, List<Rul
 		handshakeTimeout = (handshakeTimeout != null) ? handshakeTimeout : Duration.ofSeconds(10);
 		maxHeaderSize = (maxHeaderSize != null) ? maxHeaderSize : DataSize.ofKilobytes(8);
 		proxyProtocol = Boolean.TRUE.equals(proxyProtocol);
+		trustedProxies = Specs.list(trustedProxies);
 	}
 
 	/**

@@ -9,6 +9,7 @@ import java.util.Set;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.wsgate.request.RequestInfo;
 
 /**
  * The request headers sent to the backend: the client's, minus hop-by-hop headers (RFC 9110
@@ -30,11 +31,12 @@ final class BackendHeaders {
 
 	/**
 	 * @param client the client's request headers, as Netty decoded them
-	 * @param clientIp the TCP peer address of the client
+	 * @param request the peer's address, and whether it is a trusted proxy, whose X-Forwarded-Proto and
+	 * X-Forwarded-Host then describe the client's own request and are kept
 	 * @param secure whether the client connection uses TLS
 	 * @param defaultOrigin the Origin to send when the client sent none ("" for none)
 	 */
-	static DefaultHttpHeaders build(HttpHeaders client, String clientIp, boolean secure, String defaultOrigin) {
+	static DefaultHttpHeaders build(HttpHeaders client, RequestInfo request, boolean secure, String defaultOrigin) {
 		Set<String> connectionTokens = connectionTokens(client.getAll(HttpHeaderNames.CONNECTION));
 		DefaultHttpHeaders headers = new DefaultHttpHeaders();
 		for (Map.Entry<String, String> header : client) {
@@ -43,14 +45,20 @@ final class BackendHeaders {
 				headers.add(header.getKey(), header.getValue());
 			}
 		}
+		String peerIp = request.peerIp();
 		List<String> forwardedFor = client.getAll("X-Forwarded-For");
 		headers.set("X-Forwarded-For",
-				forwardedFor.isEmpty() ? clientIp : String.join(", ", forwardedFor) + ", " + clientIp);
+				forwardedFor.isEmpty() ? peerIp : String.join(", ", forwardedFor) + ", " + peerIp);
 		String host = client.get(HttpHeaderNames.HOST);
-		if (host != null && !host.isEmpty()) {
+		String forwardedHost = request.viaTrustedProxy() ? client.get("X-Forwarded-Host") : null;
+		if (forwardedHost != null) {
+			headers.set("X-Forwarded-Host", forwardedHost);
+		}
+		else if (host != null && !host.isEmpty()) {
 			headers.set("X-Forwarded-Host", host);
 		}
-		headers.set("X-Forwarded-Proto", secure ? "https" : "http");
+		String forwardedProto = request.viaTrustedProxy() ? client.get("X-Forwarded-Proto") : null;
+		headers.set("X-Forwarded-Proto", (forwardedProto != null) ? forwardedProto : (secure ? "https" : "http"));
 		if (!defaultOrigin.isEmpty() && !client.contains(HttpHeaderNames.ORIGIN)) {
 			headers.set(HttpHeaderNames.ORIGIN, defaultOrigin);
 		}

@@ -47,7 +47,7 @@ final class SessionRecord {
 	/** Copies what the summary needs: a session must not keep its handshake's request alive. */
 	SessionRecord(FilterContext context) {
 		String hostHeader = context.request().getHeaders().getFirst("Host");
-		this.clientAddress = context.info().peerIp();
+		this.clientAddress = context.info().clientIp();
 		this.host = (hostHeader != null) ? hostHeader : "";
 		this.path = context.info().path();
 		this.httpServer = context.httpServer();

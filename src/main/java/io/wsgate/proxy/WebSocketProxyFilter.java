@@ -127,7 +127,7 @@ final class WebSocketProxyFilter implements Filter {
 		if (originRefusal != null) {
 			return refuse(context, record, 403, originRefusal, REJECTED, CLIENT_ERROR);
 		}
-		String clientIp = context.info().peerIp();
+		String clientIp = context.info().clientIp();
 		SessionRegistry.Refusal overLimit = sessions.admit(pool, clientIp);
 		if (overLimit != null) {
 			context.response().getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds));
@@ -156,7 +156,7 @@ final class WebSocketProxyFilter implements Filter {
 		io.netty.handler.codec.http.HttpHeaders headers =
 				((HttpServerRequest) ServerHttpRequestDecorator.getNativeRequest(request)).requestHeaders();
 		DialRequest dial = new DialRequest(pathAndQuery(request), nonNull(headers.get(HttpHeaderNames.HOST)),
-				BackendHeaders.build(headers, context.info().peerIp(), context.secure(), defaultOrigin),
+				BackendHeaders.build(headers, context.info(), context.secure(), defaultOrigin),
 				BackendHeaders.subprotocols(headers),
 				MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout(), pool.tls(), eventLoop(request));

@@ -12,15 +12,21 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
  * @param host the Host header without its port, lower case
  * @param path the request path (no query)
  * @param headers request headers (read-only)
- * @param peerIp the address of the TCP peer
+ * @param peerIp the address of the TCP peer (with the PROXY protocol, the one its header names)
+ * @param clientIp the client's address: the peer's, or the forwarded one when the peer is a trusted proxy
+ * @param viaTrustedProxy whether the peer is one of the http server's trusted proxies
  */
-public record RequestInfo(String method, String host, String path, HttpHeaders headers, String peerIp) {
+public record RequestInfo(String method, String host, String path, HttpHeaders headers, String peerIp, String clientIp,
+		boolean viaTrustedProxy) {
 
-	public static RequestInfo of(ServerHttpRequest request) {
+	public static RequestInfo of(ServerHttpRequest request, TrustedProxies trustedProxies) {
 		InetSocketAddress remote = request.getRemoteAddress();
 		String peer = (remote != null && remote.getAddress() != null) ? remote.getAddress().getHostAddress() : "";
-		return new RequestInfo(request.getMethod().name(), hostWithoutPort(request.getHeaders().getFirst(HttpHeaders.HOST)),
-				request.getPath().value(), request.getHeaders(), peer);
+		HttpHeaders headers = request.getHeaders();
+		boolean trusted = trustedProxies.trusts(peer);
+		String client = trusted ? trustedProxies.clientIp(peer, headers.getOrEmpty("X-Forwarded-For")) : peer;
+		return new RequestInfo(request.getMethod().name(), hostWithoutPort(headers.getFirst(HttpHeaders.HOST)),
+				request.getPath().value(), headers, peer, client, trusted);
 	}
 
 	/** The first value of a header, or "" when absent. */
@@ -42,9 +48,12 @@ public record RequestInfo(String method, String host, String path, HttpHeaders h
 		return null;
 	}
 
-	/** The client address used for ipHash: see {@link RealIp}. */
+	/**
+	 * The client address used for ipHash: the forwarded client behind a trusted proxy, otherwise
+	 * Easegress's choice (see {@link RealIp}).
+	 */
 	public String realIp() {
-		return RealIp.of(headers, peerIp);
+		return viaTrustedProxy ? clientIp : RealIp.of(headers, peerIp);
 	}
 
 	static String hostWithoutPort(String host) {
@@ -62,6 +71,7 @@ public record RequestInfo(String method, String host, String path, HttpHeaders h
 
 	/** A request made of these parts (tests, health probes). */
 	public static RequestInfo of(String method, String hostHeader, String path, HttpHeaders headers, String peerIp) {
-		return new RequestInfo(method, hostWithoutPort(hostHeader), path, HttpHeaders.readOnlyHttpHeaders(headers), peerIp);
+		return new RequestInfo(method, hostWithoutPort(hostHeader), path, HttpHeaders.readOnlyHttpHeaders(headers), peerIp,
+				peerIp, false);
 	}
 }

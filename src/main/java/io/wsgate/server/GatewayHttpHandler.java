@@ -8,6 +8,7 @@ import io.wsgate.pipeline.FilterContext;
 import io.wsgate.pipeline.Pipeline;
 import io.wsgate.pipeline.Pipelines;
 import io.wsgate.request.RequestInfo;
+import io.wsgate.request.TrustedProxies;
 import io.wsgate.routing.Route;
 import io.wsgate.routing.Router;
 import io.wsgate.tracing.HandshakeTracing;
@@ -37,8 +38,12 @@ final class GatewayHttpHandler implements HttpHandler {
 
 	private final HandshakeTracing tracing;
 
-	GatewayHttpHandler(String serverName, Router router, Pipelines pipelines, boolean secure, HandshakeTracing tracing) {
+	private final TrustedProxies trustedProxies;
+
+	GatewayHttpHandler(String serverName, Router router, Pipelines pipelines, boolean secure, HandshakeTracing tracing,
+			TrustedProxies trustedProxies) {
 		this.serverName = serverName;
+		this.trustedProxies = trustedProxies;
 		this.router = router;
 		this.pipelines = pipelines;
 		this.secure = secure;
@@ -63,7 +68,7 @@ final class GatewayHttpHandler implements HttpHandler {
 	}
 
 	private Mono<Void> route(ServerHttpRequest request, ServerHttpResponse response) {
-		RequestInfo info = RequestInfo.of(request);
+		RequestInfo info = RequestInfo.of(request, trustedProxies);
 		Observation observation = tracing.startHandshake(nettyHeaders(request), serverName);
 		Route route = router.route(info);
 		if (!route.isRouted()) {

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.wsgate.config.HttpServerSpec;
 import io.wsgate.config.HttpServerSpec.TlsSpec;
 import io.wsgate.pipeline.Pipelines;
+import io.wsgate.request.TrustedProxies;
 import io.wsgate.routing.Router;
 import io.wsgate.tracing.HandshakeTracing;
 import org.apache.commons.logging.Log;
@@ -113,7 +114,8 @@ public final class Listeners implements SmartLifecycle {
 			.httpRequestDecoder(decoder -> decoder.maxHeaderSize((int) spec.maxHeaderSize().toBytes()))
 			.idleTimeout(spec.handshakeTimeout())
 			.doOnChannelInit((observer, channel, address) -> HandshakeDeadline.install(channel, spec.handshakeTimeout())));
-		return factory.getWebServer(new GatewayHttpHandler(spec.name(), new Router(spec), pipelines, spec.tls() != null, tracing));
+		return factory.getWebServer(new GatewayHttpHandler(spec.name(), new Router(spec), pipelines, spec.tls() != null, tracing,
+				TrustedProxies.of(spec.trustedProxies())));
 	}
 
 	private static Ssl ssl(TlsSpec tls) {

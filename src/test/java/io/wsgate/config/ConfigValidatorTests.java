@@ -221,6 +221,20 @@ class ConfigValidatorTests {
 	}
 
 	@Test
+	void aTrustedProxyThatIsNoAddressOrRangeIsRejected() {
+		List<String> problems = problems("""
+				wsgate:
+				  http-servers:
+				    - name: edge
+				      port: 8080
+				      trustedProxies: [10.0.0.0/8, lb.example.com]
+				""");
+
+		assertThat(problems).containsExactly(
+				"wsgate.http-servers[0].trustedProxies[1]: 'lb.example.com' is not an IP address or a CIDR range");
+	}
+
+	@Test
 	void aWeightOutOfRangeIsRejected() {
 		List<String> problems = problems(pipeline("""
 				          pools:

@@ -2,6 +2,7 @@ package io.wsgate.proxy;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.wsgate.request.RequestInfo;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +19,7 @@ class BackendHeadersTests {
 		client.set("Transfer-Encoding", "chunked");
 		client.set("Trailer", "X-Checksum");
 
-		DefaultHttpHeaders sent = BackendHeaders.build(client, "10.0.0.1", false, "");
+		DefaultHttpHeaders sent = BackendHeaders.build(client, peer("10.0.0.1"), false, "");
 
 		assertThat(sent.names()).doesNotContain("Connection", "Upgrade", "Keep-Alive", "TE", "Proxy-Authorization",
 				"Proxy-Connection", "Transfer-Encoding", "Trailer");
@@ -33,7 +34,7 @@ class BackendHeadersTests {
 		client.set("X-Secret", "s3cr3t");
 		client.set("X-Kept", "yes");
 
-		DefaultHttpHeaders sent = BackendHeaders.build(client, "10.0.0.1", false, "");
+		DefaultHttpHeaders sent = BackendHeaders.build(client, peer("10.0.0.1"), false, "");
 
 		assertThat(sent.contains("X-Secret")).isFalse();
 		assertThat(sent.get("X-Kept")).isEqualTo("yes");
@@ -45,7 +46,7 @@ class BackendHeadersTests {
 		client.set("Sec-WebSocket-Extensions", "permessage-deflate");
 		client.set("Sec-WebSocket-Protocol", "chat");
 
-		DefaultHttpHeaders sent = BackendHeaders.build(client, "10.0.0.1", false, "");
+		DefaultHttpHeaders sent = BackendHeaders.build(client, peer("10.0.0.1"), false, "");
 
 		assertThat(sent.names()).noneMatch(n -> n.toLowerCase().startsWith("sec-websocket-"));
 		assertThat(sent.contains("Host")).isFalse();
@@ -59,7 +60,7 @@ class BackendHeadersTests {
 		client.add("X-Multi", "1");
 		client.add("X-Multi", "2");
 
-		DefaultHttpHeaders sent = BackendHeaders.build(client, "10.0.0.1", false, "");
+		DefaultHttpHeaders sent = BackendHeaders.build(client, peer("10.0.0.1"), false, "");
 
 		assertThat(sent.get("Authorization")).isEqualTo("Bearer t");
 		assertThat(sent.get("Cookie")).isEqualTo("a=1");
@@ -68,7 +69,7 @@ class BackendHeadersTests {
 
 	@Test
 	void xForwardedForIsTheClientIpWhenTheClientSentNone() {
-		DefaultHttpHeaders sent = BackendHeaders.build(handshake(), "192.0.2.7", false, "");
+		DefaultHttpHeaders sent = BackendHeaders.build(handshake(), peer("192.0.2.7"), false, "");
 
 		assertThat(sent.getAll("X-Forwarded-For")).containsExactly("192.0.2.7");
 	}
@@ -79,7 +80,7 @@ class BackendHeadersTests {
 		client.add("X-Forwarded-For", "203.0.113.1, 10.0.0.2");
 		client.add("X-Forwarded-For", "10.0.0.3");
 
-		DefaultHttpHeaders sent = BackendHeaders.build(client, "192.0.2.7", false, "");
+		DefaultHttpHeaders sent = BackendHeaders.build(client, peer("192.0.2.7"), false, "");
 
 		assertThat(sent.getAll("X-Forwarded-For")).containsExactly("203.0.113.1, 10.0.0.2, 10.0.0.3, 192.0.2.7");
 	}
@@ -89,7 +90,7 @@ class BackendHeadersTests {
 		HttpHeaders client = handshake();
 		client.set("X-Forwarded-Host", "spoofed.example");
 
-		DefaultHttpHeaders sent = BackendHeaders.build(client, "10.0.0.1", false, "");
+		DefaultHttpHeaders sent = BackendHeaders.build(client, peer("10.0.0.1"), false, "");
 
 		assertThat(sent.getAll("X-Forwarded-Host")).containsExactly("gw.example.com:8080");
 	}
@@ -99,9 +100,9 @@ class BackendHeadersTests {
 		HttpHeaders client = handshake();
 		client.set("X-Forwarded-Proto", "https");
 
-		assertThat(BackendHeaders.build(client, "10.0.0.1", false, "").getAll("X-Forwarded-Proto"))
+		assertThat(BackendHeaders.build(client, peer("10.0.0.1"), false, "").getAll("X-Forwarded-Proto"))
 			.containsExactly("http");
-		assertThat(BackendHeaders.build(client, "10.0.0.1", true, "").getAll("X-Forwarded-Proto"))
+		assertThat(BackendHeaders.build(client, peer("10.0.0.1"), true, "").getAll("X-Forwarded-Proto"))
 			.containsExactly("https");
 	}
 
@@ -110,11 +111,11 @@ class BackendHeadersTests {
 		HttpHeaders withOrigin = handshake();
 		withOrigin.set("Origin", "https://app.example.com");
 
-		assertThat(BackendHeaders.build(handshake(), "10.0.0.1", false, "http://gateway").get("Origin"))
+		assertThat(BackendHeaders.build(handshake(), peer("10.0.0.1"), false, "http://gateway").get("Origin"))
 			.isEqualTo("http://gateway");
-		assertThat(BackendHeaders.build(withOrigin, "10.0.0.1", false, "http://gateway").getAll("Origin"))
+		assertThat(BackendHeaders.build(withOrigin, peer("10.0.0.1"), false, "http://gateway").getAll("Origin"))
 			.containsExactly("https://app.example.com");
-		assertThat(BackendHeaders.build(handshake(), "10.0.0.1", false, "").contains("Origin")).isFalse();
+		assertThat(BackendHeaders.build(handshake(), peer("10.0.0.1"), false, "").contains("Origin")).isFalse();
 	}
 
 	@Test
@@ -139,5 +140,38 @@ class BackendHeadersTests {
 		headers.set("Sec-WebSocket-Version", "13");
 		headers.set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
 		return headers;
+	}
+
+	@Test
+	void fromATrustedProxyTheForwardedProtoAndHostAreKept() {
+		HttpHeaders client = handshake();
+		client.add("X-Forwarded-For", "203.0.113.5");
+		client.add("X-Forwarded-Proto", "https");
+		client.add("X-Forwarded-Host", "chat.example.com");
+		RequestInfo viaBalancer = new RequestInfo("GET", "gw", "/ws", new org.springframework.http.HttpHeaders(), "10.0.0.2",
+				"203.0.113.5", true);
+
+		DefaultHttpHeaders sent = BackendHeaders.build(client, viaBalancer, false, "");
+
+		assertThat(sent.getAll("X-Forwarded-For")).containsExactly("203.0.113.5, 10.0.0.2");
+		assertThat(sent.getAll("X-Forwarded-Proto")).containsExactly("https");
+		assertThat(sent.getAll("X-Forwarded-Host")).containsExactly("chat.example.com");
+	}
+
+	@Test
+	void fromAnyOtherPeerTheForwardedProtoAndHostAreReplaced() {
+		HttpHeaders client = handshake();
+		client.add("X-Forwarded-Proto", "https");
+		client.add("X-Forwarded-Host", "forged.example.com");
+
+		DefaultHttpHeaders sent = BackendHeaders.build(client, peer("10.0.0.2"), false, "");
+
+		assertThat(sent.getAll("X-Forwarded-Proto")).containsExactly("http");
+		assertThat(sent.getAll("X-Forwarded-Host")).doesNotContain("forged.example.com");
+	}
+
+	/** A request straight from a client at {@code ip}, no trusted proxy in between. */
+	private static RequestInfo peer(String ip) {
+		return RequestInfo.of("GET", "gw", "/ws", new org.springframework.http.HttpHeaders(), ip);
 	}
 }

@@ -163,7 +163,7 @@ class RouterTests {
 
 	@Test
 	void aRouterWithoutRulesAnswers404() {
-		Router router = new Router(new HttpServerSpec("s", 0, null, null, null, null, null, null, null));
+		Router router = new Router(new HttpServerSpec("s", 0, null, null, null, null, null, null, null, null));
 
 		assertThat(route(router, "GET", "gw", "/").status()).isEqualTo(404);
 	}
@@ -200,7 +200,7 @@ class RouterTests {
 	}
 
 	private static Router router(RuleSpec... rules) {
-		return new Router(new HttpServerSpec("test", 0, null, List.of(rules), null, null, null, null, null));
+		return new Router(new HttpServerSpec("test", 0, null, List.of(rules), null, null, null, null, null, null));
 	}
 
 	private static RuleSpec rule(String host, PathSpec... paths) {
