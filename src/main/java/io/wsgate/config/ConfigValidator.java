@@ -14,7 +14,7 @@ import io.wsgate.config.HttpServerSpec.HeaderRuleSpec;
 import io.wsgate.config.HttpServerSpec.PathSpec;
 import io.wsgate.config.HttpServerSpec.RuleSpec;
 import io.wsgate.config.PipelineSpec.FlowNodeSpec;
-import io.wsgate.request.TrustedProxies;
+import io.wsgate.request.IpRanges;
 
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.core.io.DefaultResourceLoader;
@@ -117,14 +117,8 @@ public final class ConfigValidator {
 				problems.add(path + ".maxHeaderSize", server.maxHeaderSize() + " (expected: 1KB or more)");
 			}
 			validateTls(server.tls(), path + ".tls", problems);
-			for (int t = 0; t < server.trustedProxies().size(); t++) {
-				try {
-					TrustedProxies.of(List.of(server.trustedProxies().get(t)));
-				}
-				catch (IllegalArgumentException ex) {
-					problems.add(path + ".trustedProxies[" + t + "]", ex.getMessage());
-				}
-			}
+			checkIpRanges(server.trustedProxies(), path + ".trustedProxies", problems);
+			checkIpFilter(server.ipFilter(), path + ".ipFilter", problems);
 			for (int r = 0; r < server.rules().size(); r++) {
 				validateRule(server.rules().get(r), path + ".rules[" + r + "]", pipelineNames, problems);
 			}
@@ -153,12 +147,32 @@ public final class ConfigValidator {
 		}
 	}
 
+	private static void checkIpFilter(IpFilterSpec filter, String path, ConfigProblems problems) {
+		if (filter != null) {
+			checkIpRanges(filter.allowIPs(), path + ".allowIPs", problems);
+			checkIpRanges(filter.blockIPs(), path + ".blockIPs", problems);
+		}
+	}
+
+	/** Each entry must be an IP address or a CIDR range (never a name: nothing is resolved). */
+	private static void checkIpRanges(List<String> entries, String path, ConfigProblems problems) {
+		for (int i = 0; i < entries.size(); i++) {
+			try {
+				IpRanges.of(List.of(entries.get(i)));
+			}
+			catch (IllegalArgumentException ex) {
+				problems.add(path + "[" + i + "]", ex.getMessage());
+			}
+		}
+	}
+
 	private void validateRule(RuleSpec rule, String path, Set<String> pipelineNames, ConfigProblems problems) {
 		String host = rule.host();
 		int stars = host.length() - host.replace("*", "").length();
 		if (stars > 1 || (stars == 1 && !host.startsWith("*") && !host.endsWith("*"))) {
 			problems.add(path + ".host", "'" + host + "' (expected: exact host, or one leading or trailing '*')");
 		}
+		checkIpFilter(rule.ipFilter(), path + ".ipFilter", problems);
 		if (rule.paths().isEmpty()) {
 			problems.add(path + ".paths", "at least one path is required");
 		}
@@ -174,6 +188,7 @@ public final class ConfigValidator {
 			problems.add(path, "set only one of path, pathPrefix and pathRegexp");
 		}
 		checkRegex(spec.pathRegexp(), path + ".pathRegexp", problems);
+		checkIpFilter(spec.ipFilter(), path + ".ipFilter", problems);
 		for (int m = 0; m < spec.methods().size(); m++) {
 			if (!HTTP_METHODS.contains(spec.methods().get(m).toUpperCase(Locale.ROOT))) {
 				problems.add(path + ".methods[" + m + "]", "'" + spec.methods().get(m) + "' is not an HTTP method");

@@ -19,11 +19,12 @@ import org.springframework.util.unit.DataSize;
  * balancer, whose client address then counts as the peer's (default false)
  * @param trustedProxies addresses or CIDR ranges of the proxies in front: from them, X-Forwarded-For
  * names the client and X-Forwarded-Proto/-Host are kept (default none)
+ * @param ipFilter the client addresses this server serves (403 for others; default all)
  * @param kind optional, {@code HTTPServer}: the kind line of an Easegress object, so its spec pastes whole
  */
 public record HttpServerSpec(String name, Integer port, String address, List<RuleSpec> rules,
 		Duration handshakeTimeout, DataSize maxHeaderSize, TlsSpec tls, Boolean proxyProtocol, List<String> trustedProxies,
-		String kind) {
+		IpFilterSpec ipFilter, String kind) {
 
 	/** The Easegress kind of the object this spec is the body of. */
 	public static final String KIND = "HTTPServer";
@@ -64,8 +65,9 @@ public record HttpServerSpec(String name, Integer port, String address, List<Rul
 	 *
 	 * @param host exact host, or one leading or trailing {@code *}; empty = any host
 	 * @param paths path rules, tried in order
+	 * @param ipFilter the client addresses this rule serves, besides the server's filter (403 for others)
 	 */
-	public record RuleSpec(String host, List<PathSpec> paths) {
+	public record RuleSpec(String host, List<PathSpec> paths, IpFilterSpec ipFilter) {
 
 		public RuleSpec {
 			host = Specs.text(host);
@@ -84,9 +86,10 @@ public record HttpServerSpec(String name, Integer port, String address, List<Rul
 	 * @param headers required headers; a mismatch answers 400
 	 * @param clientMaxBodySize accepted for Easegress compatibility; an upgrade body is never buffered
 	 * @param backend name of the pipeline
+	 * @param ipFilter the client addresses this path serves, besides the server's and rule's (403 for others)
 	 */
 	public record PathSpec(String path, String pathPrefix, String pathRegexp, List<String> methods,
-			List<HeaderRuleSpec> headers, Long clientMaxBodySize, String backend) {
+			List<HeaderRuleSpec> headers, Long clientMaxBodySize, String backend, IpFilterSpec ipFilter) {
 
 		public PathSpec {
 			path = Specs.text(path);

@@ -1,12 +1,8 @@
 package io.wsgate.request;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.netty.handler.ipfilter.IpFilterRuleType;
-import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.netty.util.NetUtil;
 
 /**
@@ -17,44 +13,18 @@ import io.netty.util.NetUtil;
  */
 public final class TrustedProxies {
 
-	public static final TrustedProxies NONE = new TrustedProxies(List.of());
+	public static final TrustedProxies NONE = new TrustedProxies(IpRanges.NONE);
 
-	private final List<IpSubnetFilterRule> ranges;
+	private final IpRanges ranges;
 
-	private TrustedProxies(List<IpSubnetFilterRule> ranges) {
+	private TrustedProxies(IpRanges ranges) {
 		this.ranges = ranges;
 	}
 
 	/** Throws {@link IllegalArgumentException} naming an entry that is no address or range. */
 	public static TrustedProxies of(List<String> entries) {
-		List<IpSubnetFilterRule> ranges = new ArrayList<>();
-		for (String entry : entries) {
-			ranges.add(range(entry));
-		}
-		return ranges.isEmpty() ? NONE : new TrustedProxies(List.copyOf(ranges));
-	}
-
-	/** An address ({@code 10.0.0.7}, {@code ::1}) or a CIDR range ({@code 10.0.0.0/8}); never a host name. */
-	static IpSubnetFilterRule range(String entry) {
-		String text = entry.trim();
-		int slash = text.indexOf('/');
-		String address = (slash >= 0) ? text.substring(0, slash) : text;
-		byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
-		if (bytes == null) {
-			throw new IllegalArgumentException("'" + entry + "' is not an IP address or a CIDR range");
-		}
-		int bits = bytes.length * 8;
-		int prefix;
-		try {
-			prefix = (slash >= 0) ? Integer.parseInt(text.substring(slash + 1)) : bits;
-		}
-		catch (NumberFormatException ex) {
-			prefix = -1;
-		}
-		if (prefix < 0 || prefix > bits) {
-			throw new IllegalArgumentException("'" + entry + "': the prefix length must be 0.." + bits);
-		}
-		return new IpSubnetFilterRule(address, prefix, IpFilterRuleType.ACCEPT);
+		IpRanges ranges = IpRanges.of(entries);
+		return ranges.isEmpty() ? NONE : new TrustedProxies(ranges);
 	}
 
 	public boolean isEmpty() {
@@ -63,20 +33,7 @@ public final class TrustedProxies {
 
 	/** Whether an address (a literal; anything else is not trusted) is one of the trusted proxies. */
 	public boolean trusts(String ip) {
-		if (ranges.isEmpty()) {
-			return false;
-		}
-		InetAddress address = NetUtil.createInetAddressFromIpAddressString(ip.trim());
-		if (address == null) {
-			return false;
-		}
-		InetSocketAddress socket = new InetSocketAddress(address, 0);
-		for (IpSubnetFilterRule range : ranges) {
-			if (range.matches(socket)) {
-				return true;
-			}
-		}
-		return false;
+		return ranges.contains(ip);
 	}
 
 	/**

@@ -25,7 +25,14 @@ final class PathRule {
 
 	private final Route route;
 
-	PathRule(PathSpec spec) {
+	private final List<IpFilter> ipFilters;
+
+	/**
+	 * @param spec the path rule
+	 * @param ipFilters the ipFilter chain of its server, rule and path
+	 */
+	PathRule(PathSpec spec, List<IpFilter> ipFilters) {
+		this.ipFilters = ipFilters;
 		this.exact = spec.path();
 		this.prefix = spec.pathPrefix();
 		this.regexp = spec.pathRegexp().isEmpty() ? null : Pattern.compile(spec.pathRegexp());
@@ -57,6 +64,11 @@ final class PathRule {
 			return path.startsWith(prefix);
 		}
 		return regexp == null || regexp.matcher(path).find();
+	}
+
+	/** Whether every ipFilter on the way (server, rule, path) allows the client's address. */
+	boolean allowsClient(String clientIp) {
+		return IpFilter.allowAll(ipFilters, clientIp);
 	}
 
 	boolean allowsMethod(String method) {

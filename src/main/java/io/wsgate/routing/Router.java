@@ -12,15 +12,23 @@ import io.wsgate.request.RequestInfo;
  */
 public final class Router {
 
+	private final List<IpFilter> serverFilter;
+
 	private final List<HostRules> rules;
 
 	public Router(HttpServerSpec spec) {
-		this.rules = spec.rules().stream()
-			.map(r -> new HostRules(new HostMatcher(r.host()), r.paths().stream().map(PathRule::new).toList()))
-			.toList();
+		this.serverFilter = IpFilter.chain(List.of(), spec.ipFilter());
+		this.rules = spec.rules().stream().map(r -> {
+			List<IpFilter> ruleChain = IpFilter.chain(serverFilter, r.ipFilter());
+			return new HostRules(new HostMatcher(r.host()),
+					r.paths().stream().map(p -> new PathRule(p, IpFilter.chain(ruleChain, p.ipFilter()))).toList());
+		}).toList();
 	}
 
 	public Route route(RequestInfo request) {
+		if (!IpFilter.allowAll(serverFilter, request.clientIp())) {
+			return FORBIDDEN;
+		}
 		boolean methodRefused = false;
 		boolean headersRefused = false;
 		for (HostRules rule : rules) {
@@ -38,7 +46,8 @@ public final class Router {
 					headersRefused = true;
 				}
 				else {
-					return path.route();
+					// As Easegress: the first full match decides, and its ipFilter chain applies.
+					return path.allowsClient(request.clientIp()) ? path.route() : FORBIDDEN;
 				}
 			}
 		}
@@ -50,6 +59,8 @@ public final class Router {
 		}
 		return Route.rejected(404, "no route");
 	}
+
+	private static final Route FORBIDDEN = Route.rejected(403, "the client address is not allowed here");
 
 	private record HostRules(HostMatcher host, List<PathRule> paths) {
 	}

@@ -235,6 +235,26 @@ class ConfigValidatorTests {
 	}
 
 	@Test
+	void ipFilterEntriesThatAreNoAddressOrRangeAreRejectedAtEveryLevel() {
+		List<String> problems = problems("""
+				wsgate:
+				  http-servers:
+				    - name: edge
+				      port: 8080
+				      ipFilter: {allowIPs: [10.0.0.0/8, office]}
+				      rules:
+				        - ipFilter: {blockIPs: [10.0.0.0/40]}
+				          paths:
+				            - {path: /ws, backend: p, ipFilter: {blockIPs: ["::1", "nope"]}}
+				""" + pipeline(MAIN_POOL).substring("wsgate:\n".length()));
+
+		assertThat(problems).containsExactly(
+				"wsgate.http-servers[0].ipFilter.allowIPs[1]: 'office' is not an IP address or a CIDR range",
+				"wsgate.http-servers[0].rules[0].ipFilter.blockIPs[0]: '10.0.0.0/40': the prefix length must be 0..32",
+				PATH + ".ipFilter.blockIPs[1]: 'nope' is not an IP address or a CIDR range");
+	}
+
+	@Test
 	void aWeightOutOfRangeIsRejected() {
 		List<String> problems = problems(pipeline("""
 				          pools:

@@ -45,9 +45,17 @@ class ForwardedClientsIntegrationTests {
 				    - name: behind-lb
 				      port: 0
 				      trustedProxies: [127.0.0.0/8, "::1"]
-				      rules: [{paths: [{path: /ws, backend: echo}, {path: /hashed, backend: hashed}]}]
+				      rules:
+				        - paths:
+				            - {path: /ws, backend: echo}
+				            - {path: /hashed, backend: hashed}
+				            - {path: /private, backend: echo, ipFilter: {blockByDefault: true, allowIPs: [203.0.113.0/24]}}
 				    - name: direct
 				      port: 0
+				      rules: [{paths: [{path: /ws, backend: echo}]}]
+				    - name: office-only
+				      port: 0
+				      ipFilter: {allowIPs: [192.0.2.0/24]}
 				      rules: [{paths: [{path: /ws, backend: echo}]}]
 				  limits:
 				    maxSessionsPerClientIp: 1
@@ -123,6 +131,23 @@ class ForwardedClientsIntegrationTests {
 		}
 		assertThat(hashedA.sessions.size() + hashedB.sessions.size()).isEqualTo(12);
 		assertThat(Math.min(hashedA.sessions.size(), hashedB.sessions.size())).as("all on one server").isZero();
+	}
+
+	@Test
+	void ipFilterJudgesTheForwardedClientAndAnswers403() throws Exception {
+		assertThat(RawHttp.send(gateway.port("behind-lb"), handshake("/private", "203.0.113.40")).status()).isEqualTo(101);
+		RawHttp.Response refused = RawHttp.send(gateway.port("behind-lb"), handshake("/private", "198.51.100.40"));
+		assertThat(refused.status()).isEqualTo(403);
+		assertThat(refused.body()).isEqualTo("the client address is not allowed here\n");
+		assertThat(RawHttp.send(gateway.port("behind-lb"), handshake("/ws", "198.51.100.40")).status())
+			.as("other paths have no filter").isEqualTo(101);
+	}
+
+	@Test
+	void aServersIpFilterRefusesClientsItDoesNotAllowWhateverTheyForward() throws Exception {
+		assertThat(RawHttp.send(gateway.port("office-only"), handshake("/ws", "192.0.2.10")).status())
+			.as("127.0.0.1 is no trusted proxy here: its forwarded address is not believed").isEqualTo(403);
+		assertThat(RawHttp.send(gateway.port("direct"), handshake("/ws", "192.0.2.10")).status()).isEqualTo(101);
 	}
 
 	private static String handshake(String path, String forwardedFor) {

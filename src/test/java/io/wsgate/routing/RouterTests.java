@@ -3,6 +3,7 @@ package io.wsgate.routing;
 import java.util.List;
 
 import io.wsgate.config.HttpServerSpec;
+import io.wsgate.config.IpFilterSpec;
 import io.wsgate.config.HttpServerSpec.HeaderRuleSpec;
 import io.wsgate.config.HttpServerSpec.PathSpec;
 import io.wsgate.config.HttpServerSpec.RuleSpec;
@@ -109,14 +110,14 @@ class RouterTests {
 
 	@Test
 	void aPathWithoutPathConditionMatchesEveryPath() {
-		Router router = router(rule("", new PathSpec(null, null, null, null, null, null, "all")));
+		Router router = router(rule("", new PathSpec(null, null, null, null, null, null, "all", null)));
 
 		assertThat(route(router, "GET", "gw", "/anything/at/all").pipeline()).isEqualTo("all");
 	}
 
 	@Test
 	void aMethodNotAllowedByTheMatchingPathAnswers405() {
-		Router router = router(rule("", new PathSpec(null, "/ws", null, List.of("GET"), null, null, "ws")));
+		Router router = router(rule("", new PathSpec(null, "/ws", null, List.of("GET"), null, null, "ws", null)));
 
 		Route route = route(router, "POST", "gw", "/ws");
 
@@ -127,7 +128,7 @@ class RouterTests {
 
 	@Test
 	void methodsInTheConfigAreCaseInsensitive() {
-		Router router = router(rule("", new PathSpec(null, "/ws", null, List.of("get"), null, null, "ws")));
+		Router router = router(rule("", new PathSpec(null, "/ws", null, List.of("get"), null, null, "ws", null)));
 
 		assertThat(route(router, "GET", "gw", "/ws").pipeline()).isEqualTo("ws");
 	}
@@ -135,7 +136,7 @@ class RouterTests {
 	@Test
 	void aMissingRequiredHeaderAnswers400() {
 		Router router = router(rule("", new PathSpec(null, "/ws", null, null,
-				List.of(new HeaderRuleSpec("X-Tenant", List.of("acme"), null)), null, "ws")));
+				List.of(new HeaderRuleSpec("X-Tenant", List.of("acme"), null)), null, "ws", null)));
 
 		assertThat(route(router, "GET", "gw", "/ws").status()).isEqualTo(400);
 		assertThat(route(router, "GET", "gw", "/ws", "X-Tenant", "other").status()).isEqualTo(400);
@@ -145,7 +146,7 @@ class RouterTests {
 	@Test
 	void aHeaderRegexpIsSearched() {
 		Router router = router(rule("", new PathSpec(null, "/ws", null, null,
-				List.of(new HeaderRuleSpec("X-Tenant", null, "^team-[a-z]+")), null, "ws")));
+				List.of(new HeaderRuleSpec("X-Tenant", null, "^team-[a-z]+")), null, "ws", null)));
 
 		assertThat(route(router, "GET", "gw", "/ws", "x-tenant", "team-blue").pipeline()).isEqualTo("ws");
 		assertThat(route(router, "GET", "gw", "/ws", "X-Tenant", "blue").status()).isEqualTo(400);
@@ -163,7 +164,7 @@ class RouterTests {
 
 	@Test
 	void aRouterWithoutRulesAnswers404() {
-		Router router = new Router(new HttpServerSpec("s", 0, null, null, null, null, null, null, null, null));
+		Router router = new Router(new HttpServerSpec("s", 0, null, null, null, null, null, null, null, null, null));
 
 		assertThat(route(router, "GET", "gw", "/").status()).isEqualTo(404);
 	}
@@ -171,8 +172,8 @@ class RouterTests {
 	@Test
 	void aLaterFullMatchWinsOverAnEarlierMethodMismatch() {
 		Router router = router(
-				rule("", new PathSpec(null, "/ws", null, List.of("POST"), null, null, "post-only")),
-				rule("", new PathSpec(null, "/ws", null, List.of("GET"), null, null, "get")));
+				rule("", new PathSpec(null, "/ws", null, List.of("POST"), null, null, "post-only", null)),
+				rule("", new PathSpec(null, "/ws", null, List.of("GET"), null, null, "get", null)));
 
 		assertThat(route(router, "GET", "gw", "/ws").pipeline()).isEqualTo("get");
 		assertThat(route(router, "POST", "gw", "/ws").pipeline()).isEqualTo("post-only");
@@ -180,9 +181,9 @@ class RouterTests {
 
 	@Test
 	void aRouteNamesThePathConditionThatMatched() {
-		Router router = router(rule("", new PathSpec("/ws", null, null, null, null, null, "a"),
-				new PathSpec(null, "/chat/", null, null, null, null, "b"),
-				new PathSpec(null, null, "^/room/[0-9]+$", null, null, null, "c"), new PathSpec(null, null, null, null, null, null, "d")));
+		Router router = router(rule("", new PathSpec("/ws", null, null, null, null, null, "a", null),
+				new PathSpec(null, "/chat/", null, null, null, null, "b", null),
+				new PathSpec(null, null, "^/room/[0-9]+$", null, null, null, "c", null), new PathSpec(null, null, null, null, null, null, "d", null)));
 
 		assertThat(route(router, "GET", "gw", "/ws").path()).isEqualTo("/ws");
 		assertThat(route(router, "GET", "gw", "/chat/x").path()).isEqualTo("/chat/**");
@@ -191,32 +192,101 @@ class RouterTests {
 	}
 
 	@Test
+	void anIpFilterFollowsEasegressRules() {
+		// allowIPs set: only those; an address in both lists gets the default (allow here).
+		Router router = routerWith(new IpFilterSpec(null, List.of("10.0.0.0/8"), List.of("10.9.0.0/16", "192.0.2.9")));
+
+		assertThat(routeFrom(router, "10.1.2.3").status()).isZero();
+		assertThat(routeFrom(router, "10.9.1.1").status()).as("in both lists: the default").isZero();
+		assertThat(routeFrom(router, "192.0.2.9").status()).isEqualTo(403);
+		assertThat(routeFrom(router, "203.0.113.1").status()).as("not in allowIPs").isEqualTo(403);
+		assertThat(routeFrom(router, "203.0.113.1").reason()).isEqualTo("the client address is not allowed here");
+	}
+
+	@Test
+	void blockByDefaultBlocksWhatNeitherListAllowsAlone() {
+		Router router = routerWith(new IpFilterSpec(true, List.of("10.0.0.0/8"), List.of("10.9.0.0/16")));
+
+		assertThat(routeFrom(router, "10.1.2.3").status()).isZero();
+		assertThat(routeFrom(router, "10.9.1.1").status()).as("in both lists: the default, block").isEqualTo(403);
+		assertThat(routeFrom(router, "203.0.113.1").status()).isEqualTo(403);
+	}
+
+	@Test
+	void aBlockListAloneBlocksOnlyItsAddresses() {
+		Router router = routerWith(new IpFilterSpec(null, null, List.of("198.51.100.0/24", "2001:db8::/32")));
+
+		assertThat(routeFrom(router, "198.51.100.7").status()).isEqualTo(403);
+		assertThat(routeFrom(router, "2001:db8::1").status()).isEqualTo(403);
+		assertThat(routeFrom(router, "203.0.113.1").status()).isZero();
+	}
+
+	private static Router routerWith(IpFilterSpec serverFilter) {
+		return new Router(new HttpServerSpec("s", 0, null, List.of(rule("", new PathSpec("/ws", null, null, null, null, null,
+				"p", null))), null, null, null, null, null, serverFilter, null));
+	}
+
+	@Test
+	void theServerRuleAndPathFiltersMustAllAllow() {
+		IpFilterSpec onlyTen = new IpFilterSpec(null, List.of("10.0.0.0/8"), null);
+		IpFilterSpec notTenOne = new IpFilterSpec(null, null, List.of("10.1.0.0/16"));
+		IpFilterSpec notTenTwo = new IpFilterSpec(null, null, List.of("10.2.0.0/16"));
+		Router router = new Router(new HttpServerSpec("s", 0, null, List.of(new RuleSpec("", List.of(
+				new PathSpec("/admin", null, null, null, null, null, "admin", notTenTwo),
+				new PathSpec("/ws", null, null, null, null, null, "ws", null)), notTenOne)), null, null, null, null, null,
+				onlyTen, null));
+
+		assertThat(routeFrom(router, "10.3.0.1", "/admin").pipeline()).isEqualTo("admin");
+		assertThat(routeFrom(router, "10.2.0.1", "/admin").status()).as("the path's filter").isEqualTo(403);
+		assertThat(routeFrom(router, "10.2.0.1", "/ws").pipeline()).as("another path of the rule").isEqualTo("ws");
+		assertThat(routeFrom(router, "10.1.0.1", "/ws").status()).as("the rule's filter").isEqualTo(403);
+		assertThat(routeFrom(router, "11.0.0.1", "/nowhere").status()).as("the server's filter comes first").isEqualTo(403);
+	}
+
+	@Test
+	void anIpFilterJudgesTheForwardedClientBehindATrustedProxy() {
+		Router router = new Router(new HttpServerSpec("s", 0, null, List.of(rule("", new PathSpec("/ws", null, null, null,
+				null, null, "p", new IpFilterSpec(null, null, List.of("203.0.113.5"))))), null, null, null, null, null, null, null));
+		RequestInfo viaBalancer = new RequestInfo("GET", "gw", "/ws", new HttpHeaders(), "10.0.0.2", "203.0.113.5", true);
+
+		assertThat(router.route(viaBalancer).status()).isEqualTo(403);
+	}
+
+	private static Route routeFrom(Router router, String clientIp) {
+		return routeFrom(router, clientIp, "/ws");
+	}
+
+	private static Route routeFrom(Router router, String clientIp, String path) {
+		return router.route(RequestInfo.of("GET", "gw", path, new HttpHeaders(), clientIp));
+	}
+
+	@Test
 	void aMethodMismatchIsReportedBeforeAHeaderMismatch() {
 		Router router = router(rule("",
-				new PathSpec(null, "/ws", null, null, List.of(new HeaderRuleSpec("X-A", List.of("1"), null)), null, "a"),
-				new PathSpec(null, "/ws", null, List.of("POST"), null, null, "b")));
+				new PathSpec(null, "/ws", null, null, List.of(new HeaderRuleSpec("X-A", List.of("1"), null)), null, "a", null),
+				new PathSpec(null, "/ws", null, List.of("POST"), null, null, "b", null)));
 
 		assertThat(route(router, "GET", "gw", "/ws").status()).isEqualTo(405);
 	}
 
 	private static Router router(RuleSpec... rules) {
-		return new Router(new HttpServerSpec("test", 0, null, List.of(rules), null, null, null, null, null, null));
+		return new Router(new HttpServerSpec("test", 0, null, List.of(rules), null, null, null, null, null, null, null));
 	}
 
 	private static RuleSpec rule(String host, PathSpec... paths) {
-		return new RuleSpec(host, List.of(paths));
+		return new RuleSpec(host, List.of(paths), null);
 	}
 
 	private static PathSpec exact(String path, String backend) {
-		return new PathSpec(path, null, null, null, null, null, backend);
+		return new PathSpec(path, null, null, null, null, null, backend, null);
 	}
 
 	private static PathSpec prefix(String prefix, String backend) {
-		return new PathSpec(null, prefix, null, null, null, null, backend);
+		return new PathSpec(null, prefix, null, null, null, null, backend, null);
 	}
 
 	private static PathSpec regexp(String regexp, String backend) {
-		return new PathSpec(null, null, regexp, null, null, null, backend);
+		return new PathSpec(null, null, regexp, null, null, null, backend, null);
 	}
 
 	private static Route route(Router router, String method, String host, String path, String... headerPairs) {

@@ -1,0 +1,20 @@
+package io.wsgate.config;
+
+import java.util.List;
+
+/**
+ * Easegress's {@code ipFilter} on an http server, a rule or a path: the client's address (behind
+ * {@code trustedProxies}, the forwarded one) must pass every level's filter, or the answer is 403.
+ *
+ * @param blockByDefault block addresses that neither list names (default false)
+ * @param allowIPs addresses and CIDR ranges allowed; when set, every other address is blocked
+ * @param blockIPs addresses and CIDR ranges blocked (one in both lists gets the default)
+ */
+public record IpFilterSpec(Boolean blockByDefault, List<String> allowIPs, List<String> blockIPs) {
+
+	public IpFilterSpec {
+		blockByDefault = Boolean.TRUE.equals(blockByDefault);
+		allowIPs = Specs.list(allowIPs);
+		blockIPs = Specs.list(blockIPs);
+	}
+}
