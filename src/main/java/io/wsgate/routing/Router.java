@@ -8,9 +8,12 @@ import io.wsgate.request.RequestInfo;
 /**
  * Routes the requests of one http server. Rules and their paths are tried in order and the first
  * full match wins. When none matches, a path that matched but refused the method answers 405, one
- * that refused the headers answers 400, and otherwise 404.
+ * that refused the headers answers 400, and otherwise 404. A client address that an ipFilter on the
+ * way (server, rule, path) does not allow answers 403.
  */
 public final class Router {
+
+	private static final Route FORBIDDEN = Route.rejected(403, "the client address is not allowed here");
 
 	private final List<IpFilter> serverFilter;
 
@@ -59,8 +62,6 @@ public final class Router {
 		}
 		return Route.rejected(404, "no route");
 	}
-
-	private static final Route FORBIDDEN = Route.rejected(403, "the client address is not allowed here");
 
 	private record HostRules(HostMatcher host, List<PathRule> paths) {
 	}
