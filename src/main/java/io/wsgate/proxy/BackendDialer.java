@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
@@ -164,7 +163,7 @@ public final class BackendDialer {
 			// see the connection drop.
 			pipeline.addBefore(NETTY_DECODER, "wsgate.violationCloseEncoder", new WebSocket13FrameEncoder(true));
 		}
-		connection.addHandlerLast(WebSocketProxyFilter.UTF8_VALIDATOR, new Utf8FrameValidator(true));
+		connection.addHandlerLast(DecodedFrameCheck.NAME, new DecodedFrameCheck(false));
 		return new BackendSession(server, connection, (WebsocketInbound) connection, (WebsocketOutbound) connection,
 				BackendHandshakeHandler.selectedSubprotocol(connection),
 				((HttpClientResponse) connection).responseHeaders(), dialHeaders);

@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.ServerMeters;
@@ -54,9 +53,6 @@ final class WebSocketProxyFilter implements Filter {
 	private static final String UPGRADED = "upgraded";
 
 	private static final String REJECTED = "rejected";
-
-	/** The handler name of the UTF-8 check of the client's text frames (1007 when invalid). */
-	static final String UTF8_VALIDATOR = "wsgate.utf8Validator";
 
 	/** Backend response headers that describe the backend's own connection, never relayed. */
 	private static final Set<String> NOT_RELAYED = Set.of("connection", "upgrade", "sec-websocket-accept",
@@ -201,11 +197,11 @@ final class WebSocketProxyFilter implements Filter {
 			relaying.set(true);
 			upgraded(record, meters);
 			Connection clientConnection = (Connection) in;
-			clientConnection.addHandlerLast(UTF8_VALIDATOR, new Utf8FrameValidator(true));
+			clientConnection.addHandlerLast(DecodedFrameCheck.NAME, new DecodedFrameCheck(false));
 			Side clientSide = new Side("client", in, out, clientConnection, pool.spec().clientMaxMsgSize(),
 					CloseCodes.GOING_AWAY, new TrafficCounter(record.up, meters, Direction.UPSTREAM));
 			WebSocketBridge bridge = new WebSocketBridge(clientSide, backendSide, record, new WebSocketBridge.Timeouts(
-					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout()));
+					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout()), false);
 			sessions.opened(bridge);
 			HandshakeHeaders.forget(in, backend);
 			return bridge.relay().doFinally(signal -> {
