@@ -14,8 +14,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
  * Reads one side's frames in place of Netty's WebSocket decoder once the session runs, and relays
  * them as the bytes they arrived in: a run of whole frames read together goes to the other side in
  * one write, with no frame object and no re-encoding. That is valid on the wire because the gateway
- * negotiates no extension on either side: a client's frames are masked (as frames towards a server
- * must be) and a backend's are not (as frames towards a client must not be).
+ * negotiates no extension of its own with either side: a client's frames are masked (as frames
+ * towards a server must be) and a backend's are not (as frames towards a client must not be). The
+ * one extension it lets the endpoints negotiate, permessage-deflate, changes only payloads and RSV1,
+ * which the relay passes on untouched; its compression state lives in the endpoints and stays in
+ * step because every data frame is relayed unchanged and in order.
  *
  * <p>The run is copied once, into a buffer of its own size, rather than sliced out of the read
  * buffer: a slice would keep the whole read buffer, and the allocator's chunk around it, for as long

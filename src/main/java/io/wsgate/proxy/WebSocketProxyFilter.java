@@ -38,7 +38,7 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
  * <li>pick the pool (first matching candidate pool, else the main pool) and check the Origin (403);</li>
  * <li>dial a backend, moving on to the next server when one is unreachable (503 when no server is
  * available, 502 when none answers, the backend's own status when it refuses);</li>
- * <li>only then upgrade the client, with the backend's subprotocol and {@code Set-Cookie}s;</li>
+ * <li>only then upgrade the client, with the backend's subprotocol, extensions and {@code Set-Cookie}s;</li>
  * <li>relay frames until both sides are closed.</li>
  * </ol>
  */
@@ -60,6 +60,9 @@ final class WebSocketProxyFilter implements Filter {
 			"date", "server");
 
 	private final String defaultOrigin;
+
+	/** {@code compression: passthrough}: the client's permessage-deflate offer goes to the backend. */
+	private final boolean passCompression;
 
 	private final List<ProxyPool> candidates;
 
@@ -84,9 +87,11 @@ final class WebSocketProxyFilter implements Filter {
 	record ProxyPool(ServerPool pool, OriginCheck originCheck) {
 	}
 
-	WebSocketProxyFilter(String defaultOrigin, List<ProxyPool> candidates, ProxyPool main, BackendDialer dialer,
-			GatewayMetrics metrics, SessionListener listener, SessionRegistry sessions, Duration retryAfter) {
+	WebSocketProxyFilter(String defaultOrigin, boolean passCompression, List<ProxyPool> candidates, ProxyPool main,
+			BackendDialer dialer, GatewayMetrics metrics, SessionListener listener, SessionRegistry sessions,
+			Duration retryAfter) {
 		this.defaultOrigin = defaultOrigin;
+		this.passCompression = passCompression;
 		this.candidates = candidates;
 		this.main = main;
 		this.dialer = dialer;
@@ -147,6 +152,7 @@ final class WebSocketProxyFilter implements Filter {
 		DialRequest dial = new DialRequest(pathAndQuery(request), nonNull(headers.get(HttpHeaderNames.HOST)),
 				BackendHeaders.build(headers, context.info().peerIp(), context.secure(), defaultOrigin),
 				BackendHeaders.subprotocols(headers),
+				passCompression ? Extensions.deflateOffer(headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS)) : null,
 				MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout(), pool.tls(), eventLoop(request));
 		return dialer.dialFirst(servers, dial, pool)
@@ -179,9 +185,15 @@ final class WebSocketProxyFilter implements Filter {
 		if (sticky != null) {
 			response.addHeader(HttpHeaderNames.SET_COOKIE, sticky);
 		}
+		// Netty's handshaker puts these headers on the 101. compress stays false: the endpoints compress.
+		boolean deflate = backend.extensions() != null;
+		if (deflate) {
+			response.header(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, backend.extensions());
+		}
 		WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder()
 			.maxFramePayloadLength(MessageSizeLimit.frameLimit(pool.spec().clientMaxMsgSize()))
-			.handlePing(true);
+			.handlePing(true)
+			.compress(false);
 		if (backend.subprotocol() != null) {
 			spec.protocols(backend.subprotocol());
 		}
@@ -197,11 +209,11 @@ final class WebSocketProxyFilter implements Filter {
 			relaying.set(true);
 			upgraded(record, meters);
 			Connection clientConnection = (Connection) in;
-			clientConnection.addHandlerLast(DecodedFrameCheck.NAME, new DecodedFrameCheck(false));
+			clientConnection.addHandlerLast(DecodedFrameCheck.NAME, new DecodedFrameCheck(deflate));
 			Side clientSide = new Side("client", in, out, clientConnection, pool.spec().clientMaxMsgSize(),
 					CloseCodes.GOING_AWAY, new TrafficCounter(record.up, meters, Direction.UPSTREAM));
 			WebSocketBridge bridge = new WebSocketBridge(clientSide, backendSide, record, new WebSocketBridge.Timeouts(
-					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout()), false);
+					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout()), deflate);
 			sessions.opened(bridge);
 			HandshakeHeaders.forget(in, backend);
 			return bridge.relay().doFinally(signal -> {
