@@ -45,6 +45,10 @@ class CompressionIntegrationTests {
 
 	private final TestBackend plain = new TestBackend();
 
+	/** Sends compressed messages as soon as a session opens: they reach the gateway with its 101. */
+	private final TestBackend greeter = new TestBackend().compress().greet(
+			java.util.stream.IntStream.range(0, 50).mapToObj(i -> "tick " + i + " " + "p".repeat(i * 10)).toList());
+
 	/** Answers whatever extension a test sets, without speaking it. */
 	private final TestBackend liar = new TestBackend();
 
@@ -63,6 +67,7 @@ class CompressionIntegrationTests {
 				            - {path: /declines, backend: declines}
 				            - {path: /off, backend: off}
 				            - {path: /liar, backend: liar}
+				            - {path: /greeting, backend: greeting}
 				  pipelines:
 				    - name: deflate
 				      filters:
@@ -76,7 +81,11 @@ class CompressionIntegrationTests {
 				    - name: liar
 				      filters:
 				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${liar}"}], passiveHealthCheck: {enabled: false}}]}
-				""", Map.of("compressing", compressing.port(), "plain", plain.port(), "liar", liar.port()));
+				    - name: greeting
+				      filters:
+				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${greeter}"}]}]}
+				""", Map.of("compressing", compressing.port(), "plain", plain.port(), "liar", liar.port(), "greeter",
+				greeter.port()));
 	}
 
 	@AfterAll
@@ -85,6 +94,7 @@ class CompressionIntegrationTests {
 		compressing.close();
 		plain.close();
 		liar.close();
+		greeter.close();
 	}
 
 	@BeforeEach
@@ -187,6 +197,22 @@ class CompressionIntegrationTests {
 			assertThat(echoed.get(5).data()).containsExactly(1, 2, 3);
 			assertThat(session.frames).extracting(Frame::type)
 				.containsExactly("text", "ping", "text", "ping", "continuation", "continuation", "binary");
+		}
+	}
+
+	/**
+	 * Compressed frames that arrive with the backend's 101 (read before the session's handlers are in
+	 * place), then through Netty's decoder, then raw: all arrive, in order.
+	 */
+	@Test
+	void aBackendThatSpeaksFirstIsHeardCompressedAndInOrder() throws Exception {
+		try (TestClient client = TestClient.connectCompressed(gateway.wsUrl("edge", "/greeting"))) {
+			assertThat(client.responseHeaders().get(EXTENSIONS)).startsWith("permessage-deflate");
+			for (int i = 0; i < 50; i++) {
+				assertThat(client.nextText()).isEqualTo("tick " + i + " " + "p".repeat(i * 10));
+			}
+			client.sendText("and now me");
+			assertThat(client.nextText()).isEqualTo("and now me");
 		}
 	}
 
