@@ -17,10 +17,11 @@ import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
  * when the read batch ends. No Reactor operator or queue sits on this path.
  *
  * <p>At first the frames come decoded by Netty (and checked by {@link DecodedFrameCheck}). After the
- * first whole message (or control frame), Netty's decoder and that check give way to a {@link RawFrameReader}, which relays the frames
- * as the bytes they arrived in and asks this forwarder about each one ({@link #admit}). The swap
- * happens there because, as it hands over a frame, Netty's decoder stands exactly between two
- * frames, and the bytes it buffered go to the reader.
+ * first whole message (or control frame), Netty's decoder and that check give way to a
+ * {@link RawFrameReader}, which relays the frames as the bytes they arrived in and asks this
+ * forwarder about each one ({@link #admit}). The swap happens there because, as it hands over a
+ * frame, Netty's decoder stands exactly between two frames, and the bytes it buffered go to the
+ * reader.
  *
  * <p>Demand flows end to end: when the peer's write buffer is over Netty's high-water mark, reading
  * from this side pauses until the peer has drained, so the gateway never holds more than a write
@@ -31,7 +32,7 @@ import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
  */
 final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFrameReader.Sink {
 
-	/** The handler name in each side's pipeline, after the {@link DecodedFrameCheck} and before Reactor Netty's bridge. */
+	/** The handler name in each side's pipeline, after the frame check and before Reactor Netty's bridge. */
 	static final String NAME = "wsgate.frameForwarder";
 
 	private final WebSocketBridge bridge;
@@ -211,9 +212,9 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFr
 
 	/**
 	 * Replaces Netty's frame decoder with a {@link RawFrameReader}, and drops the
-	 * {@link DecodedFrameCheck}, whose checks the reader makes. Called as the decoder hands over a frame that leaves no message
-	 * open: the decoder is between two frames, and what it buffered of the next ones goes to the
-	 * reader when it is removed.
+	 * {@link DecodedFrameCheck}, whose checks the reader makes. Called as the decoder hands over a
+	 * frame that leaves no message open: the decoder is between two frames, and what it buffered of
+	 * the next ones goes to the reader when it is removed.
 	 */
 	private void readRawFromNowOn(ChannelPipeline pipeline) {
 		raw = true;
