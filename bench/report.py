@@ -42,6 +42,7 @@ def read_target(raw, name, sizes):
         figures[f"p50_{size}"] = load.get("p50Micros")
         figures[f"p99_{size}"] = load.get("p99Micros")
         figures[f"cpu{size}"] = positive(load.get("cpuMicrosPerMessage"))
+        figures[f"compressed{size}"] = load.get("compressedConnections")
         errors += load.get("errors", 0)
     hs = last_json(os.path.join(raw, f"{name}-handshakes.json"))
     measured |= bool(hs)
@@ -92,12 +93,17 @@ class Row:
         self.chart = chart  # the label's lines under its bars in the chart; None = not charted
 
 
-def figure_rows(sizes, hold_sessions, message_type="binary"):
+def figure_rows(sizes, hold_sessions, message_type="binary", compressed_connections=None):
+    """compressed_connections: with COMPRESSION=1, the load connections (each must negotiate permessage-deflate)."""
     rows = []
     for size in sizes:
         label = f"{size} B" if size < 1024 else f"{size // 1024} KiB"
         if message_type != "binary":
             label += f" {message_type}"
+        if compressed_connections is not None:
+            label += " deflate"
+            rows.append(Row(f"compressed{size}", f"connections compressed {label}", "", "higher", 0,
+                            ("value>=", compressed_connections)))
         rows += [
             Row(f"throughput{size}", f"throughput {label}", "msg/s", "higher", 0, ("ratio>=", 1.0),
                 ("throughput", label)),
@@ -253,7 +259,8 @@ def main():
     results, raw = {}, {}
     for t in TARGETS:
         results[t], raw[t] = read_target(args.raw, t, sizes)
-    rows = figure_rows(sizes, hold_sessions, config.get("messageType", "binary"))
+    compressed = int(config.get("connections", 64)) if config.get("compression") == "1" else None
+    rows = figure_rows(sizes, hold_sessions, config.get("messageType", "binary"), compressed)
 
     print()
     print(table(rows, results, targets))

@@ -7,6 +7,7 @@
 #
 # Usage: bench/run.sh                      (full run: 6 to 8 minutes)
 #        LOAD_SECONDS=3 HANDSHAKES=500 HANDSHAKE_WARMUP=2000 HOLD_SESSIONS=500 bench/run.sh   (a quick look)
+#        COMPRESSION=1 MESSAGE_TYPE=text SIZES=4096 bench/run.sh   (compressed 4 KiB JSON: permessage-deflate end to end)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PATH="$PATH:/usr/sbin:/sbin"
@@ -17,6 +18,7 @@ CONNECTIONS=${CONNECTIONS:-64}               # load connections
 WINDOW=${WINDOW:-8}                          # messages in flight per load connection
 SIZES=${SIZES:-64 4096}                      # message sizes in bytes
 MESSAGE_TYPE=${MESSAGE_TYPE:-binary}         # binary, or text (chat-like JSON: the gateway checks it is UTF-8)
+COMPRESSION=${COMPRESSION:-0}                # 1 = the load client and the echo backends negotiate permessage-deflate (through every target)
 LOAD_WARMUP=${LOAD_WARMUP:-3}                # seconds of load before measuring
 LOAD_SECONDS=${LOAD_SECONDS:-5}              # seconds measured per load run
 HANDSHAKES=${HANDSHAKES:-5000}               # sessions opened and closed
@@ -44,6 +46,11 @@ case "$MESSAGE_TYPE" in
 	binary) TEXT=false ;;
 	text) TEXT=true ;;
 	*) echo "MESSAGE_TYPE must be binary or text, not '$MESSAGE_TYPE'" >&2; exit 2 ;;
+esac
+case "$COMPRESSION" in
+	0) COMPRESS=false ;;
+	1) COMPRESS=true ;;
+	*) echo "COMPRESSION must be 0 or 1, not '$COMPRESSION'" >&2; exit 2 ;;
 esac
 
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -151,7 +158,7 @@ rss_kib() { # summed VmRSS of the given pids
 BACKEND_PORTS=()
 for i in 1 2; do
 	port=$(free_port)
-	"${TOOL[@]}" echo --port "$port" >"$RUN/echo-$i.log" 2>&1 &
+	"${TOOL[@]}" echo --port "$port" --compress "$COMPRESS" >"$RUN/echo-$i.log" 2>&1 &
 	CHILDREN+=($!)
 	wait_port "$port" $! "$RUN/echo-$i.log"
 	BACKEND_PORTS+=("$port")
@@ -161,7 +168,7 @@ log "echo backends on 127.0.0.1:$B1 and 127.0.0.1:$B2; warming them up for ${BAC
 # Both backends get the same warm-up before any target is measured, so that no target meets a cold JVM.
 for port in $B1 $B2; do
 	"${TOOL[@]}" load --url "ws://127.0.0.1:$port/ws" --connections "$CONNECTIONS" --window "$WINDOW" --size 64 --text "$TEXT" \
-		--seconds "$BACKEND_WARMUP" --warmup 0 >/dev/null 2>&1 &
+		--compress "$COMPRESS" --seconds "$BACKEND_WARMUP" --warmup 0 >/dev/null 2>&1 &
 	WARMING+=($!) CHILDREN+=($!)
 done
 wait "${WARMING[@]}" || log "warning: the backend warm-up failed"
@@ -341,7 +348,8 @@ warm_up() { # $1 target: uncounted sessions, then load of every size, so that no
 	if [ "$seconds" -gt 0 ]; then
 		for size in $SIZES; do
 			"${TOOL[@]}" load --url "ws://127.0.0.1:$PORT/ws" --connections "$CONNECTIONS" --window "$WINDOW" \
-				--size "$size" --text "$TEXT" --seconds "$seconds" --warmup 0 >/dev/null 2>>"$RUN/$1-warmup.err" ||
+				--size "$size" --text "$TEXT" --compress "$COMPRESS" --seconds "$seconds" --warmup 0 \
+				>/dev/null 2>>"$RUN/$1-warmup.err" ||
 				log "warning: the warm-up failed, see $RUN/$1-warmup.err"
 		done
 	fi
@@ -350,9 +358,9 @@ warm_up() { # $1 target: uncounted sessions, then load of every size, so that no
 measure_load() { # $1 target, $2 message size
 	local name=$1 size=$2 cpu_args=()
 	[ ${#PROXY_PIDS[@]} -gt 0 ] && cpu_args=(--cpu-pids "$(IFS=,; echo "${PROXY_PIDS[*]}")" --clock-ticks "$CLK_TCK")
-	log "$name: load, $CONNECTIONS connections x $WINDOW in flight, $size B $MESSAGE_TYPE, ${LOAD_WARMUP}+${LOAD_SECONDS} s"
+	log "$name: load, $CONNECTIONS connections x $WINDOW in flight, $size B $MESSAGE_TYPE$([ "$COMPRESS" = true ] && echo ", permessage-deflate"), ${LOAD_WARMUP}+${LOAD_SECONDS} s"
 	"${TOOL[@]}" load --url "ws://127.0.0.1:$PORT/ws" --connections "$CONNECTIONS" --window "$WINDOW" --size "$size" \
-		--text "$TEXT" --seconds "$LOAD_SECONDS" --warmup "$LOAD_WARMUP" "${cpu_args[@]}" \
+		--text "$TEXT" --compress "$COMPRESS" --seconds "$LOAD_SECONDS" --warmup "$LOAD_WARMUP" "${cpu_args[@]}" \
 		>"$RAW/$name-load-$size.json" 2>"$RUN/$name-load-$size.err" ||
 		log "warning: the load tool failed, see $RUN/$name-load-$size.err"
 	log "$name:   $(tail -1 "$RAW/$name-load-$size.json")"
@@ -475,7 +483,7 @@ done
 # ---- report --------------------------------------------------------------------------------------
 python3 bench/report.py --raw "$RAW" --out "$RESULTS" --duration $(($(date +%s) - STARTED_AT)) \
 	--config "$(python3 -c 'import json,sys; print(json.dumps(dict(a.split("=",1) for a in sys.argv[1:])))' \
-		"targets=$TARGETS" "connections=$CONNECTIONS" "window=$WINDOW" "sizes=$SIZES" "messageType=$MESSAGE_TYPE" \
+		"targets=$TARGETS" "connections=$CONNECTIONS" "window=$WINDOW" "sizes=$SIZES" "messageType=$MESSAGE_TYPE" "compression=$COMPRESSION" \
 		"backendWarmupSeconds=$BACKEND_WARMUP" "targetWarmupSeconds=$TARGET_WARMUP" \
 		"loadWarmupSeconds=$LOAD_WARMUP" "loadSeconds=$LOAD_SECONDS" "handshakes=$HANDSHAKES" \
 		"handshakeWarmup=$HANDSHAKE_WARMUP" "handshakeRewarm=$HANDSHAKE_REWARM" "handshakeConcurrency=$HANDSHAKE_CONCURRENCY" \

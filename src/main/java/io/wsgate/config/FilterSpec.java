@@ -16,14 +16,18 @@ import java.util.TreeSet;
  * @param name unique name inside the pipeline, referred to by the flow
  * @param defaultOrigin WebSocketProxy: {@code Origin} sent to the backend when the client sent none
  * @param pools WebSocketProxy: server pools; exactly one without {@code filter}
+ * @param compression WebSocketProxy: {@code passthrough} (the default, when empty): the client's permessage-deflate
+ * offer goes to the backend and its answer comes back; {@code off}: never negotiated
  */
-public record FilterSpec(String kind, String name, String defaultOrigin, List<PoolSpec> pools) {
+public record FilterSpec(String kind, String name, String defaultOrigin, List<PoolSpec> pools, String compression) {
 
 	public FilterSpec {
 		kind = Specs.text(kind);
 		name = Specs.text(name);
 		defaultOrigin = Specs.text(defaultOrigin);
 		pools = Specs.list(pools);
+		// Left empty when unset, so that only a compression someone wrote counts as given to a kind.
+		compression = Specs.text(compression);
 	}
 
 	/**

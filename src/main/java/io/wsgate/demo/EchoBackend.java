@@ -22,10 +22,21 @@ public final class EchoBackend implements SmartLifecycle {
 
 	private final int port;
 
+	private final boolean compress;
+
 	private DisposableServer server;
 
 	public EchoBackend(int port) {
+		this(port, false);
+	}
+
+	/**
+	 * @param port the port on 127.0.0.1 (0: any free port)
+	 * @param compress accept permessage-deflate when a client offers it (the benchmark's compressed runs)
+	 */
+	public EchoBackend(int port, boolean compress) {
 		this.port = port;
+		this.compress = compress;
 	}
 
 	@Override
@@ -35,7 +46,7 @@ public final class EchoBackend implements SmartLifecycle {
 			.port(port)
 			// Close frames never reach receiveFrames: Reactor Netty answers them itself.
 			.route(routes -> routes.ws("/**", (in, out) -> out.sendObject(in.receiveFrames().doOnNext(WebSocketFrame::retain)),
-					WebsocketServerSpec.builder().maxFramePayloadLength(MAX_FRAME).build()))
+					WebsocketServerSpec.builder().maxFramePayloadLength(MAX_FRAME).compress(compress).build()))
 			.bindNow();
 		logger.info("demo echo backend listening on ws://127.0.0.1:" + server.port());
 	}

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
@@ -64,6 +64,7 @@ public final class BackendDialer {
 	 * @param clientHost the client's Host header (used with keepHost)
 	 * @param headers the headers to forward
 	 * @param subprotocols the client's offered subprotocols, comma-separated, or null
+	 * @param extensions the extensions to offer (permessage-deflate only, see {@link Extensions}), or null
 	 * @param maxFrameSize Netty's frame limit for frames from the backend
 	 * @param timeout the time allowed to connect and complete the handshake
 	 * @param tls the pool's TLS for wss:// servers, or null for the defaults
@@ -71,7 +72,7 @@ public final class BackendDialer {
 	 * on it, so that one thread serves both sides of the session and frames cross without a hand-off
 	 */
 	record DialRequest(String pathAndQuery, String clientHost, HttpHeaders headers, String subprotocols,
-			int maxFrameSize, Duration timeout, BackendTls tls, EventLoop eventLoop) {
+			String extensions, int maxFrameSize, Duration timeout, BackendTls tls, EventLoop eventLoop) {
 	}
 
 	/**
@@ -122,9 +123,11 @@ public final class BackendDialer {
 
 	Mono<BackendSession> dial(Server server, DialRequest request) {
 		String host = (server.keepHost() && !request.clientHost().isEmpty()) ? request.clientHost() : null;
+		// compress stays false: the gateway never compresses or inflates; the endpoints do (see Extensions).
 		WebsocketClientSpec.Builder spec = WebsocketClientSpec.builder()
 			.maxFramePayloadLength(request.maxFrameSize())
-			.handlePing(true);
+			.handlePing(true)
+			.compress(false);
 		if (request.subprotocols() != null) {
 			spec.protocols(request.subprotocols());
 		}
@@ -132,6 +135,9 @@ public final class BackendDialer {
 		HttpHeaders[] kept = new HttpHeaders[1];
 		HttpClient http = BackendHandshakeHandler.install(client.headers(h -> {
 			h.set(request.headers());
+			if (request.extensions() != null) {
+				h.set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, request.extensions());
+			}
 			kept[0] = h;
 		}), host, request.subprotocols());
 		if (server.secure() && request.tls() != null) {
@@ -150,12 +156,23 @@ public final class BackendDialer {
 		// between keeps the rest of the handshake (the operators below, the client's request and exchange)
 		// from living as long as the session. Cancelling the future (a timeout) still cancels the dial.
 		return LoopTimeout.timeout(Mono.fromFuture(onLoop::toFuture), request.timeout(), loop, null)
-			.map(connection -> session(server, connection, kept[0]))
+			.map(connection -> session(server, connection, kept[0], request.extensions()))
 			.onErrorMap(WebSocketClientHandshakeException.class, ex -> isRefusal(ex)
 					? new BackendRefusedException(server, ex.response().status().code(), ex.response().headers()) : ex);
 	}
 
-	private static BackendSession session(Server server, Connection connection, HttpHeaders dialHeaders) {
+	private static BackendSession session(Server server, Connection connection, HttpHeaders dialHeaders,
+			String offeredExtensions) {
+		HttpHeaders response = ((HttpClientResponse) connection).responseHeaders();
+		List<String> answers = response.getAll(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+		String extensions = answers.isEmpty() ? null : String.join(", ", answers);
+		String fault = Extensions.answerFault(extensions, offeredExtensions);
+		if (fault != null) {
+			// Netty's client checks no extension it did not install a handler for: a broken backend,
+			// failed as one that answers a bad Sec-WebSocket-Accept (the next server is tried).
+			connection.dispose();
+			throw new WebSocketClientHandshakeException(fault);
+		}
 		ChannelPipeline pipeline = connection.channel().pipeline();
 		if (pipeline.get(NETTY_DECODER) != null) {
 			// Netty's client puts its frame encoder behind the decoder, so the close frame the
@@ -164,10 +181,9 @@ public final class BackendDialer {
 			// see the connection drop.
 			pipeline.addBefore(NETTY_DECODER, "wsgate.violationCloseEncoder", new WebSocket13FrameEncoder(true));
 		}
-		connection.addHandlerLast(WebSocketProxyFilter.UTF8_VALIDATOR, new Utf8FrameValidator(true));
+		connection.addHandlerLast(DecodedFrameCheck.NAME, new DecodedFrameCheck(extensions != null));
 		return new BackendSession(server, connection, (WebsocketInbound) connection, (WebsocketOutbound) connection,
-				BackendHandshakeHandler.selectedSubprotocol(connection),
-				((HttpClientResponse) connection).responseHeaders(), dialHeaders);
+				BackendHandshakeHandler.selectedSubprotocol(connection), extensions, response, dialHeaders);
 	}
 
 	/** An HTTP answer other than 101; a 101 that fails validation is a broken backend, not a refusal. */

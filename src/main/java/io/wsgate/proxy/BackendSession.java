@@ -14,9 +14,10 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * @param in frames from the backend
  * @param out frames to the backend
  * @param subprotocol the subprotocol the backend selected, or null
+ * @param extensions the extensions the backend accepted (permessage-deflate, checked against the offer), or null
  * @param responseHeaders the backend's handshake response headers
  * @param dialHeaders the headers the client library was given for the handshake, which it keeps
  */
 record BackendSession(Server server, Connection connection, WebsocketInbound in, WebsocketOutbound out,
-		String subprotocol, HttpHeaders responseHeaders, HttpHeaders dialHeaders) {
+		String subprotocol, String extensions, HttpHeaders responseHeaders, HttpHeaders dialHeaders) {
 }

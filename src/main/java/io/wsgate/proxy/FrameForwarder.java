@@ -16,11 +16,12 @@ import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
  * read is written to the peer at once; the peer is flushed, and the session's clocks are stamped,
  * when the read batch ends. No Reactor operator or queue sits on this path.
  *
- * <p>At first the frames come decoded by Netty. After the first whole message (or control frame),
- * Netty's decoder and UTF-8 validator give way to a {@link RawFrameReader}, which relays the frames
- * as the bytes they arrived in and asks this forwarder about each one ({@link #admit}). The swap
- * happens there because, as it hands over a frame, Netty's decoder stands exactly between two
- * frames, and the bytes it buffered go to the reader.
+ * <p>At first the frames come decoded by Netty (and checked by {@link DecodedFrameCheck}). After the
+ * first whole message (or control frame), Netty's decoder and that check give way to a
+ * {@link RawFrameReader}, which relays the frames as the bytes they arrived in and asks this
+ * forwarder about each one ({@link #admit}). The swap happens there because, as it hands over a
+ * frame, Netty's decoder stands exactly between two frames, and the bytes it buffered go to the
+ * reader.
  *
  * <p>Demand flows end to end: when the peer's write buffer is over Netty's high-water mark, reading
  * from this side pauses until the peer has drained, so the gateway never holds more than a write
@@ -31,7 +32,7 @@ import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
  */
 final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFrameReader.Sink {
 
-	/** The handler name in each side's pipeline, after the UTF-8 check and before Reactor Netty's bridge. */
+	/** The handler name in each side's pipeline, after the frame check and before Reactor Netty's bridge. */
 	static final String NAME = "wsgate.frameForwarder";
 
 	private final WebSocketBridge bridge;
@@ -46,6 +47,9 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFr
 
 	/** This side's frames must be masked (it is the client). */
 	private final boolean masked;
+
+	/** permessage-deflate was negotiated: for the {@link RawFrameReader}. */
+	private final boolean deflate;
 
 	private FrameForwarder peer;
 
@@ -70,19 +74,22 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFr
 	/** This side's frame encoder nearest the network, where the other side's raw frames come in. */
 	private ChannelHandlerContext frameEncoder;
 
-	private FrameForwarder(WebSocketBridge bridge, WebSocketBridge.Side from, WebSocketBridge.Side to, boolean masked) {
+	private FrameForwarder(WebSocketBridge bridge, WebSocketBridge.Side from, WebSocketBridge.Side to, boolean masked,
+			boolean deflate) {
 		this.bridge = bridge;
 		this.from = from;
 		this.fromChannel = from.connection().channel();
 		this.peerChannel = to.connection().channel();
 		this.limit = new MessageSizeLimit(from.maxMessageSize());
 		this.masked = masked;
+		this.deflate = deflate;
 	}
 
 	/** Puts a forwarder in each side's pipeline, one per direction. */
-	static FrameForwarder[] install(WebSocketBridge bridge, WebSocketBridge.Side client, WebSocketBridge.Side backend) {
-		FrameForwarder up = new FrameForwarder(bridge, client, backend, true);
-		FrameForwarder down = new FrameForwarder(bridge, backend, client, false);
+	static FrameForwarder[] install(WebSocketBridge bridge, WebSocketBridge.Side client, WebSocketBridge.Side backend,
+			boolean deflate) {
+		FrameForwarder up = new FrameForwarder(bridge, client, backend, true, deflate);
+		FrameForwarder down = new FrameForwarder(bridge, backend, client, false, deflate);
 		up.peer = down;
 		down.peer = up;
 		client.connection().addHandlerLast(NAME, up);
@@ -204,10 +211,10 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFr
 	}
 
 	/**
-	 * Replaces Netty's frame decoder with a {@link RawFrameReader}, and drops the UTF-8 validator,
-	 * whose check the reader makes. Called as the decoder hands over a frame that leaves no message
-	 * open: the decoder is between two frames, and what it buffered of the next ones goes to the
-	 * reader when it is removed.
+	 * Replaces Netty's frame decoder with a {@link RawFrameReader}, and drops the
+	 * {@link DecodedFrameCheck}, whose checks the reader makes. Called as the decoder hands over a
+	 * frame that leaves no message open: the decoder is between two frames, and what it buffered of
+	 * the next ones goes to the reader when it is removed.
 	 */
 	private void readRawFromNowOn(ChannelPipeline pipeline) {
 		raw = true;
@@ -215,11 +222,11 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFr
 		if (decoder == null || stopped || !fromChannel.isActive()) {
 			return;
 		}
-		if (pipeline.get(WebSocketProxyFilter.UTF8_VALIDATOR) != null) {
-			pipeline.remove(WebSocketProxyFilter.UTF8_VALIDATOR);
+		if (pipeline.get(DecodedFrameCheck.NAME) != null) {
+			pipeline.remove(DecodedFrameCheck.NAME);
 		}
 		pipeline.replace(decoder.handler(), RawFrameReader.NAME,
-				new RawFrameReader(this, masked, MessageSizeLimit.frameLimit(limit.limit())));
+				new RawFrameReader(this, masked, MessageSizeLimit.frameLimit(limit.limit()), deflate));
 	}
 
 	/** What is done once per read batch, not per frame: flush the peer, stamp the timers. */

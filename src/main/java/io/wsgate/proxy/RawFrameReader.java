@@ -14,8 +14,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
  * Reads one side's frames in place of Netty's WebSocket decoder once the session runs, and relays
  * them as the bytes they arrived in: a run of whole frames read together goes to the other side in
  * one write, with no frame object and no re-encoding. That is valid on the wire because the gateway
- * negotiates no extension on either side: a client's frames are masked (as frames towards a server
- * must be) and a backend's are not (as frames towards a client must not be).
+ * negotiates no extension of its own with either side: a client's frames are masked (as frames
+ * towards a server must be) and a backend's are not (as frames towards a client must not be). The
+ * one extension it lets the endpoints negotiate, permessage-deflate, changes only payloads and RSV1,
+ * which the relay passes on untouched; its compression state lives in the endpoints and stays in
+ * step because every data frame is relayed unchanged and in order.
  *
  * <p>The run is copied once, into a buffer of its own size, rather than sliced out of the read
  * buffer: a slice would keep the whole read buffer, and the allocator's chunk around it, for as long
@@ -33,6 +36,12 @@ final class RawFrameReader extends ByteToMessageDecoder {
 
 	/** The handler name, in the place of Netty's frame decoder. */
 	static final String NAME = "wsgate.rawFrameReader";
+
+	/** RSV1 as Netty's frames give it ({@code WebSocketFrame.rsv()}): permessage-deflate's "compressed". */
+	static final int RSV1 = 4;
+
+	/** RSV1 in a frame's first byte. */
+	private static final int RSV1_BIT = 0x40;
 
 	/**
 	 * Where the frames go: {@link FrameForwarder} in the gateway.
@@ -52,12 +61,18 @@ final class RawFrameReader extends ByteToMessageDecoder {
 
 	private final long maxFramePayload;
 
+	/** permessage-deflate was negotiated: RSV1 may mark the first frame of a message. */
+	private final boolean deflate;
+
 	private final Utf8Check utf8 = new Utf8Check();
 
 	/** A fragmented message is under way. */
 	private boolean midMessage;
 
-	/** The message under way is text (its continuations are checked as UTF-8). */
+	/**
+	 * The message under way is uncompressed text (its frames are checked as UTF-8). Compressed text
+	 * is only text once inflated, which the endpoints do and check.
+	 */
 	private boolean textMessage;
 
 	/** A close frame or a protocol error was read: whatever follows is discarded. */
@@ -67,11 +82,13 @@ final class RawFrameReader extends ByteToMessageDecoder {
 	 * @param forwarder counts, limits and writes this side's frames
 	 * @param expectMasked true for the client (whose frames must be masked), false for the backend
 	 * @param maxFramePayload the largest frame payload accepted (1009 beyond)
+	 * @param deflate whether permessage-deflate was negotiated (RSV1 allowed where RFC 7692 puts it)
 	 */
-	RawFrameReader(Sink forwarder, boolean expectMasked, long maxFramePayload) {
+	RawFrameReader(Sink forwarder, boolean expectMasked, long maxFramePayload, boolean deflate) {
 		this.forwarder = forwarder;
 		this.expectMasked = expectMasked;
 		this.maxFramePayload = maxFramePayload;
+		this.deflate = deflate;
 	}
 
 	@Override
@@ -92,7 +109,7 @@ final class RawFrameReader extends ByteToMessageDecoder {
 			int second = in.getUnsignedByte(start + 1);
 			boolean fin = (first & 0x80) != 0;
 			int opcode = first & 0x0F;
-			String fault = headerFault(first, second, expectMasked, midMessage);
+			String fault = headerFault(first, second, expectMasked, midMessage, deflate);
 			if (fault != null) {
 				throw violation(ctx, in, runStart, WebSocketCloseStatus.PROTOCOL_ERROR, fault);
 			}
@@ -149,7 +166,7 @@ final class RawFrameReader extends ByteToMessageDecoder {
 			}
 			if (Opcodes.isData(opcode)) {
 				if (opcode != Opcodes.CONTINUATION) {
-					textMessage = opcode == Opcodes.TEXT;
+					textMessage = opcode == Opcodes.TEXT && (first & RSV1_BIT) == 0;
 				}
 				if (textMessage && (!utf8.update(in, payloadIndex, length, mask) || (fin && !utf8.finish()))) {
 					throw violation(ctx, in, runStart, WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "bytes are not UTF-8");
@@ -179,14 +196,15 @@ final class RawFrameReader extends ByteToMessageDecoder {
 
 	/**
 	 * What is wrong with a frame's first two bytes, or null: the checks of Netty's decoder, in its
-	 * words.
+	 * words, and the reserved bits as {@link #rsvFault} allows them.
 	 */
-	static String headerFault(int first, int second, boolean expectMasked, boolean midMessage) {
+	static String headerFault(int first, int second, boolean expectMasked, boolean midMessage, boolean deflate) {
 		boolean fin = (first & 0x80) != 0;
 		int opcode = first & 0x0F;
 		int length = second & 0x7F;
-		if ((first & 0x70) != 0) {
-			return "RSV != 0 and no extension negotiated, RSV:" + ((first & 0x70) >> 4);
+		String rsvFault = rsvFault((first & 0x70) >> 4, opcode, deflate);
+		if (rsvFault != null) {
+			return rsvFault;
 		}
 		if (((second & 0x80) != 0) != expectMasked) {
 			return "received a frame that is not masked as expected";
@@ -214,6 +232,31 @@ final class RawFrameReader extends ByteToMessageDecoder {
 		}
 		if (midMessage && opcode != Opcodes.CONTINUATION) {
 			return "received non-continuation data frame while inside fragmented message";
+		}
+		return null;
+	}
+
+	/**
+	 * What is wrong with a frame's reserved bits ({@code rsv}: RSV1 is 4, as in Netty's frames), or
+	 * null. Without an extension, none may be set. permessage-deflate (RFC 7692 6.1) uses RSV1 on the
+	 * first frame of a compressed message and nowhere else; no extension the gateway lets through
+	 * uses RSV2 or RSV3.
+	 */
+	static String rsvFault(int rsv, int opcode, boolean deflate) {
+		if (rsv == 0) {
+			return null;
+		}
+		if (!deflate) {
+			return "RSV != 0 and no extension negotiated, RSV:" + rsv;
+		}
+		if (rsv != RSV1) {
+			return "RSV2 or RSV3 set with permessage-deflate, RSV:" + rsv;
+		}
+		if (!Opcodes.isData(opcode)) {
+			return "RSV1 set on a control frame";
+		}
+		if (opcode == Opcodes.CONTINUATION) {
+			return "RSV1 set on a continuation frame";
 		}
 		return null;
 	}

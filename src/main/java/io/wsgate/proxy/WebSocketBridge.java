@@ -95,9 +95,12 @@ final class WebSocketBridge {
 
 	private final Timeouts timeouts;
 
+	private final boolean deflate;
+
 	private volatile long lastMessage = System.nanoTime();
 
-	WebSocketBridge(Side client, Side backend, SessionRecord record, Timeouts timeouts) {
+	/** @param deflate whether the endpoints negotiated permessage-deflate (their frames may carry RSV1) */
+	WebSocketBridge(Side client, Side backend, SessionRecord record, Timeouts timeouts, boolean deflate) {
 		this.client = client;
 		this.backend = backend;
 		// Each side's loop, kept for its timers and its meters, which outlive the connection.
@@ -105,6 +108,7 @@ final class WebSocketBridge {
 		this.backendLoop = backend.connection().channel().eventLoop();
 		this.record = record;
 		this.timeouts = timeouts;
+		this.deflate = deflate;
 	}
 
 	/** Relays until both sides are closed; the record learns how the session ended. */
@@ -114,7 +118,7 @@ final class WebSocketBridge {
 		client.connection().onDispose(() -> disposeAfterGrace(backend));
 		backend.connection().onDispose(() -> disposeAfterGrace(client));
 		ScheduledFuture<?> timer = startTimer();
-		FrameForwarder[] forwarders = FrameForwarder.install(this, client, backend);
+		FrameForwarder[] forwarders = FrameForwarder.install(this, client, backend, deflate);
 		return Mono.when(closeWhenEnded(client, backend, forwarders[0]), closeWhenEnded(backend, client, forwarders[1])).doFinally(signal -> {
 			timer.cancel(false);
 			publishTraffic();

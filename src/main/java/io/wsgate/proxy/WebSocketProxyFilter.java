@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.micrometer.observation.Observation;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
@@ -41,7 +40,7 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
  * <li>pick the pool (first matching candidate pool, else the main pool) and check the Origin (403);</li>
  * <li>dial a backend, moving on to the next server when one is unreachable (503 when no server is
  * available, 502 when none answers, the backend's own status when it refuses);</li>
- * <li>only then upgrade the client, with the backend's subprotocol and {@code Set-Cookie}s;</li>
+ * <li>only then upgrade the client, with the backend's subprotocol, extensions and {@code Set-Cookie}s;</li>
  * <li>relay frames until both sides are closed.</li>
  * </ol>
  */
@@ -57,15 +56,15 @@ final class WebSocketProxyFilter implements Filter {
 
 	private static final String REJECTED = "rejected";
 
-	/** The handler name of the UTF-8 check of the client's text frames (1007 when invalid). */
-	static final String UTF8_VALIDATOR = "wsgate.utf8Validator";
-
 	/** Backend response headers that describe the backend's own connection, never relayed. */
 	private static final Set<String> NOT_RELAYED = Set.of("connection", "upgrade", "sec-websocket-accept",
 			"sec-websocket-protocol", "sec-websocket-extensions", "content-length", "transfer-encoding", "keep-alive",
 			"date", "server");
 
 	private final String defaultOrigin;
+
+	/** {@code compression: passthrough}: the client's permessage-deflate offer goes to the backend. */
+	private final boolean passCompression;
 
 	private final List<ProxyPool> candidates;
 
@@ -92,10 +91,11 @@ final class WebSocketProxyFilter implements Filter {
 	record ProxyPool(ServerPool pool, OriginCheck originCheck) {
 	}
 
-	WebSocketProxyFilter(String defaultOrigin, List<ProxyPool> candidates, ProxyPool main, BackendDialer dialer,
-			GatewayMetrics metrics, SessionListener listener, SessionRegistry sessions, Duration retryAfter,
-			HandshakeTracing tracing) {
+	WebSocketProxyFilter(String defaultOrigin, boolean passCompression, List<ProxyPool> candidates, ProxyPool main,
+			BackendDialer dialer, GatewayMetrics metrics, SessionListener listener, SessionRegistry sessions,
+			Duration retryAfter, HandshakeTracing tracing) {
 		this.defaultOrigin = defaultOrigin;
+		this.passCompression = passCompression;
 		this.candidates = candidates;
 		this.main = main;
 		this.dialer = dialer;
@@ -158,6 +158,7 @@ final class WebSocketProxyFilter implements Filter {
 		DialRequest dial = new DialRequest(pathAndQuery(request), nonNull(headers.get(HttpHeaderNames.HOST)),
 				BackendHeaders.build(headers, context.info(), context.secure(), defaultOrigin),
 				BackendHeaders.subprotocols(headers),
+				passCompression ? Extensions.deflateOffer(headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS)) : null,
 				MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout(), pool.tls(), eventLoop(request));
 		Observation dialing = tracing.startDial(context.observation(), dial.headers(), context.pipeline(), pool.name());
@@ -207,9 +208,15 @@ final class WebSocketProxyFilter implements Filter {
 		if (sticky != null) {
 			response.addHeader(HttpHeaderNames.SET_COOKIE, sticky);
 		}
+		// Netty's handshaker puts these headers on the 101. compress stays false: the endpoints compress.
+		boolean deflate = backend.extensions() != null;
+		if (deflate) {
+			response.header(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, backend.extensions());
+		}
 		WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder()
 			.maxFramePayloadLength(MessageSizeLimit.frameLimit(pool.spec().clientMaxMsgSize()))
-			.handlePing(true);
+			.handlePing(true)
+			.compress(false);
 		if (backend.subprotocol() != null) {
 			spec.protocols(backend.subprotocol());
 		}
@@ -225,11 +232,11 @@ final class WebSocketProxyFilter implements Filter {
 			relaying.set(true);
 			upgraded(record, meters);
 			Connection clientConnection = (Connection) in;
-			clientConnection.addHandlerLast(UTF8_VALIDATOR, new Utf8FrameValidator(true));
+			clientConnection.addHandlerLast(DecodedFrameCheck.NAME, new DecodedFrameCheck(deflate));
 			Side clientSide = new Side("client", in, out, clientConnection, pool.spec().clientMaxMsgSize(),
 					CloseCodes.GOING_AWAY, new TrafficCounter(record.up, meters, Direction.UPSTREAM));
 			WebSocketBridge bridge = new WebSocketBridge(clientSide, backendSide, record, new WebSocketBridge.Timeouts(
-					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout()));
+					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout()), deflate);
 			sessions.opened(bridge);
 			HandshakeHeaders.forget(in, backend);
 			return bridge.relay().doFinally(signal -> {

@@ -37,7 +37,13 @@ public final class WebSocketProxyKind implements FilterKind {
 
 	public static final String NAME = "WebSocketProxy";
 
-	private static final Set<String> OPTIONS = Set.of("defaultOrigin", "pools");
+	private static final Set<String> OPTIONS = Set.of("defaultOrigin", "pools", "compression");
+
+	/**
+	 * The values of {@code compression}. YAML 1.1 (Spring's and Helm's parsers) reads an unquoted
+	 * {@code off} as the boolean false, which binds as "false": it means off.
+	 */
+	private static final Set<String> COMPRESSION = Set.of("", "passthrough", "off", "false");
 
 	private final BackendDialer dialer;
 
@@ -101,8 +107,8 @@ public final class WebSocketProxyKind implements FilterKind {
 				candidates.add(proxyPool);
 			}
 		}
-		return new WebSocketProxyFilter(spec.defaultOrigin(), List.copyOf(candidates), main, dialer, metrics, listener, sessions,
-				retryAfter, tracing);
+		return new WebSocketProxyFilter(spec.defaultOrigin(), passesCompression(spec.compression()), List.copyOf(candidates),
+				main, dialer, metrics, listener, sessions, retryAfter, tracing);
 	}
 
 	@Override
@@ -118,9 +124,17 @@ public final class WebSocketProxyKind implements FilterKind {
 		if (!spec.defaultOrigin().isEmpty() && !spec.defaultOrigin().matches("(?i)(https?|null)(://.+)?")) {
 			problems.add(path + ".defaultOrigin", "'" + spec.defaultOrigin() + "' (expected: an origin like http://host)");
 		}
+		if (!COMPRESSION.contains(spec.compression().toLowerCase(Locale.ROOT))) {
+			problems.add(path + ".compression", "'" + spec.compression() + "' (expected: passthrough or off)");
+		}
 		for (int p = 0; p < spec.pools().size(); p++) {
 			validatePool(spec.pools().get(p), path + ".pools[" + p + "]", problems);
 		}
+	}
+
+	/** Whether {@code compression} (validated) lets permessage-deflate through. */
+	private static boolean passesCompression(String compression) {
+		return compression.isEmpty() || compression.equalsIgnoreCase("passthrough");
 	}
 
 	private void validatePool(PoolSpec pool, String path, ConfigProblems problems) {

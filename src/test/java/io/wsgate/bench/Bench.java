@@ -38,11 +38,14 @@ import reactor.netty.resources.ConnectionProvider;
 /**
  * The benchmark's own tools, run as separate processes by the scripts in {@code bench/}:
  * <ul>
- * <li>{@code echo --port P}: a WebSocket echo backend (Reactor Netty) until killed;</li>
- * <li>{@code load --url U --connections N --window W --size S --seconds T --warmup T0 [--text true]}: a
- * closed-loop load generator: N connections, each keeping W binary messages of S bytes in flight (text
- * messages with {@code --text true}: chat-like JSON, mostly ASCII, valid UTF-8); prints one JSON
- * line with messages per second and latency percentiles; with {@code --cpu-pids P1,P2 --clock-ticks HZ} it
+ * <li>{@code echo --port P [--compress true]}: a WebSocket echo backend (Reactor Netty) until killed; with
+ * {@code --compress true} it accepts permessage-deflate;</li>
+ * <li>{@code load --url U --connections N --window W --size S --seconds T --warmup T0 [--text true]
+ * [--compress true]}: a closed-loop load generator: N connections, each keeping W binary messages of S bytes
+ * in flight (text messages with {@code --text true}: chat-like JSON, mostly ASCII, valid UTF-8; offering
+ * permessage-deflate with {@code --compress true}, and compressing when it is negotiated); prints one JSON
+ * line with messages per second, latency percentiles and the connections that negotiated compression; with
+ * {@code --cpu-pids P1,P2 --clock-ticks HZ} it
  * also reads the CPU time (utime + stime from {@code /proc/<pid>/stat}) those processes used during the
  * measured window;</li>
  * <li>{@code handshakes --url U --count N --concurrency C [--warmup N0]}: opens and closes N sessions, C at a
@@ -63,6 +66,12 @@ public final class Bench {
 		.maxFramePayloadLength(1 << 20)
 		.build();
 
+	/** The load client's spec with {@code --compress true}: Reactor Netty's permessage-deflate. */
+	private static final WebsocketClientSpec COMPRESSING_CLIENT_SPEC = WebsocketClientSpec.builder()
+		.maxFramePayloadLength(1 << 20)
+		.compress(true)
+		.build();
+
 	/** Time allowed for one connection and its handshake. */
 	private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -72,7 +81,8 @@ public final class Bench {
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = options(args);
 		switch (args[0]) {
-			case "echo" -> echo(Integer.parseInt(options.getOrDefault("port", "0")));
+			case "echo" -> echo(Integer.parseInt(options.getOrDefault("port", "0")),
+					Boolean.parseBoolean(options.getOrDefault("compress", "false")));
 			case "load" -> System.out.println(load(URI.create(options.get("url")),
 					Integer.parseInt(options.getOrDefault("connections", "64")),
 					Integer.parseInt(options.getOrDefault("window", "8")),
@@ -80,6 +90,7 @@ public final class Bench {
 					Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "10"))),
 					Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", "3"))),
 					Boolean.parseBoolean(options.getOrDefault("text", "false")),
+					Boolean.parseBoolean(options.getOrDefault("compress", "false")),
 					CpuClock.of(options.getOrDefault("cpu-pids", ""),
 							Integer.parseInt(options.getOrDefault("clock-ticks", "100")))).toJson());
 			case "handshakes" -> System.out.println(handshakes(URI.create(options.get("url")),
@@ -106,10 +117,10 @@ public final class Bench {
 		return options;
 	}
 
-	/** An echo backend that returns every data frame as it came. */
-	static void echo(int port) throws InterruptedException {
+	/** An echo backend that returns every data frame as it came (inflated and compressed again when compressing). */
+	static void echo(int port, boolean compress) throws InterruptedException {
 		// The demo's echo backend, as a process of its own.
-		EchoBackend echo = new EchoBackend(port);
+		EchoBackend echo = new EchoBackend(port, compress);
 		echo.start();
 		System.out.println("{\"echo\":" + echo.port() + "}");
 		Thread.currentThread().join();
@@ -124,33 +135,40 @@ public final class Bench {
 	 * @param messages messages counted
 	 * @param errors connections that failed
 	 * @param cpuMicros CPU time of the watched processes in the measured window, -1 when none is watched
+	 * @param compressedConnections connections whose 101 accepted permessage-deflate
 	 */
 	record LoadResult(double messagesPerSecond, double p50Micros, double p99Micros, long messages, long errors,
-			long cpuMicros) {
+			long cpuMicros, long compressedConnections) {
 
 		String toJson() {
 			return String.format(Locale.ROOT,
 					"{\"messagesPerSecond\":%.1f,\"p50Micros\":%.1f,\"p99Micros\":%.1f,\"messages\":%d,\"errors\":%d,"
-							+ "\"cpuMicros\":%d,\"cpuMicrosPerMessage\":%.3f}",
+							+ "\"cpuMicros\":%d,\"cpuMicrosPerMessage\":%.3f,\"compressedConnections\":%d}",
 					messagesPerSecond, p50Micros, p99Micros, messages, errors, cpuMicros,
-					(cpuMicros < 0 || messages == 0) ? -1.0 : (double) cpuMicros / messages);
+					(cpuMicros < 0 || messages == 0) ? -1.0 : (double) cpuMicros / messages, compressedConnections);
 		}
 	}
 
 	static LoadResult load(URI url, int connections, int window, int size, Duration measure, Duration warmup,
-			boolean text, CpuClock cpu) throws InterruptedException {
+			boolean text, boolean compress, CpuClock cpu) throws InterruptedException {
 		HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
 		long measureStart = System.nanoTime() + warmup.toNanos();
 		long measureEnd = measureStart + measure.toNanos();
 		AtomicLong errors = new AtomicLong();
+		AtomicLong compressed = new AtomicLong();
 		List<Connection> all = new ArrayList<>();
 		CountDownLatch done = new CountDownLatch(connections);
 		for (int i = 0; i < connections; i++) {
 			Connection connection = new Connection(size, text, measureStart, measureEnd);
 			all.add(connection);
-			client.websocket(CLIENT_SPEC)
+			client.websocket(compress ? COMPRESSING_CLIENT_SPEC : CLIENT_SPEC)
 				.uri(url)
 				.handle((in, out) -> {
+					// The client's inbound headers are the 101's.
+					String extensions = in.headers().get("Sec-WebSocket-Extensions");
+					if (extensions != null && extensions.startsWith("permessage-deflate")) {
+						compressed.incrementAndGet();
+					}
 					Sinks.Many<WebSocketFrame> outgoing = Sinks.many().unicast().onBackpressureBuffer();
 					for (int w = 0; w < window; w++) {
 						outgoing.tryEmitNext(connection.next());
@@ -181,7 +199,7 @@ public final class Bench {
 		long[] merged = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
 		double seconds = measure.toNanos() / 1e9;
 		return new LoadResult(messages / seconds, percentile(merged, 0.50) / 1000.0, percentile(merged, 0.99) / 1000.0,
-				messages, errors.get(), cpu.watches() ? cpuEnd - cpuStart : -1);
+				messages, errors.get(), cpu.watches() ? cpuEnd - cpuStart : -1, compressed.get());
 	}
 
 	private static void sleepUntil(long nanoTime) throws InterruptedException {

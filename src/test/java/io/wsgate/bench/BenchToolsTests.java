@@ -49,12 +49,37 @@ class BenchToolsTests {
 	@Test
 	void loadThroughTheRelayIsEchoedAndTimed() throws InterruptedException {
 		for (boolean text : new boolean[] { false, true }) {
-			LoadResult result = Bench.load(relayUrl(), 4, 4, 64, Duration.ofSeconds(1), Duration.ZERO, text, NO_CPU);
+			LoadResult result = Bench.load(relayUrl(), 4, 4, 64, Duration.ofSeconds(1), Duration.ZERO, text, false,
+					NO_CPU);
 
 			assertThat(result.errors()).as("text " + text).isZero();
 			assertThat(result.messages()).as("text " + text).isPositive();
 			assertThat(result.p50Micros()).as("text " + text).isPositive().isLessThanOrEqualTo(result.p99Micros());
 			assertThat(result.cpuMicros()).isEqualTo(-1);
+			assertThat(result.compressedConnections()).isZero();
+		}
+	}
+
+	/**
+	 * {@code COMPRESSION=1}: the load client and the echo backends negotiate permessage-deflate through the
+	 * proxy (the relay passes the handshake headers, as nginx and HAProxy do), and each connection reports it.
+	 */
+	@Test
+	void compressedLoadThroughTheRelayNegotiatesPermessageDeflate() throws InterruptedException {
+		EchoBackend compressing = new EchoBackend(0, true);
+		compressing.start();
+		NettyRelay toCompressing = NettyRelay.start(0, List.of(compressing.port()));
+		try {
+			LoadResult result = Bench.load(URI.create("ws://127.0.0.1:" + toCompressing.port() + "/ws"), 4, 4, 4096,
+					Duration.ofSeconds(1), Duration.ZERO, true, true, NO_CPU);
+
+			assertThat(result.errors()).isZero();
+			assertThat(result.messages()).isPositive();
+			assertThat(result.compressedConnections()).as("connections that negotiated permessage-deflate").isEqualTo(4);
+		}
+		finally {
+			toCompressing.stop();
+			compressing.stop();
 		}
 	}
 

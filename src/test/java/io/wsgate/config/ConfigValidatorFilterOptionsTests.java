@@ -70,8 +70,9 @@ class ConfigValidatorFilterOptionsTests {
 
 	@Test
 	void theOptionsAFilterSpecGivesAreItsNonEmptyFieldsBesidesKindAndName() {
-		assertThat(new FilterSpec("Bare", "b", null, null).givenOptions()).isEmpty();
-		assertThat(new FilterSpec("Bare", "b", "", List.of()).givenOptions()).isEmpty();
+		assertThat(new FilterSpec("Bare", "b", null, null, null).givenOptions()).isEmpty();
+		assertThat(new FilterSpec("Bare", "b", "", List.of(), "").givenOptions()).isEmpty();
+		assertThat(new FilterSpec("Bare", "b", null, null, "off").givenOptions()).containsExactly("compression");
 		assertThat(ConfigBindingTests.bind(ConfigBindingTests.SEED).pipelines().get(0).filters().get(0).givenOptions())
 			.containsExactly("defaultOrigin", "pools");
 	}

@@ -223,6 +223,34 @@ class RawFramePathIntegrationTests {
 		}
 	}
 
+	/**
+	 * Reactor Netty builds Netty's decoder allowing every reserved bit, so the first frames, which
+	 * still go through it, are checked for them by the gateway: 1002, as on the raw path.
+	 */
+	@Test
+	void aReservedBitOnTheFirstFrameIs1002Too() throws Exception {
+		try (WireClient client = WireClient.connect(gateway.port("edge"), "/ws")) {
+			TestBackend.Session session = backend.nextSession();
+			client.write(WireClient.masked(0xC1, "abc".getBytes(StandardCharsets.UTF_8)));
+			assertThat(client.readClose().closeCode()).isEqualTo(1002);
+			WebSocketCloseStatus atBackend = session.closeStatus.get(5, TimeUnit.SECONDS);
+			assertThat(atBackend.reasonText()).isEqualTo("client protocol error");
+			assertThat(session.frames).isEmpty();
+		}
+	}
+
+	@Test
+	void aReservedBitOnTheBackendsFirstFrameIs1002() throws Exception {
+		try (WireClient client = WireClient.connect(gateway.port("edge"), "/ws")) {
+			TestBackend.Session session = backend.nextSession();
+			session.send(new TextWebSocketFrame(true, 4, "abc"));
+			WireFrame close = client.readClose();
+			assertThat(close.closeCode()).isEqualTo(1001);
+			assertThat(close.closeReason()).isEqualTo("backend protocol error");
+			assertThat(session.closeStatus.get(5, TimeUnit.SECONDS).code()).isEqualTo(1002);
+		}
+	}
+
 	@Test
 	void aFrameOverTheLimitIs1009() throws Exception {
 		try (WireClient client = warmedUp("/small")) {

@@ -127,6 +127,8 @@ public final class TestBackend implements AutoCloseable {
 
 	private volatile boolean selectFirstSubprotocol;
 
+	private volatile boolean compress;
+
 	private volatile boolean echo = true;
 
 	private volatile boolean read = true;
@@ -160,7 +162,8 @@ public final class TestBackend implements AutoCloseable {
 				return res.status(refuseStatus).header("X-Refused-By", "backend").sendString(Mono.just("refused")).then();
 			}
 			responseHeaders.forEach(res::addHeader);
-			WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder().handlePing(true).maxFramePayloadLength(64 << 20);
+			WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder().handlePing(true).maxFramePayloadLength(64 << 20)
+				.compress(compress);
 			String offered = req.requestHeaders().get("Sec-WebSocket-Protocol");
 			if (selectFirstSubprotocol && offered != null) {
 				spec.protocols(offered.split(",")[0].trim());
@@ -238,6 +241,15 @@ public final class TestBackend implements AutoCloseable {
 	/** Select the first subprotocol the gateway offers. */
 	public TestBackend selectFirstSubprotocol() {
 		this.selectFirstSubprotocol = true;
+		return this;
+	}
+
+	/**
+	 * Accept permessage-deflate when offered (Reactor Netty's own compression): frames are recorded
+	 * inflated, and sent compressed.
+	 */
+	public TestBackend compress() {
+		this.compress = true;
 		return this;
 	}
 

@@ -82,7 +82,21 @@ public final class TestClient implements AutoCloseable {
 	/** Opens a session over wss:// with this client TLS context. */
 	public static TestClient connect(String url, Map<String, String> headers, String subprotocols,
 			io.netty.handler.ssl.SslContext tls) {
-		WebsocketClientSpec.Builder spec = WebsocketClientSpec.builder().handlePing(true).maxFramePayloadLength(64 << 20);
+		return connect(url, headers, subprotocols, tls, false);
+	}
+
+	/**
+	 * Opens a session that offers permessage-deflate (Reactor Netty's own compression, which also
+	 * offers deflate-frame): frames are sent compressed when it is negotiated, and recorded inflated.
+	 */
+	public static TestClient connectCompressed(String url) {
+		return connect(url, Map.of(), null, null, true);
+	}
+
+	private static TestClient connect(String url, Map<String, String> headers, String subprotocols,
+			io.netty.handler.ssl.SslContext tls, boolean compress) {
+		WebsocketClientSpec.Builder spec = WebsocketClientSpec.builder().handlePing(true).maxFramePayloadLength(64 << 20)
+			.compress(compress);
 		if (subprotocols != null) {
 			spec.protocols(subprotocols);
 		}

@@ -14,8 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class WireClient implements AutoCloseable {
 
-	/** A frame as read from the gateway. */
-	record WireFrame(int opcode, boolean fin, byte[] payload) {
+	/** A frame as read from the gateway; {@code rsv} is its reserved bits (RSV1 = 4). */
+	record WireFrame(int opcode, boolean fin, int rsv, byte[] payload) {
 
 		int closeCode() {
 			return ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
@@ -36,6 +36,9 @@ final class WireClient implements AutoCloseable {
 
 	private final OutputStream out;
 
+	/** The gateway's 101, status line and headers. */
+	private String head;
+
 	private WireClient(Socket socket) throws IOException {
 		this.socket = socket;
 		this.in = new DataInputStream(socket.getInputStream());
@@ -44,10 +47,15 @@ final class WireClient implements AutoCloseable {
 
 	/** Connects and upgrades; fails unless the answer is 101. */
 	static WireClient connect(int port, String path) throws IOException {
+		return connect(port, path, "");
+	}
+
+	/** Connects and upgrades with extra request headers (each line ending with CRLF); fails unless the answer is 101. */
+	static WireClient connect(int port, String path, String extraHeaders) throws IOException {
 		Socket socket = new Socket("127.0.0.1", port);
 		socket.setSoTimeout(10_000);
 		WireClient client = new WireClient(socket);
-		client.out.write(("GET " + path + " HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS + "\r\n")
+		client.out.write(("GET " + path + " HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS + extraHeaders + "\r\n")
 			.getBytes(StandardCharsets.ISO_8859_1));
 		ByteArrayOutputStream head = new ByteArrayOutputStream();
 		while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
@@ -61,7 +69,13 @@ final class WireClient implements AutoCloseable {
 			socket.close();
 			throw new IOException("not upgraded: " + head);
 		}
+		client.head = head.toString(StandardCharsets.ISO_8859_1);
 		return client;
+	}
+
+	/** The gateway's 101: status line and headers. */
+	String head() {
+		return head;
 	}
 
 	/** A client frame with a random mask: {@code first} is the FIN/RSV/opcode byte. */
@@ -132,7 +146,7 @@ final class WireClient implements AutoCloseable {
 		}
 		byte[] payload = new byte[(int) length];
 		in.readFully(payload);
-		return new WireFrame(first & 0x0F, (first & 0x80) != 0, payload);
+		return new WireFrame(first & 0x0F, (first & 0x80) != 0, (first & 0x70) >> 4, payload);
 	}
 
 	/** Reads up to the close frame and returns it. */

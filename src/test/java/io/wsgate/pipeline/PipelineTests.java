@@ -59,7 +59,7 @@ class PipelineTests {
 	private final FilterRegistry registry = new FilterRegistry(List.of(recording));
 
 	private MockServerHttpResponse run(List<String> filterNames, List<FlowNodeSpec> flow) {
-		List<FilterSpec> filters = filterNames.stream().map(n -> new FilterSpec("Recording", n, null, null)).toList();
+		List<FilterSpec> filters = filterNames.stream().map(n -> new FilterSpec("Recording", n, null, null, null)).toList();
 		Pipeline pipeline = new Pipeline(new PipelineSpec("p", flow, filters, null), registry);
 		MockServerHttpRequest request = MockServerHttpRequest.get("/ws").build();
 		MockServerHttpResponse response = new MockServerHttpResponse();

@@ -70,7 +70,7 @@ public class FramePathBenchmark {
 			writeMaskedFrame(batch, text ? Opcodes.TEXT : Opcodes.BINARY, payload);
 		}
 		ChannelSink sink = new ChannelSink();
-		raw = new EmbeddedChannel(new RawFrameReader(sink, true, MessageSizeLimit.frameLimit(-1)));
+		raw = new EmbeddedChannel(new RawFrameReader(sink, true, MessageSizeLimit.frameLimit(-1), false));
 		sink.channel = raw;
 		netty = new EmbeddedChannel(new WebSocket13FrameEncoder(true),
 				new WebSocket13FrameDecoder(true, false, MessageSizeLimit.frameLimit(-1)), new Utf8FrameValidator(true),
