@@ -1,5 +1,6 @@
 package io.wsgate.pipeline;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,7 @@ class PipelineTests {
 		MockServerHttpRequest request = MockServerHttpRequest.get("/ws").build();
 		MockServerHttpResponse response = new MockServerHttpResponse();
 		pipeline.run(new FilterContext(request, response, RequestInfo.of("GET", "gw", "/ws", new HttpHeaders(), "127.0.0.1"),
-				"edge", "p", false, Observation.NOOP)).block();
+				"edge", "p", false, Observation.NOOP)).block(Duration.ofSeconds(5));
 		return response;
 	}
 
@@ -93,7 +94,7 @@ class PipelineTests {
 		MockServerHttpResponse response = run(List.of("a=serverError", "respond"), List.of());
 		assertThat(ran).containsExactly("a");
 		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);
-		assertThat(response.getBodyAsString().block()).isEqualTo("the pipeline produced no response\n");
+		assertThat(response.getBodyAsString().block(Duration.ofSeconds(5))).isEqualTo("the pipeline produced no response\n");
 	}
 
 	@Test
