@@ -50,11 +50,11 @@ public final class GatewayMetrics {
 	}
 
 	/** Counts a handshake that reached a WebSocketProxy, by outcome. */
-	public void handshakeOutcome(String httpServer, String pipeline, String pool, String outcome) {
-		outcomes.computeIfAbsent(httpServer + '\0' + pipeline + '\0' + pool + '\0' + outcome,
+	public void handshakeOutcome(String httpServer, String pipeline, String pool, HandshakeOutcome outcome) {
+		outcomes.computeIfAbsent(httpServer + '\0' + pipeline + '\0' + pool + '\0' + outcome.tag(),
 				k -> Counter.builder(WsgateMeters.SESSIONS.meterName())
 					.description(WsgateMeters.SESSIONS.description())
-					.tags("http.server", httpServer, "pipeline", pipeline, "pool", pool, "outcome", outcome)
+					.tags("http.server", httpServer, "pipeline", pipeline, "pool", pool, "outcome", outcome.tag())
 					.register(registry))
 			.increment();
 	}

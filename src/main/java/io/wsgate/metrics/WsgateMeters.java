@@ -13,8 +13,7 @@ public enum WsgateMeters {
 	SESSIONS_ACTIVE("wsgate.sessions.active", "gauge", null, "Sessions being relayed now", Tags.SERVER),
 
 	SESSIONS("wsgate.sessions", "counter", null,
-			"Handshakes that reached a WebSocketProxy, by outcome: upgraded, rejected, backend_refused, "
-					+ "backend_unavailable, backend_unreachable",
+			"Handshakes that reached a WebSocketProxy, by outcome: " + HandshakeOutcome.tags(),
 			List.of("http.server", "pipeline", "pool", "outcome")),
 
 	HANDSHAKE_DURATION("wsgate.handshake.duration", "timer", "seconds",

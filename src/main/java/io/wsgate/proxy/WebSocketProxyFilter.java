@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.micrometer.observation.Observation;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
+import io.wsgate.metrics.HandshakeOutcome;
 import io.wsgate.metrics.ServerMeters;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterContext;
@@ -52,9 +53,6 @@ final class WebSocketProxyFilter implements Filter {
 
 	static final Set<String> RESULTS = Set.of(CLIENT_ERROR, SERVER_ERROR);
 
-	private static final String UPGRADED = "upgraded";
-
-	private static final String REJECTED = "rejected";
 
 	/** Backend response headers that describe the backend's own connection, never relayed. */
 	private static final Set<String> NOT_RELAYED = Set.of("connection", "upgrade", "sec-websocket-accept",
@@ -116,7 +114,7 @@ final class WebSocketProxyFilter implements Filter {
 			if (refusal.headerName() != null) {
 				context.response().getHeaders().set(refusal.headerName(), refusal.headerValue());
 			}
-			return refuse(context, record, refusal.status(), refusal.message(), REJECTED, CLIENT_ERROR);
+			return refuse(context, record, refusal.status(), refusal.message(), HandshakeOutcome.REJECTED, CLIENT_ERROR);
 		}
 		ProxyPool proxyPool = select(context.info());
 		ServerPool pool = proxyPool.pool();
@@ -125,13 +123,13 @@ final class WebSocketProxyFilter implements Filter {
 		String originRefusal = proxyPool.originCheck()
 			.refusal(headers.getFirst(HttpHeaders.ORIGIN), headers.getFirst(HttpHeaders.HOST));
 		if (originRefusal != null) {
-			return refuse(context, record, 403, originRefusal, REJECTED, CLIENT_ERROR);
+			return refuse(context, record, 403, originRefusal, HandshakeOutcome.REJECTED, CLIENT_ERROR);
 		}
 		String clientIp = context.info().clientIp();
 		SessionRegistry.Refusal overLimit = sessions.admit(pool, clientIp);
 		if (overLimit != null) {
 			context.response().getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds));
-			return refuse(context, record, overLimit.status(), overLimit.message(), "over_limit",
+			return refuse(context, record, overLimit.status(), overLimit.message(), HandshakeOutcome.OVER_LIMIT,
 					(overLimit.status() == 429) ? CLIENT_ERROR : SERVER_ERROR);
 		}
 		// The place reserved for the session is released when the session ends, or with the attempt
@@ -150,7 +148,8 @@ final class WebSocketProxyFilter implements Filter {
 		ServerHttpRequest request = context.request();
 		List<Server> servers = pool.serversToTry(context.info());
 		if (servers.isEmpty()) {
-			return refuse(context, record, 503, "no available backend server", "backend_unavailable", SERVER_ERROR);
+			return refuse(context, record, 503, "no available backend server", HandshakeOutcome.BACKEND_UNAVAILABLE,
+					SERVER_ERROR);
 		}
 		// Netty's headers, not Spring's view of them: see BackendHeaders.
 		io.netty.handler.codec.http.HttpHeaders headers =
@@ -169,7 +168,7 @@ final class WebSocketProxyFilter implements Filter {
 			.flatMap(backend -> upgrade(context, pool, backend, record, relaying).thenReturn(Filter.CONTINUE))
 			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, record, ex))
 			.onErrorResume(BackendUnreachableException.class,
-					ex -> refuse(context, record, 502, ex.getMessage(), "backend_unreachable", SERVER_ERROR));
+					ex -> refuse(context, record, 502, ex.getMessage(), HandshakeOutcome.BACKEND_UNREACHABLE, SERVER_ERROR));
 	}
 
 	/** Ends the dial's observation with the server that answered. */
@@ -254,7 +253,7 @@ final class WebSocketProxyFilter implements Filter {
 					backendConnection.dispose();
 				}
 				else {
-					context.endHandshake(UPGRADED, 101);
+					context.endHandshake(HandshakeOutcome.UPGRADED.tag(), 101);
 				}
 			}))
 			.doOnError(ex -> backendConnection.dispose())
@@ -263,11 +262,11 @@ final class WebSocketProxyFilter implements Filter {
 
 	private void upgraded(SessionRecord record, ServerMeters meters) {
 		record.status = 101;
-		record.outcome = UPGRADED;
+		record.outcome = HandshakeOutcome.UPGRADED.tag();
 		meters.sessionStarted();
 		metrics.handshakeTimer(record.httpServer(), record.pipeline(), record.pool)
 			.record(record.elapsedNanos(), TimeUnit.NANOSECONDS);
-		metrics.handshakeOutcome(record.httpServer(), record.pipeline(), record.pool, UPGRADED);
+		metrics.handshakeOutcome(record.httpServer(), record.pipeline(), record.pool, HandshakeOutcome.UPGRADED);
 	}
 
 	private Mono<String> relayRefusal(FilterContext context, SessionRecord record, BackendRefusedException refused) {
@@ -278,16 +277,16 @@ final class WebSocketProxyFilter implements Filter {
 			}
 		});
 		return refuse(context, record, refused.status(),
-				"backend refused the WebSocket handshake: HTTP " + refused.status(), "backend_refused",
+				"backend refused the WebSocket handshake: HTTP " + refused.status(), HandshakeOutcome.BACKEND_REFUSED,
 				(refused.status() < 500) ? CLIENT_ERROR : SERVER_ERROR);
 	}
 
 	/** Answers an HTTP status instead of upgrading, and reports the handshake as finished. */
-	private Mono<String> refuse(FilterContext context, SessionRecord record, int status, String message, String outcome,
-			String result) {
+	private Mono<String> refuse(FilterContext context, SessionRecord record, int status, String message,
+			HandshakeOutcome outcome, String result) {
 		record.status = status;
-		record.outcome = outcome;
-		context.endHandshake(outcome, status);
+		record.outcome = outcome.tag();
+		context.endHandshake(outcome.tag(), status);
 		metrics.handshakeOutcome(context.httpServer(), context.pipeline(), record.pool.isEmpty() ? "none" : record.pool,
 				outcome);
 		listener.sessionFinished(record.summary());

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
+import io.wsgate.metrics.HandshakeOutcome;
 import io.wsgate.metrics.ServerMeters;
 import io.wsgate.metrics.WsgateMeters;
 import io.wsgate.pool.PoolRegistry;
@@ -36,7 +37,7 @@ public final class GatewayTotals {
 
 		/** Handshakes answered with something other than a 101. */
 		public long refusals() {
-			return handshakes() - sessions.getOrDefault("upgraded", 0L);
+			return handshakes() - sessions.getOrDefault(HandshakeOutcome.UPGRADED.tag(), 0L);
 		}
 	}
 

@@ -1,0 +1,42 @@
+package io.wsgate.metrics;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * How a handshake that reached a WebSocketProxy ended: the {@code outcome} tag of
+ * {@code wsgate.sessions}, the access log's {@code outcome} and the tracing span's.
+ */
+public enum HandshakeOutcome {
+
+	/** Upgraded: the session runs. */
+	UPGRADED,
+
+	/** Not a valid WebSocket handshake, or an Origin that is not allowed (4xx). */
+	REJECTED,
+
+	/** Over a session limit: the gateway's, the pool's (503) or the client address's (429). */
+	OVER_LIMIT,
+
+	/** The backend answered its handshake with an HTTP status, relayed to the client. */
+	BACKEND_REFUSED,
+
+	/** No server of the pool is available (503). */
+	BACKEND_UNAVAILABLE,
+
+	/** No server of the pool could be reached (502). */
+	BACKEND_UNREACHABLE;
+
+	private final String tag = name().toLowerCase(Locale.ROOT);
+
+	/** The value as tags and logs show it, e.g. {@code backend_refused}. */
+	public String tag() {
+		return tag;
+	}
+
+	/** Every tag value, for the meter catalogue's description. */
+	static String tags() {
+		return Arrays.stream(values()).map(HandshakeOutcome::tag).collect(Collectors.joining(", "));
+	}
+}
