@@ -52,10 +52,20 @@ final class WebSocketProbe implements HealthProbe {
 			})
 			.then(Mono.fromSupplier(upgraded::get))
 			.defaultIfEmpty(CheckResult.failed("ws check: no handshake"))
-			.onErrorResume(WebSocketClientHandshakeException.class, ex -> (ex.response() != null)
-					? Mono.just(result(matcher.mismatch(ex.response().status().code(), ex.response().headers()::get, "")))
-					: Mono.just(CheckResult.failed("ws check: " + ex.getMessage())))
+			.onErrorResume(WebSocketClientHandshakeException.class, ex -> Mono.just(refused(ex)))
 			.onErrorResume(ex -> Mono.just(CheckResult.failed("ws check: " + describe(ex))));
+	}
+
+	/**
+	 * An answer other than a valid upgrade: its status and headers are matched, unless it was a 101
+	 * that failed the handshake's checks (a wrong Sec-WebSocket-Accept): no WebSocket server, whatever
+	 * the status ranges say, as the proxy's dials treat it.
+	 */
+	private CheckResult refused(WebSocketClientHandshakeException ex) {
+		if (ex.response() == null || ex.response().status().code() == 101) {
+			return CheckResult.failed("ws check: invalid handshake: " + ex.getMessage());
+		}
+		return result(matcher.mismatch(ex.response().status().code(), ex.response().headers()::get, ""));
 	}
 
 	/** The close frame is sent and the connection closed; a server already gone is no failure of the check. */

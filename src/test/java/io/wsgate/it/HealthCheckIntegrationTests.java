@@ -40,6 +40,10 @@ class HealthCheckIntegrationTests {
 
 	private final int closedPort = Sockets.closedPort();
 
+	/** Answers 101 with a Sec-WebSocket-Accept that matches no key: not a WebSocket server. */
+	private final ServerSocket broken101 = Sockets.answering("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+			+ "Connection: Upgrade\r\nSec-WebSocket-Accept: bm90IGEgcmVhbCBhY2NlcHQ=\r\n\r\n");
+
 	private Gateway gateway;
 
 	@BeforeAll
@@ -128,6 +132,13 @@ class HealthCheckIntegrationTests {
 				          pools:
 				            - servers: [{url: "ws://127.0.0.1:${closed}"}]
 				              passiveHealthCheck: {backoff: 3s}
+				    - name: broken
+				      filters:
+				        - kind: WebSocketProxy
+				          name: proxy
+				          pools:
+				            - servers: [{url: "ws://127.0.0.1:${broken101}"}]
+				              healthCheck: {interval: 100ms, ws: {uri: /}}
 				    - name: revived
 				      filters:
 				        - kind: WebSocketProxy
@@ -137,7 +148,7 @@ class HealthCheckIntegrationTests {
 				              healthCheck: {interval: 1s, ws: {uri: /}}
 				""", Map.of("flappy", flappy.port(), "steady", steady.port(), "tagged", tagged.port(),
 				"httpBackend", httpBackend.port(), "httpFailing", httpFailing.port(), "hanging", hanging.getLocalPort(),
-				"lonely", lonely.port(), "closed", closedPort, "revived", revived.port()));
+				"lonely", lonely.port(), "closed", closedPort, "revived", revived.port(), "broken101", broken101.getLocalPort()));
 	}
 
 	@AfterAll
@@ -147,6 +158,7 @@ class HealthCheckIntegrationTests {
 			backend.close();
 		}
 		hanging.close();
+		broken101.close();
 	}
 
 	private String serverStatus(String pipeline, String pool, int port) {
@@ -283,6 +295,14 @@ class HealthCheckIntegrationTests {
 		await().atMost(Duration.ofMillis(2 * 1000 + 1500)).pollInterval(Duration.ofMillis(100))
 			.until(() -> RawHttp.send(gateway.port("edge"), handshake).status() == 101);
 		assertThat(serverStatus("revived", "proxy-main", revived.port())).isEqualTo("UP");
+	}
+
+	@Test
+	void aWebSocketCheckAnswered101WithoutAValidHandshakeFails() {
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> serverStatus("broken", "proxy-main", broken101.getLocalPort()).equals("DOWN"));
+		assertThat(serverDetail("broken", "proxy-main", broken101.getLocalPort(), "lastFailure"))
+			.startsWith("ws check: invalid handshake: ");
 	}
 
 	@Test
