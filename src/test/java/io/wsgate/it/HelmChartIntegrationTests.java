@@ -353,22 +353,11 @@ class HelmChartIntegrationTests {
 	}
 
 	private String helm() {
-		String configured = System.getenv("HELM_BIN");
-		if (configured != null && !configured.isBlank()) {
-			return configured;
+		String helm = HelmTemplate.find();
+		if (helm == null) {
+			skipReason = HelmTemplate.MISSING + "; skipping";
 		}
-		for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-			Path candidate = Path.of(dir, "helm");
-			if (Files.isExecutable(candidate)) {
-				return candidate.toString();
-			}
-		}
-		String message = "helm is not on the PATH (install it with: bash .ci/install-tools.sh)";
-		if (System.getenv("CI") != null) {
-			fail(message + "; CI must run this test");
-		}
-		skipReason = message + "; skipping";
-		return null;
+		return helm;
 	}
 
 	private static String run(List<String> command) throws IOException, InterruptedException {
