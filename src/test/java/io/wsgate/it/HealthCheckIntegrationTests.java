@@ -292,7 +292,7 @@ class HealthCheckIntegrationTests {
 
 		revived.restart();
 		// Two 1s check intervals, and a little room for a busy machine; the back-off alone would take 10s.
-		await().atMost(Duration.ofMillis(2 * 1000 + 1500)).pollInterval(Duration.ofMillis(100))
+		await().atMost(Duration.ofMillis(2 * 1000 + 2500)).pollInterval(Duration.ofMillis(100))
 			.until(() -> RawHttp.send(gateway.port("edge"), handshake).status() == 101);
 		assertThat(serverStatus("revived", "proxy-main", revived.port())).isEqualTo("UP");
 	}
