@@ -38,6 +38,7 @@ import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.info.GitProperties;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -119,16 +120,17 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	FilterRegistry filterRegistry(List<FilterKind> kinds) {
+	FilterRegistry filterRegistry(List<FilterKind<?>> kinds) {
 		return new FilterRegistry(kinds);
 	}
 
 	@Bean
 	Pipelines pipelines(WsgateProperties properties, FilterRegistry registry, Environment environment,
 			SslBundles sslBundles) {
+		Binder binder = Binder.get(environment);
 		new ConfigValidator(registry, sslBundles.getBundleNames())
-			.validate(properties, ConfigurationPropertySources.get(environment));
-		return new Pipelines(properties.pipelines(), registry);
+			.validate(properties, ConfigurationPropertySources.get(environment), binder);
+		return new Pipelines(properties.pipelines(), registry, binder);
 	}
 
 	@Bean

@@ -16,6 +16,8 @@ import io.wsgate.config.HttpServerSpec.RuleSpec;
 import io.wsgate.config.PipelineSpec.FlowNodeSpec;
 import io.wsgate.request.IpRanges;
 
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.core.io.ResourceLoader;
@@ -56,19 +58,25 @@ public final class ConfigValidator {
 		this.sslBundles = sslBundles;
 	}
 
-	/** Throws {@link InvalidConfigException} listing every problem found. */
-	public void validate(WsgateProperties properties) {
-		validate(properties, List.of());
-	}
-
 	/**
 	 * Throws {@link InvalidConfigException} listing every problem found, including keys of
 	 * {@code sources} that no spec has.
 	 */
 	public void validate(WsgateProperties properties, Iterable<ConfigurationPropertySource> sources) {
+		validate(properties, sources, new Binder(sources));
+	}
+
+	/**
+	 * Throws {@link InvalidConfigException} listing every problem found, including keys of
+	 * {@code sources} that no spec has.
+	 *
+	 * @param binder binds each filter's options to its kind's spec (the application's, with its
+	 * placeholders)
+	 */
+	public void validate(WsgateProperties properties, Iterable<ConfigurationPropertySource> sources, Binder binder) {
 		ConfigProblems problems = new ConfigProblems();
-		UnknownKeys.check(sources, problems);
-		Set<String> pipelineNames = validatePipelines(properties.pipelines(), problems);
+		UnknownKeys.check(sources, kinds, problems);
+		Set<String> pipelineNames = validatePipelines(properties.pipelines(), binder, problems);
 		validateHttpServers(properties.httpServers(), pipelineNames, problems);
 		if (!Set.of("kv", "json").contains(properties.accessLog().format().toLowerCase(Locale.ROOT))) {
 			problems.add("wsgate.access-log.format", "'" + properties.accessLog().format() + "' (expected: kv or json)");
@@ -213,7 +221,7 @@ public final class ConfigValidator {
 		}
 	}
 
-	private Set<String> validatePipelines(List<PipelineSpec> pipelines, ConfigProblems problems) {
+	private Set<String> validatePipelines(List<PipelineSpec> pipelines, Binder binder, ConfigProblems problems) {
 		Set<String> names = new HashSet<>();
 		for (int i = 0; i < pipelines.size(); i++) {
 			PipelineSpec pipeline = pipelines.get(i);
@@ -225,12 +233,12 @@ public final class ConfigValidator {
 				problems.add(path + ".name", "duplicate pipeline name '" + pipeline.name() + "'");
 			}
 			checkKind(pipeline.kind(), PipelineSpec.KIND, path + ".kind", problems);
-			validatePipeline(pipeline, path, problems);
+			validatePipeline(pipeline, path, binder, problems);
 		}
 		return names;
 	}
 
-	private void validatePipeline(PipelineSpec pipeline, String path, ConfigProblems problems) {
+	private void validatePipeline(PipelineSpec pipeline, String path, Binder binder, ConfigProblems problems) {
 		if (pipeline.filters().isEmpty()) {
 			problems.add(path + ".filters", "at least one filter is required");
 		}
@@ -251,8 +259,7 @@ public final class ConfigValidator {
 				problems.add(filterPath + ".kind", "unknown filter kind '" + filter.kind() + "'");
 			}
 			else {
-				validateOptionNames(filter, filterPath, problems);
-				kinds.validate(filter, filterPath, problems);
+				validateOptions(filter.kind(), filterPath, binder, problems);
 			}
 		}
 		List<FlowNodeSpec> flow = pipeline.flow();
@@ -301,15 +308,18 @@ public final class ConfigValidator {
 		}
 	}
 
-	/** A kind reads only its own options: any other one given would be silently ignored. */
-	private void validateOptionNames(FilterSpec filter, String path, ConfigProblems problems) {
-		Set<String> options = kinds.options(filter.kind());
-		for (String option : filter.givenOptions()) {
-			if (!options.contains(option)) {
-				problems.add(path + "." + option, "not an option of " + filter.kind() + (options.isEmpty() ? " (it has none)"
-						: " (its options: " + String.join(", ", new TreeSet<>(options)) + ")"));
-			}
+	/** Binds a filter's options to its kind's spec and has the kind check them. */
+	private void validateOptions(String kind, String path, Binder binder, ConfigProblems problems) {
+		Object spec;
+		try {
+			spec = FilterOptions.bind(binder, path, kinds.specType(kind));
 		}
+		catch (BindException ex) {
+			String[] problem = FilterOptions.describe(ex, path);
+			problems.add(problem[0], problem[1]);
+			return;
+		}
+		kinds.validate(kind, spec, path, problems);
 	}
 
 	/** Adds a problem when {@code regex} is non-empty and does not compile. */

@@ -11,9 +11,9 @@ public interface FilterKindCatalog {
 	/** The results a filter of this kind can return, usable as {@code jumpIf} keys. */
 	Set<String> results(String kind);
 
-	/** The {@link FilterSpec} options a filter of this kind reads. */
-	Set<String> options(String kind);
+	/** The record a filter of this kind binds its options to, or null when there is no such kind. */
+	Class<?> specType(String kind);
 
-	/** Checks the kind-specific options of a filter spec found at {@code path}. */
-	void validate(FilterSpec spec, String path, ConfigProblems problems);
+	/** Checks the options of a filter of this kind, bound to its {@link #specType}, found at {@code path}. */
+	void validate(String kind, Object spec, String path, ConfigProblems problems);
 }

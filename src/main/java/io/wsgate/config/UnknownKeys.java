@@ -6,9 +6,10 @@ import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
+import java.util.function.Function;
 
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
@@ -29,27 +30,40 @@ public final class UnknownKeys {
 	}
 
 	/** Adds a problem for every unknown key found in the property sources. */
-	public static void check(Iterable<ConfigurationPropertySource> sources, ConfigProblems problems) {
-		Set<String> unknown = new TreeSet<>();
+	public static void check(Iterable<ConfigurationPropertySource> sources, FilterKindCatalog kinds, ConfigProblems problems) {
+		Map<String, String> unknown = new TreeMap<>();
+		Function<ConfigurationPropertyName, String> kindAt = filter -> kindAt(sources, filter);
 		for (ConfigurationPropertySource source : sources) {
 			// Environment variables are left out: Kubernetes defines WSGATE_PORT and the like for a
 			// Service named wsgate, which are no gateway options.
 			if (source instanceof IterableConfigurationPropertySource iterable
 					&& !(source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource)) {
-				iterable.stream().filter(ROOT::isAncestorOf).filter(name -> !isKnown(name))
-					.forEach(name -> unknown.add(original(name)));
+				iterable.stream().filter(ROOT::isAncestorOf).forEach(name -> {
+					Unknown found = firstUnknown(name, kindAt, kinds);
+					if (found != null) {
+						unknown.putIfAbsent(original(found.key()), found.reason());
+					}
+				});
 			}
 		}
-		unknown.forEach(key -> problems.add(key, "unknown key (check its spelling against the documented keys)"));
+		unknown.forEach(problems::add);
 	}
 
-	static boolean isKnown(ConfigurationPropertyName name) {
+	/**
+	 * The first element of a key that no spec has, with the reason; null when the key is known.
+	 * Under a filter, the keys beside {@code kind} and {@code name} are checked against the spec of
+	 * the filter's kind.
+	 *
+	 * @param kindAt the kind of the filter whose key path is given, or null
+	 */
+	static Unknown firstUnknown(ConfigurationPropertyName name, Function<ConfigurationPropertyName, String> kindAt,
+			FilterKindCatalog kinds) {
 		Type type = WsgateProperties.class;
 		for (int i = 1; i < name.getNumberOfElements(); i++) {
 			Class<?> raw = rawClass(type);
 			if (name.isNumericIndex(i)) {
 				if (!List.class.isAssignableFrom(raw)) {
-					return false;
+					return new Unknown(name.chop(i + 1), UNKNOWN);
 				}
 				type = typeArgument(type, 0);
 			}
@@ -57,16 +71,53 @@ public final class UnknownKeys {
 				type = typeArgument(type, 1);
 			}
 			else if (raw.isRecord()) {
-				type = component(raw, name.getElement(i, Form.UNIFORM));
-				if (type == null) {
-					return false;
+				String element = name.getElement(i, Form.UNIFORM);
+				Type next = component(raw, element);
+				if (next == null && raw == FilterSpec.class) {
+					String kind = kindAt.apply(name.chop(i));
+					Class<?> spec = (kind != null) ? kinds.specType(kind) : null;
+					if (spec == null) {
+						// No kind, or an unknown one: the validator reports that.
+						return null;
+					}
+					next = component(spec, element);
+					if (next == null) {
+						return new Unknown(name.chop(i + 1), "not an option of " + kind);
+					}
 				}
+				if (next == null) {
+					return new Unknown(name.chop(i + 1), UNKNOWN);
+				}
+				type = next;
 			}
 			else {
-				return false;
+				return new Unknown(name.chop(i + 1), UNKNOWN);
 			}
 		}
-		return true;
+		return null;
+	}
+
+	/**
+	 * An unknown key and why.
+	 *
+	 * @param key the key, up to its first unknown element
+	 * @param reason the problem's text
+	 */
+	record Unknown(ConfigurationPropertyName key, String reason) {
+	}
+
+	private static final String UNKNOWN = "unknown key (check its spelling against the documented keys)";
+
+	/** The {@code kind} of the filter at {@code filter}, from whichever source sets it. */
+	private static String kindAt(Iterable<ConfigurationPropertySource> sources, ConfigurationPropertyName filter) {
+		ConfigurationPropertyName kind = filter.append("kind");
+		for (ConfigurationPropertySource source : sources) {
+			ConfigurationProperty property = source.getConfigurationProperty(kind);
+			if (property != null && property.getValue() != null) {
+				return property.getValue().toString().trim();
+			}
+		}
+		return null;
 	}
 
 	private static Type component(Class<?> record, String uniformName) {

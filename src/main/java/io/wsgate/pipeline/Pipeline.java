@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.wsgate.config.ConfigValidator;
-import io.wsgate.config.FilterSpec;
 import io.wsgate.config.PipelineSpec;
 import io.wsgate.config.PipelineSpec.FlowNodeSpec;
 import reactor.core.publisher.Mono;
@@ -21,12 +20,12 @@ public final class Pipeline {
 
 	private final List<Step> steps;
 
-	public Pipeline(PipelineSpec spec, FilterRegistry registry) {
+	/**
+	 * @param spec the pipeline
+	 * @param filters its filters, by name
+	 */
+	public Pipeline(PipelineSpec spec, Map<String, Filter> filters) {
 		this.name = spec.name();
-		Map<String, Filter> filters = new HashMap<>();
-		for (FilterSpec filter : spec.filters()) {
-			filters.put(filter.name(), registry.create(filter, spec.name()));
-		}
 		List<FlowNodeSpec> flow = spec.flow().isEmpty()
 				? spec.filters().stream().map(f -> new FlowNodeSpec(f.name(), Map.of())).toList() : spec.flow();
 		List<Step> built = new ArrayList<>();

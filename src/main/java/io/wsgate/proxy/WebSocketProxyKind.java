@@ -9,7 +9,6 @@ import java.util.Set;
 
 import io.wsgate.config.ConfigProblems;
 import io.wsgate.config.ConfigValidator;
-import io.wsgate.config.FilterSpec;
 import io.wsgate.config.HealthCheckValidator;
 import io.wsgate.config.PoolSpec;
 import io.wsgate.config.PoolSpec.RequestMatcherSpec;
@@ -33,11 +32,9 @@ import io.wsgate.tracing.HandshakeTracing;
 import org.springframework.boot.ssl.SslBundles;
 
 /** The {@code WebSocketProxy} filter kind: validation of its options and creation of its filters. */
-public final class WebSocketProxyKind implements FilterKind {
+public final class WebSocketProxyKind implements FilterKind<WebSocketProxySpec> {
 
 	public static final String NAME = "WebSocketProxy";
-
-	private static final Set<String> OPTIONS = Set.of("defaultOrigin", "pools", "compression");
 
 	/**
 	 * The values of {@code compression}. YAML 1.1 (Spring's and Helm's parsers) reads an unquoted
@@ -84,17 +81,17 @@ public final class WebSocketProxyKind implements FilterKind {
 	}
 
 	@Override
-	public Set<String> options() {
-		return OPTIONS;
+	public Class<WebSocketProxySpec> specType() {
+		return WebSocketProxySpec.class;
 	}
 
 	@Override
-	public Filter create(FilterSpec spec, String pipelineName) {
+	public Filter create(WebSocketProxySpec spec, String filterName, String pipelineName) {
 		List<ProxyPool> candidates = new ArrayList<>();
 		ProxyPool main = null;
 		int candidateIndex = 0;
 		for (PoolSpec poolSpec : spec.pools()) {
-			String name = "websocketproxy#" + spec.name() + "#"
+			String name = "websocketproxy#" + filterName + "#"
 					+ (poolSpec.isMain() ? "main" : "candidate#" + candidateIndex++);
 			ServerPool pool = new ServerPool(pipelineName, name, poolSpec, BackendTls.of(poolSpec.serverTls(), sslBundles));
 			pools.register(pipelineName, pool);
@@ -112,7 +109,7 @@ public final class WebSocketProxyKind implements FilterKind {
 	}
 
 	@Override
-	public void validate(FilterSpec spec, String path, ConfigProblems problems) {
+	public void validate(WebSocketProxySpec spec, String path, ConfigProblems problems) {
 		if (spec.pools().isEmpty()) {
 			problems.add(path + ".pools", "at least one pool is required");
 			return;

@@ -8,9 +8,11 @@ import java.util.Map;
 
 import io.wsgate.config.HttpServerSpec.PathSpec;
 import io.wsgate.config.PoolSpec.StringMatcherSpec;
+import io.wsgate.proxy.WebSocketProxySpec;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.PropertySource;
@@ -120,13 +122,13 @@ class ConfigBindingTests {
 		FilterSpec filter = pipeline.filters().get(0);
 		assertThat(filter.kind()).isEqualTo("WebSocketProxy");
 		assertThat(filter.name()).isEqualTo("wsproxy");
-		assertThat(filter.defaultOrigin()).isEqualTo("http://127.0.0.1/hello");
-		assertThat(filter.pools()).hasSize(2);
+		assertThat(proxy(SEED).defaultOrigin()).isEqualTo("http://127.0.0.1/hello");
+		assertThat(proxy(SEED).pools()).hasSize(2);
 	}
 
 	@Test
 	void seedPoolKeysBindVerbatim() {
-		PoolSpec pool = bind(SEED).pipelines().get(0).filters().get(0).pools().get(0);
+		PoolSpec pool = proxy(SEED).pools().get(0);
 
 		assertThat(pool.isMain()).isTrue();
 		assertThat(pool.servers()).hasSize(2);
@@ -151,7 +153,7 @@ class ConfigBindingTests {
 
 	@Test
 	void candidatePoolFilterKeysBindVerbatim() {
-		PoolSpec candidate = bind(SEED).pipelines().get(0).filters().get(0).pools().get(1);
+		PoolSpec candidate = proxy(SEED).pools().get(1);
 
 		assertThat(candidate.isMain()).isFalse();
 		assertThat(candidate.filter().matchAllHeaders()).isTrue();
@@ -165,7 +167,7 @@ class ConfigBindingTests {
 
 	@Test
 	void kebabCaseSpellingsBindToo() {
-		WsgateProperties properties = bind("""
+		WebSocketProxySpec filter = proxy("""
 				wsgate:
 				  pipelines:
 				    - name: p
@@ -180,7 +182,6 @@ class ConfigBindingTests {
 				              load-balance: {policy: ipHash, header-hash-key: X-K}
 				""");
 
-		FilterSpec filter = properties.pipelines().get(0).filters().get(0);
 		PoolSpec pool = filter.pools().get(0);
 		assertThat(filter.defaultOrigin()).isEqualTo("http://o");
 		assertThat(pool.servers().get(0).keepHost()).isTrue();
@@ -192,7 +193,7 @@ class ConfigBindingTests {
 
 	@Test
 	void unsetPoolOptionsTakeTheSeedDefaults() {
-		WsgateProperties properties = bind("""
+		String yaml = """
 				wsgate:
 				  pipelines:
 				    - name: p
@@ -202,9 +203,10 @@ class ConfigBindingTests {
 				          pools:
 				            - servers:
 				                - url: ws://127.0.0.1:12345
-				""");
+				""";
+		WsgateProperties properties = bind(yaml);
 
-		PoolSpec pool = properties.pipelines().get(0).filters().get(0).pools().get(0);
+		PoolSpec pool = proxy(yaml).pools().get(0);
 		assertThat(pool.clientMaxMsgSize()).isEqualTo(32769L);
 		assertThat(pool.serverMaxMsgSize()).isEqualTo(32769L);
 		assertThat(pool.loadBalance().policy()).isEqualTo("roundRobin");
@@ -217,12 +219,13 @@ class ConfigBindingTests {
 		assertThat(pool.servers().get(0).keepHost()).isFalse();
 		assertThat(pool.servers().get(0).weight()).isZero();
 		assertThat(properties.pipelines().get(0).flow()).isEmpty();
-		assertThat(properties.pipelines().get(0).filters().get(0).defaultOrigin()).isEmpty();
+		assertThat(proxy(yaml).defaultOrigin()).isEmpty();
+		assertThat(proxy(yaml).compression()).as("unset: the kind reads it as passthrough").isEmpty();
 	}
 
 	@Test
 	void aLoadBalanceWithoutPolicyIsRoundRobin() {
-		WsgateProperties properties = bind("""
+		WebSocketProxySpec proxy = proxy("""
 				wsgate:
 				  pipelines:
 				    - name: p
@@ -234,13 +237,13 @@ class ConfigBindingTests {
 				              loadBalance: {headerHashKey: X-K}
 				""");
 
-		assertThat(properties.pipelines().get(0).filters().get(0).pools().get(0).loadBalance().policy())
+		assertThat(proxy.pools().get(0).loadBalance().policy())
 			.isEqualTo("roundRobin");
 	}
 
 	@Test
 	void stickySessionDefaultsToEgSessionForTwoHours() {
-		WsgateProperties properties = bind("""
+		WebSocketProxySpec proxy = proxy("""
 				wsgate:
 				  pipelines:
 				    - name: p
@@ -252,7 +255,7 @@ class ConfigBindingTests {
 				              loadBalance: {stickySession: {mode: DurationBased}}
 				""");
 
-		PoolSpec.StickySessionSpec sticky = properties.pipelines().get(0).filters().get(0).pools().get(0)
+		PoolSpec.StickySessionSpec sticky = proxy.pools().get(0)
 			.loadBalance().stickySession();
 		assertThat(sticky.lbCookieName()).isEqualTo("EG_SESSION");
 		assertThat(sticky.lbCookieExpire()).isEqualTo(Duration.ofHours(2));
@@ -274,23 +277,45 @@ class ConfigBindingTests {
 
 	@Test
 	void theRepositoryApplicationYmlBindsAndIsValid() throws IOException {
-		WsgateProperties properties = bind(new String(
-				java.nio.file.Files.readAllBytes(java.nio.file.Path.of("application.yml")), StandardCharsets.UTF_8));
+		String yaml = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("application.yml")), StandardCharsets.UTF_8);
+		WsgateProperties properties = bind(yaml);
 
 		assertThat(properties.httpServers()).extracting(HttpServerSpec::name).containsExactly("demo-server");
 		assertThat(properties.pipelines()).extracting(PipelineSpec::name).containsExactly("websocket-pipeline");
-		new ConfigValidator(ConfigValidatorTests.catalog()).validate(properties);
+		new ConfigValidator(ConfigValidatorTests.catalog()).validate(properties, sources(yaml));
 	}
 
 	static WsgateProperties bind(String yaml) {
+		return new Binder(sources(yaml)).bind("wsgate", WsgateProperties.class).get();
+	}
+
+	/** The options of the first filter of the first pipeline, bound as WebSocketProxy options. */
+	static WebSocketProxySpec proxy(String yaml) {
+		return FilterOptions.bind(new Binder(sources(yaml)), FilterSpec.path(0, 0), WebSocketProxySpec.class);
+	}
+
+	/** The YAML as configuration property sources, as the validator reads the application's. */
+	static List<ConfigurationPropertySource> sources(String yaml) {
 		try {
 			List<PropertySource<?>> sources = new YamlPropertySourceLoader().load("test",
 					new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)));
-			Binder binder = new Binder(ConfigurationPropertySources.from(sources));
-			return binder.bind("wsgate", WsgateProperties.class).get();
+			List<ConfigurationPropertySource> list = new java.util.ArrayList<>();
+			ConfigurationPropertySources.from(sources).forEach(list::add);
+			return list;
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The problems the validator finds in the YAML, with the kinds of {@code catalog}; none: empty. */
+	static List<String> problems(FilterKindCatalog catalog, String yaml) {
+		try {
+			new ConfigValidator(catalog).validate(bind(yaml), sources(yaml));
+			return List.of();
+		}
+		catch (InvalidConfigException ex) {
+			return ex.problems();
 		}
 	}
 }

@@ -22,7 +22,8 @@ class UnknownKeysTests {
 				"wsgate.pipelines[0].filters[0].pools[0].loadBalance.stickySession.appCookieName",
 				"wsgate.pipelines[0].filters[0].pools[0].servers[2].tags[0]", "wsgate.demo.enabled",
 				"wsgate.http-servers[0].kind", "wsgate.pipelines[0].kind")
-			.forEach(key -> assertThat(UnknownKeys.isKnown(ConfigurationPropertyName.of(toCanonical(key)))).as(key).isTrue());
+			.forEach(key -> assertThat(UnknownKeys.firstUnknown(ConfigurationPropertyName.of(toCanonical(key)),
+					filter -> "WebSocketProxy", ConfigValidatorTests.catalog())).as(key).isNull());
 	}
 
 	@Test
@@ -31,9 +32,10 @@ class UnknownKeysTests {
 				"wsgate.pipelines[0].filters[0].pools[0].clientMaxMsgSise", "1",
 				"wsgate.pipelines[0].filters[0].pools[0].servers[0].url.port", "1",
 				"wsgate.http-servers[0].timeout", "1",
-				"wsgate.pipelines[0].name", "fine"));
+				"wsgate.pipelines[0].name", "fine",
+				"wsgate.pipelines[0].filters[0].kind", "WebSocketProxy"));
 		ConfigProblems problems = new ConfigProblems();
-		UnknownKeys.check(List.of(source), problems);
+		UnknownKeys.check(List.of(source), ConfigValidatorTests.catalog(), problems);
 		assertThat(problems.list()).hasSize(3)
 			.anySatisfy(p -> assertThat(p).startsWith("wsgate.pipelines[0].filters[0].pools[0].clientMaxMsgSise: unknown key"))
 			.anySatisfy(p -> assertThat(p).startsWith("wsgate.pipelines[0].filters[0].pools[0].servers[0].url.port: unknown key"))

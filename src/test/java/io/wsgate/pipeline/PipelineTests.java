@@ -2,12 +2,11 @@ package io.wsgate.pipeline;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import io.micrometer.observation.Observation;
-import io.wsgate.config.ConfigProblems;
 import io.wsgate.config.FilterSpec;
 import io.wsgate.config.PipelineSpec;
 import io.wsgate.config.PipelineSpec.FlowNodeSpec;
@@ -27,41 +26,23 @@ class PipelineTests {
 
 	private final List<String> ran = new ArrayList<>();
 
-	/** Filters of this kind return the result encoded in their name after '=', e.g. "b=clientError". */
-	private final FilterKind recording = new FilterKind() {
-
-		@Override
-		public String name() {
-			return "Recording";
-		}
-
-		@Override
-		public Set<String> results() {
-			return Set.of("clientError", "serverError");
-		}
-
-		@Override
-		public void validate(FilterSpec spec, String path, ConfigProblems problems) {
-		}
-
-		@Override
-		public Filter create(FilterSpec spec, String pipelineName) {
-			String[] nameAndResult = spec.name().split("=");
-			return context -> {
-				ran.add(nameAndResult[0]);
-				if (nameAndResult[0].equals("respond")) {
-					return context.respond(200, "ok").thenReturn(Filter.CONTINUE);
-				}
-				return Mono.just(nameAndResult.length > 1 ? nameAndResult[1] : Filter.CONTINUE);
-			};
-		}
-	};
-
-	private final FilterRegistry registry = new FilterRegistry(List.of(recording));
+	/** Filters named like "b=clientError" record their run and return the result after '='. */
+	private Filter recording(String filterName) {
+		String[] nameAndResult = filterName.split("=");
+		return context -> {
+			ran.add(nameAndResult[0]);
+			if (nameAndResult[0].equals("respond")) {
+				return context.respond(200, "ok").thenReturn(Filter.CONTINUE);
+			}
+			return Mono.just(nameAndResult.length > 1 ? nameAndResult[1] : Filter.CONTINUE);
+		};
+	}
 
 	private MockServerHttpResponse run(List<String> filterNames, List<FlowNodeSpec> flow) {
-		List<FilterSpec> filters = filterNames.stream().map(n -> new FilterSpec("Recording", n, null, null, null)).toList();
-		Pipeline pipeline = new Pipeline(new PipelineSpec("p", flow, filters, null), registry);
+		List<FilterSpec> filters = filterNames.stream().map(n -> new FilterSpec("Recording", n)).toList();
+		Map<String, Filter> byName = new HashMap<>();
+		filterNames.forEach(n -> byName.put(n, recording(n)));
+		Pipeline pipeline = new Pipeline(new PipelineSpec("p", flow, filters, null), byName);
 		MockServerHttpRequest request = MockServerHttpRequest.get("/ws").build();
 		MockServerHttpResponse response = new MockServerHttpResponse();
 		pipeline.run(new FilterContext(request, response, RequestInfo.of("GET", "gw", "/ws", new HttpHeaders(), "127.0.0.1"),
