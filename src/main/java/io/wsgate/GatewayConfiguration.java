@@ -14,6 +14,7 @@ import io.wsgate.health.GatewayHealthContributor;
 import io.wsgate.health.HealthCheckScheduler;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.FilterKind;
+import io.wsgate.pipeline.FilterOutcomes;
 import io.wsgate.pipeline.FilterRegistry;
 import io.wsgate.pipeline.Pipelines;
 import io.wsgate.pool.PoolRegistry;
@@ -126,11 +127,11 @@ class GatewayConfiguration {
 
 	@Bean
 	Pipelines pipelines(WsgateProperties properties, FilterRegistry registry, Environment environment,
-			SslBundles sslBundles) {
+			SslBundles sslBundles, GatewayMetrics metrics, SessionListener sessionListener) {
 		Binder binder = Binder.get(environment);
 		new ConfigValidator(registry, sslBundles.getBundleNames())
 			.validate(properties, ConfigurationPropertySources.get(environment), binder);
-		return new Pipelines(properties.pipelines(), registry, binder);
+		return new Pipelines(properties.pipelines(), registry, binder, new FilterOutcomes(metrics, sessionListener));
 	}
 
 	@Bean

@@ -19,8 +19,9 @@ public final class Pipelines {
 	 * @param specs the validated pipelines
 	 * @param registry the filter kinds
 	 * @param binder binds each filter's options (the application's binder)
+	 * @param outcomes where the filters' results and refusals are reported
 	 */
-	public Pipelines(List<PipelineSpec> specs, FilterRegistry registry, Binder binder) {
+	public Pipelines(List<PipelineSpec> specs, FilterRegistry registry, Binder binder, FilterOutcomes outcomes) {
 		Map<String, Pipeline> map = new LinkedHashMap<>();
 		for (int p = 0; p < specs.size(); p++) {
 			PipelineSpec spec = specs.get(p);
@@ -29,7 +30,7 @@ public final class Pipelines {
 				FilterSpec filter = spec.filters().get(f);
 				filters.put(filter.name(), registry.create(filter, binder, FilterSpec.path(p, f), spec.name()));
 			}
-			map.put(spec.name(), new Pipeline(spec, filters));
+			map.put(spec.name(), new Pipeline(spec, filters, outcomes));
 		}
 		this.byName = map;
 	}
