@@ -107,7 +107,10 @@ final class WebSocketBridge {
 
 	private volatile long lastMessage = System.nanoTime();
 
-	/** The session's closeAt passed and it is being closed (read and written by the timer only). */
+	/**
+	 * The session's closeAt passed and the gateway is closing both sides (written by the timer, read
+	 * on the same event loop).
+	 */
 	private boolean expired;
 
 	/** @param deflate whether the endpoints negotiated permessage-deflate (their frames may carry RSV1) */
@@ -172,6 +175,11 @@ final class WebSocketBridge {
 	}
 
 	private Mono<Void> closeAfter(Side from, Side to, Throwable failure) {
+		if (expired) {
+			// The gateway sent each side its own close (1008 to the client, 1001 to the backend):
+			// sending the client's 1008 ends its inbound at once, which must not be forwarded.
+			return Mono.empty();
+		}
 		if (failure instanceof MessageTooBigException) {
 			record.closed(CloseCodes.MESSAGE_TOO_BIG, GATEWAY);
 			String reason = from.role() + " message too big";
