@@ -133,6 +133,20 @@ class JwtCheckTests {
 	}
 
 	@Test
+	void aJwkSetThatCannotBeFetchedRefusesTheTokenAsKeysUnavailable() throws Exception {
+		int closedPort;
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			closedPort = socket.getLocalPort();
+		}
+		JwtCheck check = new JwtCheck(new ValidatorSpec.JwtSpec("ES256", null, null,
+				"http://127.0.0.1:" + closedPort + "/jwks.json", null, null, null, null, null, null, null, false));
+		var key = TestTokens.ecKey("k1");
+
+		StepVerifier.create(check.verify(TestTokens.es256(key, TestTokens.claims("a", Instant.now().plusSeconds(60)).build()),
+				backend, session)).expectNext("token keys unavailable").expectComplete().verify(WAIT);
+	}
+
+	@Test
 	void claimValuesCannotSmuggleLineBreaksIntoHeaders() {
 		assertThat(ClaimHeaders.text("a\r\nX-Admin: yes")).isEqualTo("a  X-Admin: yes");
 		assertThat(ClaimHeaders.text(Instant.ofEpochSecond(1700000000))).isEqualTo("1700000000");
