@@ -2,6 +2,7 @@ package io.wsgate.filter.validator;
 
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -26,6 +27,7 @@ import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Builds the Spring Security (Nimbus) decoder of a {@code jwt} spec: once per filter, so a handshake
@@ -37,6 +39,9 @@ final class TokenDecoders {
 
 	static final Set<String> ASYMMETRIC = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
 			"ES384", "ES512");
+
+	/** Unknown kids make the JWK set be fetched again at most this often. */
+	static final Duration JWKS_MIN_REFRESH = Duration.ofSeconds(1);
 
 	private TokenDecoders() {
 	}
@@ -52,9 +57,8 @@ final class TokenDecoders {
 				.build();
 		}
 		else if (!spec.jwksUri().isEmpty()) {
-			// Spring's remote JWK source: fetched with WebClient (never blocking), cached, and fetched
-			// again when a token names a kid the cached set lacks.
-			decoder = NimbusReactiveJwtDecoder.withJwkSetUri(spec.jwksUri())
+			decoder = NimbusReactiveJwtDecoder
+				.withJwkSource(new JwkSetSource(WebClient.create(), spec.jwksUri(), JWKS_MIN_REFRESH))
 				.jwsAlgorithm(SignatureAlgorithm.from(algorithm))
 				.build();
 		}
