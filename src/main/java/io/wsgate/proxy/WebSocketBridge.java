@@ -109,9 +109,9 @@ final class WebSocketBridge {
 
 	/**
 	 * The session's closeAt passed and the gateway is closing both sides (written by the timer, read
-	 * on the same event loop).
+	 * when a side's inbound ends, on either side's loop).
 	 */
-	private boolean expired;
+	private volatile boolean expired;
 
 	/** @param deflate whether the endpoints negotiated permessage-deflate (their frames may carry RSV1) */
 	WebSocketBridge(Side client, Side backend, SessionRecord record, Timeouts timeouts, boolean deflate) {
