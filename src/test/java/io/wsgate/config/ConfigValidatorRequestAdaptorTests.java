@@ -40,6 +40,17 @@ class ConfigValidatorRequestAdaptorTests {
 	}
 
 	@Test
+	void aHeaderNameWithADotIsWrittenInBrackets() {
+		String yaml = adaptor("""
+				          header: {set: {"[X.Tenant]": a}}
+				""");
+		assertThat(problems(yaml)).isEmpty();
+		RequestAdaptorSpec spec = FilterOptions.bind(new Binder(ConfigBindingTests.sources(yaml)), FilterSpec.path(0, 0),
+				RequestAdaptorSpec.class);
+		assertThat(spec.header().set()).containsExactly(entry("X.Tenant", "a"));
+	}
+
+	@Test
 	void pathValuesMustBePathsStartingWithASlash() {
 		assertThat(problems(adaptor("""
 				          path: {replace: socket, addPrefix: "v2", trimPrefix: "/a b"}
