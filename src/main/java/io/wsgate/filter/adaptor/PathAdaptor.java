@@ -1,5 +1,6 @@
 package io.wsgate.filter.adaptor;
 
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -14,7 +15,7 @@ import io.wsgate.filter.adaptor.RequestAdaptorSpec.PathSpec;
 final class PathAdaptor {
 
 	/** The operations in the order Easegress tries them, as their keys. */
-	static final String[] PRECEDENCE = { "replace", "addPrefix", "trimPrefix", "regexpReplace" };
+	static final List<String> PRECEDENCE = List.of("replace", "addPrefix", "trimPrefix", "regexpReplace");
 
 	private final UnaryOperator<String> operation;
 

@@ -1,5 +1,6 @@
 package io.wsgate.filter.adaptor;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +58,8 @@ public record RequestAdaptorSpec(String host, PathSpec path, HeaderSpec header) 
 		public HeaderSpec {
 			del = (del != null) ? List.copyOf(del) : List.of();
 			// The YAML order is the order they are applied in.
-			set = (set != null) ? java.util.Collections.unmodifiableMap(new LinkedHashMap<>(set)) : Map.of();
-			add = (add != null) ? java.util.Collections.unmodifiableMap(new LinkedHashMap<>(add)) : Map.of();
+			set = (set != null) ? Collections.unmodifiableMap(new LinkedHashMap<>(set)) : Map.of();
+			add = (add != null) ? Collections.unmodifiableMap(new LinkedHashMap<>(add)) : Map.of();
 		}
 	}
 }
