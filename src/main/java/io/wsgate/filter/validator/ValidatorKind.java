@@ -26,6 +26,11 @@ public final class ValidatorKind implements FilterKind<ValidatorSpec> {
 	/** How often, at most, an htpasswd file's modification time is looked at. */
 	static final Duration USER_FILE_CHECK = Duration.ofSeconds(1);
 
+	/** Hop-by-hop headers (RFC 9110 7.6.1) and those of the handshake: no claim can be one. */
+	private static final Set<String> MANAGED_HEADERS = Set.of("connection", "keep-alive", "proxy-connection", "te",
+			"trailer", "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate", "content-length",
+			"host");
+
 	/** A token name, as RFC 9110 allows for a header name. */
 	private static final String HEADER_NAME = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 
@@ -118,6 +123,11 @@ public final class ValidatorKind implements FilterKind<ValidatorSpec> {
 		jwt.claimsToHeaders().forEach((claim, header) -> {
 			if (header == null || !header.matches(HEADER_NAME)) {
 				problems.add(path + ".claimsToHeaders." + claim, "'" + header + "' is not a header name");
+			}
+			else if (MANAGED_HEADERS.contains(header.toLowerCase(Locale.ROOT))
+					|| header.toLowerCase(Locale.ROOT).startsWith("sec-websocket-")) {
+				problems.add(path + ".claimsToHeaders." + claim, "'" + header
+						+ "' is a hop-by-hop or handshake header, which the gateway writes itself");
 			}
 		});
 		if (!jwt.issuer().isEmpty() && jwt.issuer().isBlank()) {

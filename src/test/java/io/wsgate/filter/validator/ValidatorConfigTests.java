@@ -167,7 +167,7 @@ class ValidatorConfigTests {
 				          jwt:
 				            algorithm: HS256
 				            secret: %s
-				            claimsToHeaders: {sub: "X User"}
+				            claimsToHeaders: {sub: "X User", aud: Host, iss: Sec-WebSocket-Key}
 				            clockSkew: -1s
 				""".formatted(SECRET)));
 
@@ -175,6 +175,9 @@ class ValidatorConfigTests {
 				FILTER + ".headers.X-Api-Key.regexp: invalid regular expression: Unclosed group",
 				FILTER + ".headers.X-Other: set values or regexp",
 				FILTER + ".jwt.claimsToHeaders.sub: 'X User' is not a header name",
+				FILTER + ".jwt.claimsToHeaders.aud: 'Host' is a hop-by-hop or handshake header, which the gateway writes itself",
+				FILTER + ".jwt.claimsToHeaders.iss: 'Sec-WebSocket-Key' is a hop-by-hop or handshake header, "
+						+ "which the gateway writes itself",
 				FILTER + ".jwt.clockSkew: must not be negative");
 	}
 
