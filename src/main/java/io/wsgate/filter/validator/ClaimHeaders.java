@@ -26,7 +26,9 @@ final class ClaimHeaders {
 		claimToHeader.forEach((claim, header) -> {
 			Object value = jwt.getClaims().get(claim);
 			if (value == null) {
-				// No claim, no header: the client's copy must not pass for one.
+				// No claim, no header: the client's copy must pass for one neither with the backend nor
+				// with load balancing (which hashes the empty value).
+				backend.setIdentityHeader(header, "");
 				backend.removeHeader(header);
 			}
 			else {
