@@ -151,7 +151,7 @@ def storm_rows(jdks, image_jdk, storm_sessions):
             Row(storm_key("FailureKinds", jdk), f"storm failures by kind, {on}", "", "", 0),
             Row(storm_key("Open", jdk), f"storm sessions open, {on}", "", "higher", 0, goal(("value>=", storm_sessions))),
             Row(storm_key("Cpu", jdk), f"proxy CPU/session in storm, {on}", "us", "lower", 0, None,
-                ("storm CPU/", "session " + on)),
+                ("storm CPU/session", on)),
             Row(storm_key("Ready", jdk), f"start to ready, {on}", "ms", "lower", 0, goal(("value<=", 3000))),
             Row(storm_key("Leftover", jdk), f"storm sockets left open, {on}", "", "lower", 0),
             Row(storm_key("LogProblems", jdk), f"storm warnings in proxy log, {on}", "lines", "lower", 0),
