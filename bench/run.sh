@@ -616,9 +616,15 @@ measure_storm() { # $1 target, $2 for a JVM target: the JDK major it runs on (ST
 	done
 	wait "$tool_pid" || status=$?
 	[ "$status" = 0 ] || log "warning: the storm tool failed ($status), see $RUN/$name-storm$suffix.err"
-	sleep 1 # the last closes
-	leftover=$(sockets "$PORT")
-	if [ "$name" != direct ]; then leftover=$((leftover + $(sockets "$B1") + $(sockets "$B2"))); fi
+	# Sessions left established on the target's port, or behind it on the backends' ports, once the client has
+	# gone: the proxy has up to 15 s to close 9000 pairs (a cold JVM on a busy machine takes seconds).
+	local settle_deadline=$((SECONDS + 15))
+	while :; do
+		leftover=$(sockets "$PORT")
+		if [ "$name" != direct ]; then leftover=$((leftover + $(sockets "$B1") + $(sockets "$B2"))); fi
+		[ "$leftover" -gt 0 ] && [ "$SECONDS" -lt "$settle_deadline" ] || break
+		sleep 0.5
+	done
 	if [ -n "$MAIN_PID" ]; then stop "$MAIN_PID"; fi
 	log "$name:   $(grep -v '"phase"' "$out" | tail -1)"
 	python3 - "$RAW/$name-storm$suffix.json" "$out" "$status" "$leftover" "$(log_problems "$name" "$name-storm$suffix")" \
