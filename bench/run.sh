@@ -5,10 +5,10 @@
 # Prints one table with wsgate's ratio to nginx and writes bench/results/results.json and results.svg.
 # What is measured, the knobs and how to read the figures: bench/README.md.
 #
-# Usage: bench/run.sh                      (full run: 6 to 8 minutes)
+# Usage: bench/run.sh                      (full run: 6 to 8 minutes, and the storm's few)
 #        LOAD_SECONDS=3 HANDSHAKES=500 HANDSHAKE_WARMUP=2000 HOLD_SESSIONS=500 bench/run.sh   (a quick look)
 #        COMPRESSION=1 MESSAGE_TYPE=text SIZES=4096 bench/run.sh   (compressed 4 KiB JSON: permessage-deflate end to end)
-#        PHASES=storm TARGETS="nginx haproxy wsgate" bench/run.sh   (the reconnect storm alone: about 2 minutes)
+#        PHASES=storm TARGETS="nginx haproxy wsgate" bench/run.sh   (the reconnect storm alone: a few minutes)
 #        PHASES=storm STORM_JDKS="25 17" TARGETS="nginx wsgate" bench/run.sh   (wsgate's storm on JDK 25 and on JDK 17)
 set -euo pipefail
 cd "$(dirname "$0")/.."
