@@ -55,6 +55,8 @@ class ConfigValidatorRequestAdaptorTests {
 		assertThat(problems(adaptor("""
 				          path: {replace: socket, addPrefix: "v2", trimPrefix: "/a b"}
 				"""))).containsExactly(
+				FILTER + ".path.replace: cannot be combined with trimPrefix, addPrefix (give replace, or regexpReplace, "
+						+ "or trimPrefix and/or addPrefix)",
 				FILTER + ".path.replace: 'socket' (expected: a path starting with /)",
 				FILTER + ".path.addPrefix: 'v2' (expected: a path starting with /)",
 				FILTER + ".path.trimPrefix: '/a b' has a character a path cannot carry as it is (a space, ?, # ...): percent-encode it");
@@ -130,6 +132,17 @@ class ConfigValidatorRequestAdaptorTests {
 		assertThat(problems).containsExactly(
 				FILTER + ".header.set.Authorization: the value has a character not allowed in a header (position 28)");
 		assertThat(String.join("\n", problems)).doesNotContain("s3cr3t");
+	}
+
+	@Test
+	void replaceAndRegexpReplaceStandAlone() {
+		assertThat(problems(adaptor("""
+				          path: {regexpReplace: {regexp: "^/a", replace: /b}, addPrefix: /v2}
+				"""))).containsExactly(FILTER + ".path.regexpReplace: cannot be combined with addPrefix (give replace, "
+						+ "or regexpReplace, or trimPrefix and/or addPrefix)");
+		assertThat(problems(adaptor("""
+				          path: {trimPrefix: /chat, addPrefix: /v2}
+				"""))).isEmpty();
 	}
 
 	@Test

@@ -7,15 +7,18 @@ import java.util.regex.Pattern;
 import io.wsgate.filter.adaptor.RequestAdaptorSpec.PathSpec;
 
 /**
- * Rewrites the raw (still percent-encoded) path sent to the backend, as Easegress's path adaptor
- * does: only one operation applies, the first given in the order replace, addPrefix, trimPrefix,
- * regexpReplace. The query is not part of what it sees. A result that is empty or does not start
- * with "/" (a trimPrefix of "/chat" on "/chatroom", say) gets a leading "/": the request line needs it.
+ * Rewrites the raw (still percent-encoded) path sent to the backend: {@code replace} or
+ * {@code regexpReplace} alone, or {@code trimPrefix} and then {@code addPrefix} (the contract's
+ * {@code {trimPrefix: /chat, addPrefix: /v2}} sends {@code /chat/room} as {@code /v2/room}; Easegress
+ * would apply only one of the two, so wsgate refuses what it cannot do the same way: replace or
+ * regexpReplace beside another operation is a startup problem). The query is not part of what it
+ * sees. A result that is empty or does not start with "/" (a trimPrefix of "/chat" on "/chatroom",
+ * say) gets a leading "/": the request line needs it.
  */
 final class PathAdaptor {
 
-	/** The operations in the order Easegress tries them, as their keys. */
-	static final List<String> PRECEDENCE = List.of("replace", "addPrefix", "trimPrefix", "regexpReplace");
+	/** The operations, as their keys. */
+	static final List<String> OPERATIONS = List.of("replace", "regexpReplace", "trimPrefix", "addPrefix");
 
 	private final UnaryOperator<String> operation;
 
@@ -32,20 +35,17 @@ final class PathAdaptor {
 			String replace = spec.replace();
 			return new PathAdaptor(path -> replace);
 		}
-		if (!spec.addPrefix().isEmpty()) {
-			String prefix = spec.addPrefix();
-			return new PathAdaptor(path -> prefix + path);
-		}
-		if (!spec.trimPrefix().isEmpty()) {
-			String prefix = spec.trimPrefix();
-			return new PathAdaptor(path -> path.startsWith(prefix) ? path.substring(prefix.length()) : path);
-		}
 		if (spec.regexpReplace() != null) {
 			Pattern pattern = Pattern.compile(spec.regexpReplace().regexp());
 			GoTemplate replacement = GoTemplate.parse(spec.regexpReplace().replace());
 			return new PathAdaptor(path -> replacement.replaceAll(pattern, path));
 		}
-		return new PathAdaptor(UnaryOperator.identity());
+		String trim = spec.trimPrefix();
+		String add = spec.addPrefix();
+		return new PathAdaptor(path -> {
+			String trimmed = (!trim.isEmpty() && path.startsWith(trim)) ? path.substring(trim.length()) : path;
+			return add + trimmed;
+		});
 	}
 
 	/** The path to send for this raw path. */

@@ -14,8 +14,6 @@ import io.wsgate.filter.adaptor.RequestAdaptorSpec.HeaderSpec;
 import io.wsgate.filter.adaptor.RequestAdaptorSpec.PathSpec;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterKind;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 /**
  * The {@code RequestAdaptor} filter kind. Its filters always continue: Easegress's results are about
@@ -24,8 +22,6 @@ import org.apache.commons.logging.LogFactory;
 public final class RequestAdaptorKind implements FilterKind<RequestAdaptorSpec> {
 
 	public static final String NAME = "RequestAdaptor";
-
-	private static final Log logger = LogFactory.getLog(RequestAdaptorKind.class);
 
 	/** A raw path: RFC 3986 pchar and "/", percent-escapes checked apart. */
 	private static final Pattern RAW_PATH = Pattern.compile("[A-Za-z0-9\\-._~!$&'()*+,;=:@/%]*");
@@ -68,39 +64,38 @@ public final class RequestAdaptorKind implements FilterKind<RequestAdaptorSpec> 
 
 	@Override
 	public Filter create(RequestAdaptorSpec spec, String filterName, String pipelineName) {
-		if (spec.path() != null) {
-			List<String> given = operations(spec.path());
-			if (given.size() > 1) {
-				logger.warn("RequestAdaptor " + filterName + " of pipeline " + pipelineName + ": only path." + given.get(0)
-						+ " applies, path." + String.join(", path.", given.subList(1, given.size()))
-						+ " not (one path operation, the first of " + String.join(", ", PathAdaptor.PRECEDENCE)
-						+ ", as in Easegress)");
-			}
-		}
 		return new RequestAdaptorFilter(spec);
 	}
 
-	/** The path operations given, in the order of precedence. */
+	/** The path operations given. */
 	static List<String> operations(PathSpec spec) {
 		List<String> given = new ArrayList<>();
 		if (!spec.replace().isEmpty()) {
 			given.add("replace");
 		}
-		if (!spec.addPrefix().isEmpty()) {
-			given.add("addPrefix");
+		if (spec.regexpReplace() != null) {
+			given.add("regexpReplace");
 		}
 		if (!spec.trimPrefix().isEmpty()) {
 			given.add("trimPrefix");
 		}
-		if (spec.regexpReplace() != null) {
-			given.add("regexpReplace");
+		if (!spec.addPrefix().isEmpty()) {
+			given.add("addPrefix");
 		}
 		return given;
 	}
 
 	private static void validatePath(PathSpec spec, String path, ConfigProblems problems) {
-		if (operations(spec).isEmpty()) {
-			problems.add(path, "set one of " + String.join(", ", PathAdaptor.PRECEDENCE));
+		List<String> given = operations(spec);
+		if (given.isEmpty()) {
+			problems.add(path, "set one of " + String.join(", ", PathAdaptor.OPERATIONS));
+		}
+		for (String alone : List.of("replace", "regexpReplace")) {
+			if (given.contains(alone) && given.size() > 1) {
+				problems.add(path + "." + alone, "cannot be combined with "
+						+ String.join(", ", given.stream().filter(op -> !op.equals(alone)).toList())
+						+ " (give replace, or regexpReplace, or trimPrefix and/or addPrefix)");
+			}
 		}
 		checkPathValue(spec.replace(), path + ".replace", problems);
 		checkPathValue(spec.addPrefix(), path + ".addPrefix", problems);

@@ -49,13 +49,10 @@ class PathAdaptorTests {
 	}
 
 	@Test
-	void severalOperationsApplyOnlyTheFirstInEasegressOrder() {
-		assertThat(adaptor(new PathSpec("/r", "/add", "/chat", new RegexpReplaceSpec(".*", "/x"))).adapt("/chat/a"))
-			.isEqualTo("/r");
-		assertThat(adaptor(new PathSpec(null, "/v2", "/chat", new RegexpReplaceSpec(".*", "/x"))).adapt("/chat/a"))
-			.isEqualTo("/v2/chat/a");
-		assertThat(adaptor(new PathSpec(null, null, "/chat", new RegexpReplaceSpec(".*", "/x"))).adapt("/chat/a"))
-			.isEqualTo("/a");
+	void trimPrefixThenAddPrefixBothApply() {
+		PathAdaptor both = adaptor(new PathSpec(null, "/v2", "/chat", null));
+		assertThat(both.adaptPathAndQuery("/chat/room?x=1")).isEqualTo("/v2/room?x=1");
+		assertThat(both.adapt("/other")).as("nothing to trim: only the prefix is added").isEqualTo("/v2/other");
 	}
 
 	@Test
