@@ -22,7 +22,6 @@ import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.proxy.BackendDialer.DialRequest;
 import io.wsgate.proxy.FirstMessageReader.Failure;
-import io.wsgate.request.RequestInfo;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -65,10 +64,12 @@ final class FirstMessageUpgrade {
 	 * pipeline ends with the 101. The reserved place passes to the session once the client is upgraded
 	 * ({@code relaying}).
 	 */
-	Mono<String> upgrade(FilterContext context, RequestInfo balancing, SessionRecord record, ServerPool pool,
-			FirstMessageCheck check, AtomicBoolean relaying) {
-		if (pool.serversToTry(balancing).isEmpty()) {
-			// Still an HTTP answer: nothing is upgraded when no server could take the session anyway.
+	Mono<String> upgrade(FilterContext context, SessionRecord record, ServerPool pool, FirstMessageCheck check,
+			AtomicBoolean relaying) {
+		if (pool.healthyServers().isEmpty()) {
+			// Still an HTTP answer: nothing is upgraded when no server could take the session anyway. The
+			// server itself is picked after the check (whose identity headers load balancing sees), and
+			// only then, so that round robin advances once per session.
 			return proxy.refuse(context, record, 503, "no available backend server",
 					HandshakeOutcome.BACKEND_UNAVAILABLE, WebSocketProxyFilter.SERVER_ERROR);
 		}

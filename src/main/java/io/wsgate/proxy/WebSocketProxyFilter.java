@@ -52,6 +52,8 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
  * <li>only then upgrade the client, with the backend's subprotocol, extensions and {@code Set-Cookie}s;</li>
  * <li>relay frames until both sides are closed.</li>
  * </ol>
+ * When a filter before it asked for a first-message check, steps 3 and 4 swap: the client is upgraded
+ * first and a backend dialled only for a valid first message ({@link FirstMessageUpgrade}).
  */
 final class WebSocketProxyFilter implements Filter {
 
@@ -148,7 +150,7 @@ final class WebSocketProxyFilter implements Filter {
 		AtomicBoolean relaying = new AtomicBoolean();
 		FirstMessageCheck firstMessage = context.sessionGuards().firstMessage();
 		Mono<String> attempt = (firstMessage == null) ? connect(context, balancing, record, proxyPool, relaying)
-				: firstMessageUpgrade.upgrade(context, balancing, record, pool, firstMessage, relaying);
+				: firstMessageUpgrade.upgrade(context, record, pool, firstMessage, relaying);
 		return attempt.doFinally(signal -> {
 			if (!relaying.get()) {
 				sessions.release(pool, clientIp);
