@@ -7,6 +7,7 @@ import java.util.Queue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -27,8 +28,7 @@ import reactor.core.publisher.Sinks;
  * already checked). It assembles the message's fragments, answers pings meanwhile (there is no
  * backend yet to answer them), and refuses a binary first message (1008) or one over its size
  * (1009). Once the message is whole, reading stops and every frame the decoder still hands over is
- * held, in order, for the bridge: {@link #handOver} passes them on to Reactor Netty, where the bridge
- * forwards them as the frames read before it started, and reading resumes.
+ * held, in order, for the bridge: {@link #handOver} gives them to it, and reading resumes.
  *
  * <p>Runs on the client's event loop, like everything that calls it.
  */
@@ -199,16 +199,29 @@ final class FirstMessageReader extends ChannelInboundHandlerAdapter {
 	}
 
 	/**
-	 * Passes the held frames on to Reactor Netty, leaves the pipeline and resumes reading. Called on
-	 * the event loop just before the bridge starts, in the same task, so no read comes in between and
-	 * the frames reach the bridge first, in order.
+	 * Hands the held frames to the bridge, leaves the pipeline and resumes reading. Called on the event
+	 * loop once the bridge's forwarders are in place and before it subscribes, in the same task, so no
+	 * read comes in between. The frames before a close go to the client's forwarder as frames read
+	 * before it started ({@link FrameForwarder#forwardEarly}), in order; a close, and anything after
+	 * it, goes on to Reactor Netty, where the bridge sees the client end after those frames. (Given to
+	 * Reactor Netty with a close behind them, data frames would be dropped with its inbound.)
 	 */
 	void handOver() {
+		Channel channel = ctx.channel();
+		channel.config().setAutoRead(true);
+		FrameForwarder forwarder = ctx.pipeline().get(FrameForwarder.class);
+		boolean closed = false;
 		Object frame;
 		while ((frame = held.poll()) != null) {
-			ctx.fireChannelRead(frame);
+			closed |= frame instanceof CloseWebSocketFrame || !(frame instanceof WebSocketFrame) || forwarder == null;
+			if (closed) {
+				ctx.fireChannelRead(frame);
+			}
+			else {
+				forwarder.forwardEarly((WebSocketFrame) frame);
+			}
 		}
-		leave();
+		ctx.pipeline().remove(this);
 	}
 
 	/** Drops what is held and leaves the pipeline: the session ends without relaying. */

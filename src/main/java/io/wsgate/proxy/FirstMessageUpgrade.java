@@ -171,7 +171,7 @@ final class FirstMessageUpgrade {
 			});
 	}
 
-	/** Starts the bridge, the held frames first; on the client's event loop. */
+	/** Starts the bridge, the held frames first (after the first message when it is forwarded); on the client's event loop. */
 	private Mono<Void> relay(Pending pending, Admitted admitted, FirstMessageReader reader, WebsocketInbound in,
 			WebsocketOutbound out, AtomicBoolean ended) {
 		BackendSession backend = admitted.backend();
@@ -179,12 +179,14 @@ final class FirstMessageUpgrade {
 			backend.connection().dispose();
 			return Mono.empty();
 		}
-		reader.handOver();
-		pending.forgetHandshake();
 		SessionGuards guards = pending.guards;
 		Instant closeAt = guards.closeAt();
-		return proxy.relay(in, out, pending.pool, backend, pending.record, closeAt, guards.closeReason(), false,
-				pending.check.forward() ? admitted.firstMessage() : null);
+		Mono<Void> session = proxy.relay(in, out, pending.pool, backend, pending.record, closeAt, guards.closeReason(),
+				false, pending.check.forward() ? admitted.firstMessage() : null);
+		// The bridge's forwarders are in place and it reads nothing until subscribed: the held frames first.
+		reader.handOver();
+		pending.forgetHandshake();
+		return session;
 	}
 
 	/** Closes the client (unless it closed already) and waits for its connection to end. */

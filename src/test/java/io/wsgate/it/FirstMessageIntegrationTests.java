@@ -169,6 +169,20 @@ class FirstMessageIntegrationTests {
 	}
 
 	@Test
+	void aCloseSentRightAfterTheFirstMessageReachesTheBackendAfterTheMessagesBeforeIt() throws Exception {
+		try (WireClient client = WireClient.connect(gateway.port("edge"), "/chat")) {
+			client.write(WireClient.masked(0x81, TOKEN.getBytes(StandardCharsets.UTF_8)),
+					WireClient.masked(0x81, "a".getBytes(StandardCharsets.UTF_8)),
+					WireClient.masked(0x81, "b".getBytes(StandardCharsets.UTF_8)),
+					WireClient.masked(0x88, new byte[] { 0x0F, (byte) 0xA1, 'd', 'o', 'n', 'e' }));
+			TestBackend.Session session = echo.nextSession();
+			assertThat(session.nextFrame().text()).isEqualTo("a");
+			assertThat(session.nextFrame().text()).isEqualTo("b");
+			assertThat(session.closeStatus.get(5, TimeUnit.SECONDS).code()).isEqualTo(4001);
+		}
+	}
+
+	@Test
 	void withForwardTheBackendGetsTheFirstMessageFirst() throws Exception {
 		try (WireClient client = WireClient.connect(gateway.port("edge"), "/forward")) {
 			assertThat(echo.handshakes).isEmpty();

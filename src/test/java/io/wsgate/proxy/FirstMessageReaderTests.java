@@ -66,7 +66,7 @@ class FirstMessageReaderTests {
 
 		reader.handOver();
 
-		assertThat(passedOn).containsExactly(one, two, close);
+		assertThat(passedOn).as("without a forwarder, everything goes on").containsExactly(one, two, close);
 		assertThat(channel.pipeline().get(FirstMessageReader.class)).isNull();
 		assertThat(channel.config().isAutoRead()).isTrue();
 	}
