@@ -207,6 +207,10 @@ final class FirstMessageReader extends ChannelInboundHandlerAdapter {
 	 * Reactor Netty with a close behind them, data frames would be dropped with its inbound.)
 	 */
 	void handOver() {
+		if (ctx.isRemoved()) {
+			// The client's connection is gone (what was held went with it): the bridge ends at once.
+			return;
+		}
 		Channel channel = ctx.channel();
 		channel.config().setAutoRead(true);
 		FrameForwarder forwarder = ctx.pipeline().get(FrameForwarder.class);
