@@ -26,11 +26,12 @@ public final class BackendRequest {
 
 	private String host;
 
-	private final List<Consumer<HttpHeaders>> headerEdits = new ArrayList<>();
+	// Made when first needed: most handshakes change nothing.
+	private List<Consumer<HttpHeaders>> headerEdits = List.of();
 
-	private final Set<String> removedSubprotocols = new LinkedHashSet<>();
+	private Set<String> removedSubprotocols = Set.of();
 
-	private final Map<String, String> identityHeaders = new LinkedHashMap<>();
+	private Map<String, String> identityHeaders = Map.of();
 
 	/** @param clientPathAndQuery the raw path and query the client asked for */
 	public BackendRequest(String clientPathAndQuery) {
@@ -58,17 +59,24 @@ public final class BackendRequest {
 
 	/** Replaces every value of a header. */
 	public void setHeader(String name, String value) {
-		headerEdits.add(headers -> headers.set(name, value));
+		edit(headers -> headers.set(name, value));
 	}
 
 	/** Adds a value to a header. */
 	public void addHeader(String name, String value) {
-		headerEdits.add(headers -> headers.add(name, value));
+		edit(headers -> headers.add(name, value));
 	}
 
 	/** Removes a header, the client's copies included. */
 	public void removeHeader(String name) {
-		headerEdits.add(headers -> headers.remove(name));
+		edit(headers -> headers.remove(name));
+	}
+
+	private void edit(Consumer<HttpHeaders> change) {
+		if (headerEdits.isEmpty()) {
+			headerEdits = new ArrayList<>();
+		}
+		headerEdits.add(change);
 	}
 
 	/**
@@ -77,13 +85,16 @@ public final class BackendRequest {
 	 * ({@code headerHash}) and candidate pools see it too.
 	 */
 	public void setIdentityHeader(String name, String value) {
+		if (identityHeaders.isEmpty()) {
+			identityHeaders = new LinkedHashMap<>();
+		}
 		identityHeaders.put(name, value);
 		setHeader(name, value);
 	}
 
 	/** The identity headers set so far, in the order they were set. */
 	public Map<String, String> identityHeaders() {
-		return Collections.unmodifiableMap(identityHeaders);
+		return identityHeaders.isEmpty() ? Map.of() : Collections.unmodifiableMap(identityHeaders);
 	}
 
 	/** Whether any header was changed. */
@@ -100,6 +111,9 @@ public final class BackendRequest {
 
 	/** Takes a subprotocol the client offered out of the offer sent on (a token carried there, say). */
 	public void removeSubprotocol(String subprotocol) {
+		if (removedSubprotocols.isEmpty()) {
+			removedSubprotocols = new LinkedHashSet<>();
+		}
 		removedSubprotocols.add(subprotocol);
 	}
 
