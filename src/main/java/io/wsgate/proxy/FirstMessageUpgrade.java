@@ -116,17 +116,27 @@ final class FirstMessageUpgrade {
 			.onErrorMap(ex -> !(ex instanceof Failure), FirstMessageUpgrade::unexpected);
 		AtomicBoolean ended = new AtomicBoolean();
 		AtomicReference<Failure> failed = new AtomicReference<>();
+		AtomicReference<BackendSession> dialled = new AtomicReference<>();
 		// Through a future: the session keeps nothing of the admission's operators (or its context).
 		return Mono.fromFuture(admission::toFuture)
-			.flatMap(admitted -> onLoop(loop, () -> relay(pending, admitted, reader, in, out, ended)))
+			.flatMap(admitted -> {
+				dialled.set(admitted.backend());
+				return onLoop(loop, () -> relay(pending, admitted, reader, in, out, ended));
+			})
 			.onErrorResume(Failure.class, failure -> onLoop(loop, () -> {
 				failed.set(failure);
 				reader.discard();
 				return close(pending, client, out, failure);
 			}))
-			// However it ends before relaying (closed, or cancelled with its connection), once.
-			.doFinally(signal -> endedBeforeRelay(pending, (failed.get() != null) ? failed.get()
-					: Failure.clientGone(CloseCodes.ABNORMAL, "client left before its session started"), ended));
+			// However it ends before relaying (closed, or cancelled with its connection), once; a backend
+			// dialled for a session that never relayed is closed.
+			.doFinally(signal -> {
+				Failure failure = (failed.get() != null) ? failed.get()
+						: Failure.clientGone(CloseCodes.ABNORMAL, "client left before its session started");
+				if (endedBeforeRelay(pending, failure, ended) && dialled.get() != null) {
+					dialled.get().connection().dispose();
+				}
+			});
 	}
 
 	/** The first message when the check accepts it, else a {@link Failure}. */
@@ -135,7 +145,7 @@ final class FirstMessageUpgrade {
 			.onErrorMap(ex -> {
 				logger.warn("first-message check of filter '" + pending.guards.firstMessageFilter() + "' failed: "
 						+ ex.getClass().getSimpleName());
-				return Failure.backend(CloseCodes.INTERNAL_ERROR, "first message check failed", HandshakeOutcome.FIRST_MESSAGE_REJECTED);
+				return Failure.rejected(CloseCodes.INTERNAL_ERROR, "first message check failed");
 			})
 			.flatMap(reason -> Mono.<String>error(Failure.rejected(CloseCodes.POLICY_VIOLATION,
 					reason.isBlank() ? "first message refused" : reason)))
@@ -171,7 +181,10 @@ final class FirstMessageUpgrade {
 			});
 	}
 
-	/** Starts the bridge, the held frames first (after the first message when it is forwarded); on the client's event loop. */
+	/**
+	 * Starts the bridge, the held frames first (after the first message when it is forwarded); on the
+	 * client's event loop.
+	 */
 	private Mono<Void> relay(Pending pending, Admitted admitted, FirstMessageReader reader, WebsocketInbound in,
 			WebsocketOutbound out, AtomicBoolean ended) {
 		BackendSession backend = admitted.backend();
@@ -204,22 +217,24 @@ final class FirstMessageUpgrade {
 				client.channel().eventLoop(), Mono.fromRunnable(client::dispose)));
 	}
 
-	/** Once per session that never relayed: its place, its meters and its log line. */
-	private void endedBeforeRelay(Pending pending, Failure failure, AtomicBoolean ended) {
-		if (ended.compareAndSet(false, true)) {
-			SessionRecord record = pending.record;
-			record.closed(failure.code, failure.initiator);
-			if (record.outcome.isEmpty()) {
-				record.outcome = failure.outcome.tag();
-				record.reason = failure.reason;
-			}
-			proxy.endedBeforeRelay(pending.pool, record, failure.outcome);
+	/** Once per session that never relayed: its place, its meters and its log line; false when done already. */
+	private boolean endedBeforeRelay(Pending pending, Failure failure, AtomicBoolean ended) {
+		if (!ended.compareAndSet(false, true)) {
+			return false;
 		}
+		SessionRecord record = pending.record;
+		record.closed(failure.code, failure.initiator);
+		if (record.outcome.isEmpty()) {
+			record.outcome = failure.outcome.tag();
+			record.reason = failure.reason;
+		}
+		proxy.endedBeforeRelay(pending.pool, record, failure.outcome);
+		return true;
 	}
 
 	private static Failure unexpected(Throwable error) {
 		logger.warn("session before its first message failed: " + error);
-		return Failure.backend(CloseCodes.INTERNAL_ERROR, "internal gateway error", HandshakeOutcome.FIRST_MESSAGE_REJECTED);
+		return Failure.rejected(CloseCodes.INTERNAL_ERROR, "internal gateway error");
 	}
 
 	/** Runs {@code work} on {@code loop}: at once when already there. */
