@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.wsgate.config.Defined;
 import io.wsgate.config.FilterSpec;
 import io.wsgate.config.PipelineSpec;
 
@@ -21,13 +22,22 @@ public final class Pipelines {
 	 * @param binder binds each filter's options (the application's binder)
 	 */
 	public Pipelines(List<PipelineSpec> specs, FilterRegistry registry, Binder binder) {
+		this(Defined.of(specs, "wsgate.pipelines", binder), registry);
+	}
+
+	/**
+	 * @param pipelines the validated pipelines, each with the binder of its filters' options
+	 * (those of {@code wsgate.pipelines} and those of Easegress files)
+	 * @param registry the filter kinds
+	 */
+	public Pipelines(List<Defined<PipelineSpec>> pipelines, FilterRegistry registry) {
 		Map<String, Pipeline> map = new LinkedHashMap<>();
-		for (int p = 0; p < specs.size(); p++) {
-			PipelineSpec spec = specs.get(p);
+		for (Defined<PipelineSpec> defined : pipelines) {
+			PipelineSpec spec = defined.spec();
 			Map<String, Filter> filters = new HashMap<>();
 			for (int f = 0; f < spec.filters().size(); f++) {
 				FilterSpec filter = spec.filters().get(f);
-				filters.put(filter.name(), registry.create(filter, binder, FilterSpec.path(p, f), spec.name()));
+				filters.put(filter.name(), registry.create(filter, defined.binder(), defined.filterPath(f), spec.name()));
 			}
 			map.put(spec.name(), new Pipeline(spec, filters));
 		}
