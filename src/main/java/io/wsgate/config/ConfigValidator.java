@@ -149,6 +149,9 @@ public final class ConfigValidator {
 			if (server.maxHeaderSize().toBytes() < 1024 || server.maxHeaderSize().toBytes() > Integer.MAX_VALUE) {
 				problems.add(path + ".maxHeaderSize", server.maxHeaderSize() + " (expected: 1KB or more)");
 			}
+			if (server.maxConnections() < 0) {
+				problems.add(path + ".maxConnections", "must not be negative (0 = unlimited)");
+			}
 			validateTls(server.tls(), path + ".tls", problems);
 			checkIpRanges(server.trustedProxies(), path + ".trustedProxies", problems);
 			checkIpFilter(server.ipFilter(), path + ".ipFilter", problems);

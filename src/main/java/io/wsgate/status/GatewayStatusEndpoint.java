@@ -9,7 +9,6 @@ import java.util.Map;
 
 import io.wsgate.config.HttpServerSpec;
 import io.wsgate.config.HttpServerSpec.PathSpec;
-import io.wsgate.config.WsgateProperties;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.ServerMeters;
@@ -34,8 +33,6 @@ public final class GatewayStatusEndpoint {
 
 	private final Instant started = Instant.now();
 
-	private final WsgateProperties properties;
-
 	private final Listeners listeners;
 
 	private final PoolRegistry pools;
@@ -50,10 +47,9 @@ public final class GatewayStatusEndpoint {
 
 	private final BuildSummary build;
 
-	public GatewayStatusEndpoint(WsgateProperties properties, Listeners listeners, PoolRegistry pools,
+	public GatewayStatusEndpoint(Listeners listeners, PoolRegistry pools,
 			GatewayMetrics metrics, GatewayTotals totals, RecentCloses recentCloses, TrafficHistory history,
 			BuildSummary build) {
-		this.properties = properties;
 		this.listeners = listeners;
 		this.pools = pools;
 		this.metrics = metrics;
@@ -72,7 +68,7 @@ public final class GatewayStatusEndpoint {
 		status.put("uptimeSeconds", Duration.between(started, now).toSeconds());
 		status.put("build", build);
 		status.put("totals", totals.read());
-		status.put("httpServers", properties.httpServers().stream().map(this::httpServer).toList());
+		status.put("httpServers", listeners.specs().stream().map(this::httpServer).toList());
 		status.put("pipelines", pipelines());
 		status.put("closesByCode", totals.closesByCode());
 		status.put("recentCloses", recentCloses.list());
