@@ -20,6 +20,7 @@ import io.wsgate.health.GatewayHealthContributor;
 import io.wsgate.health.HealthCheckScheduler;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.FilterKind;
+import io.wsgate.pipeline.FilterOutcomes;
 import io.wsgate.pipeline.FilterRegistry;
 import io.wsgate.pipeline.Pipelines;
 import io.wsgate.pool.PoolRegistry;
@@ -138,13 +139,13 @@ class GatewayConfiguration {
 
 	@Bean
 	Pipelines pipelines(WsgateProperties properties, FilterRegistry registry, Environment environment,
-			SslBundles sslBundles, EasegressObjects easegress) {
+			SslBundles sslBundles, GatewayMetrics metrics, SessionListener sessionListener, EasegressObjects easegress) {
 		Binder binder = Binder.get(environment);
 		new ConfigValidator(registry, sslBundles.getBundleNames())
 			.validate(properties, ConfigurationPropertySources.get(environment), binder, easegress);
 		List<Defined<PipelineSpec>> pipelines = new ArrayList<>(Defined.of(properties.pipelines(), "wsgate.pipelines", binder));
 		pipelines.addAll(easegress.pipelines());
-		return new Pipelines(pipelines, registry);
+		return new Pipelines(pipelines, registry, new FilterOutcomes(metrics, sessionListener));
 	}
 
 	@Bean

@@ -20,17 +20,19 @@ public final class Pipelines {
 	 * @param specs the validated pipelines
 	 * @param registry the filter kinds
 	 * @param binder binds each filter's options (the application's binder)
+	 * @param outcomes where the filters' results and refusals are reported
 	 */
-	public Pipelines(List<PipelineSpec> specs, FilterRegistry registry, Binder binder) {
-		this(Defined.of(specs, "wsgate.pipelines", binder), registry);
+	public Pipelines(List<PipelineSpec> specs, FilterRegistry registry, Binder binder, FilterOutcomes outcomes) {
+		this(Defined.of(specs, "wsgate.pipelines", binder), registry, outcomes);
 	}
 
 	/**
 	 * @param pipelines the validated pipelines, each with the binder of its filters' options
 	 * (those of {@code wsgate.pipelines} and those of Easegress files)
 	 * @param registry the filter kinds
+	 * @param outcomes where the filters' results and refusals are reported
 	 */
-	public Pipelines(List<Defined<PipelineSpec>> pipelines, FilterRegistry registry) {
+	public Pipelines(List<Defined<PipelineSpec>> pipelines, FilterRegistry registry, FilterOutcomes outcomes) {
 		Map<String, Pipeline> map = new LinkedHashMap<>();
 		for (Defined<PipelineSpec> defined : pipelines) {
 			PipelineSpec spec = defined.spec();
@@ -39,7 +41,7 @@ public final class Pipelines {
 				FilterSpec filter = spec.filters().get(f);
 				filters.put(filter.name(), registry.create(filter, defined.binder(), defined.filterPath(f), spec.name()));
 			}
-			map.put(spec.name(), new Pipeline(spec, filters));
+			map.put(spec.name(), new Pipeline(spec, filters, outcomes));
 		}
 		this.byName = map;
 	}
