@@ -210,10 +210,10 @@ class GatewayConfiguration {
 
 	/** Build info and git.properties are optional: a jar built without them still starts. */
 	@Bean
-	GatewayStatusEndpoint gatewayStatusEndpoint(Listeners listeners, PoolRegistry pools,
+	GatewayStatusEndpoint gatewayStatusEndpoint(Listeners listeners, Pipelines pipelines, PoolRegistry pools,
 			GatewayMetrics metrics, GatewayTotals totals, RecentCloses recentCloses, TrafficHistory history,
 			ObjectProvider<BuildProperties> build, ObjectProvider<GitProperties> git) {
-		return new GatewayStatusEndpoint(listeners, pools, metrics, totals, recentCloses, history,
+		return new GatewayStatusEndpoint(listeners, pipelines, pools, metrics, totals, recentCloses, history,
 				BuildSummary.of(build.getIfAvailable(), git.getIfAvailable()));
 	}
 

@@ -16,6 +16,8 @@ public final class Pipelines {
 
 	private final Map<String, Pipeline> byName;
 
+	private final List<PipelineSpec> specs;
+
 	/**
 	 * @param specs the validated pipelines
 	 * @param registry the filter kinds
@@ -44,6 +46,12 @@ public final class Pipelines {
 			map.put(spec.name(), new Pipeline(spec, filters, outcomes));
 		}
 		this.byName = map;
+		this.specs = Defined.specs(pipelines);
+	}
+
+	/** The specs of the pipelines, those of wsgate.pipelines and those of Easegress files, in order. */
+	public List<PipelineSpec> specs() {
+		return specs;
 	}
 
 	/** The pipeline of this name; names were checked at startup. */
