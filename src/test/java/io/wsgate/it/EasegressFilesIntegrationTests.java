@@ -74,7 +74,9 @@ class EasegressFilesIntegrationTests {
 		Files.writeString(dir.resolve("seed.yaml"), pipeline + "---\n" + httpServer);
 		try (Gateway gateway = Gateway.start(config("file:" + dir.resolve("seed.yaml")))) {
 			assertSeedServes(gateway);
-			assertThat(gateway.management("/actuator/wsgate")).contains("\"demo-server\"").contains("\"websocket-pipeline\"");
+			// The status endpoint lists the objects of the files: the server, and the pipeline with its filter.
+			assertThat(gateway.management("/actuator/wsgate")).contains("\"demo-server\"").contains("\"websocket-pipeline\"")
+				.contains("\"wsproxy\"");
 		}
 	}
 
