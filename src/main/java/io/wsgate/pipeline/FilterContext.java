@@ -126,6 +126,7 @@ public final class FilterContext {
 
 	void currentFilter(String name) {
 		this.currentFilter = name;
+		sessionGuards.currentFilter(name);
 	}
 
 	/**
