@@ -19,6 +19,7 @@ import io.wsgate.metrics.ServerMeters;
 import io.wsgate.pipeline.BackendRequest;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterContext;
+import io.wsgate.pipeline.SessionGuards.MessageRate;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.proxy.BackendDialer.DialRequest;
@@ -252,6 +253,7 @@ final class WebSocketProxyFilter implements Filter {
 		// Copied out: the session keeps nothing of the handshake's context.
 		Instant closeAt = context.sessionGuards().closeAt();
 		String closeReason = context.sessionGuards().closeReason();
+		List<MessageRate> clientRates = context.sessionGuards().clientMessageRates();
 		context.markUpgraded();
 		return response.sendWebsocket((in, out) -> {
 			relaying.set(true);
@@ -261,7 +263,7 @@ final class WebSocketProxyFilter implements Filter {
 			Side clientSide = new Side("client", in, out, clientConnection, pool.spec().clientMaxMsgSize(),
 					CloseCodes.GOING_AWAY, new TrafficCounter(record.up, meters, Direction.UPSTREAM));
 			WebSocketBridge bridge = new WebSocketBridge(clientSide, backendSide, record, new WebSocketBridge.Timeouts(
-					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout(), closeAt, closeReason),
+					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout(), closeAt, closeReason, clientRates),
 					deflate);
 			sessions.opened(bridge);
 			HandshakeHeaders.forget(in, backend);
