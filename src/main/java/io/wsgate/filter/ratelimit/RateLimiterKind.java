@@ -183,6 +183,7 @@ public final class RateLimiterKind implements FilterKind<RateLimiterSpec> {
 				.register(meters);
 			store = new RedisPermitStore(redis.get(), REDIS_KEY_PREFIX + pipelineName + ":" + filterName + ":",
 					spec.redisFailure().equals("allow"), outage, errors);
+			store.warmUp();
 		}
 		return new RateLimiter(List.copyOf(rules), redisStore ? null : List.copyOf(localStores), store,
 				LimitKey.parse(spec.key()), messageRate(spec.messages(), filterName));

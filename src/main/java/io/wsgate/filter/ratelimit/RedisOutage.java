@@ -1,5 +1,6 @@
 package io.wsgate.filter.ratelimit;
 
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -18,9 +19,8 @@ final class RedisOutage {
 	/** A call failed or timed out; {@code failureAction} says what handshakes get meanwhile. */
 	void failed(Throwable cause, String failureAction) {
 		if (down.compareAndSet(false, true)) {
-			// The exception's type and message name the fault (refused, timeout), never a password.
-			log.warn("RateLimiter: Redis is unreachable ({}: {}); handshakes are {} by the redisFailure setting "
-					+ "until it answers", cause.getClass().getSimpleName(), cause.getMessage(), failureAction);
+			log.warn("RateLimiter: Redis is unreachable ({}); handshakes are {} by the redisFailure setting until it "
+					+ "answers", describe(cause), failureAction);
 		}
 	}
 
@@ -29,6 +29,18 @@ final class RedisOutage {
 		if (down.get() && down.compareAndSet(true, false)) {
 			log.info("RateLimiter: Redis answers again; handshakes are counted in it");
 		}
+	}
+
+	/** The fault in a few words: the exception's type and message (refused, timeout), never a password. */
+	private static String describe(Throwable cause) {
+		if (cause instanceof TimeoutException) {
+			return "no answer in time";
+		}
+		Throwable root = cause;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return root.getClass().getSimpleName() + ": " + root.getMessage();
 	}
 
 	boolean isDown() {

@@ -1,5 +1,6 @@
 package io.wsgate.filter.ratelimit;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,6 +28,9 @@ final class RedisPermitStore {
 	/** The longest a handshake waits for Redis. */
 	static final Duration TIMEOUT = Duration.ofMillis(250);
 
+	/** The longest the first connection may take, at startup. */
+	private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(10);
+
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> SCRIPT = RedisScript.of(
 			new ClassPathResource("io/wsgate/filter/ratelimit/permits.lua"), List.class);
@@ -52,6 +56,18 @@ final class RedisPermitStore {
 		this.allowOnFailure = allowOnFailure;
 		this.outage = outage;
 		this.errors = errors;
+	}
+
+	/**
+	 * Connects and loads the script ahead of the first handshake, without waiting for it: a first
+	 * call that had to connect could take longer than {@link #TIMEOUT}.
+	 */
+	void warmUp() {
+		byte[] script = SCRIPT.getScriptAsString().getBytes(StandardCharsets.UTF_8);
+		redis.execute(connection -> connection.scriptingCommands().scriptLoad(ByteBuffer.wrap(script)))
+			.next()
+			.timeout(WARM_UP_TIMEOUT)
+			.subscribe(sha -> outage.answered(), ex -> outage.failed(ex, allowOnFailure ? "allowed" : "refused"));
 	}
 
 	/** Asks Redis for a permit of url rule {@code rule} for {@code key}. */
