@@ -207,12 +207,15 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFr
 	@Override
 	public void pauseReading() {
 		ratePaused = true;
+		from.liveness().held = true;
 		fromChannel.config().setAutoRead(false);
 	}
 
 	@Override
 	public void resumeReading() {
 		ratePaused = false;
+		from.liveness().held = false;
+		from.liveness().lastFrame = System.nanoTime();
 		// Still paused for back-pressure when the peer cannot take more: its draining resumes it.
 		if (peerChannel.isWritable()) {
 			fromChannel.config().setAutoRead(true);

@@ -76,6 +76,12 @@ final class WebSocketBridge {
 		volatile long lastFrame = System.nanoTime();
 
 		volatile long lastPing;
+
+		/**
+		 * The gateway holds this side's frames for a message rate: it is not read, so its pongs cannot
+		 * be heard, and it is not silent (what it sent waits in the gateway).
+		 */
+		volatile boolean held;
 	}
 
 	/**
@@ -286,6 +292,9 @@ final class WebSocketBridge {
 
 	private void keepAlive(Side side, Side other, long now, long interval, int codeForOther) {
 		Liveness liveness = side.liveness();
+		if (liveness.held) {
+			return;
+		}
 		long silent = now - liveness.lastFrame;
 		if (silent < interval) {
 			return;

@@ -44,6 +44,7 @@ class MessageRateIntegrationTests {
 				        - paths:
 				            - {path: /pause, backend: pause}
 				            - {path: /close, backend: close}
+				            - {path: /slow, backend: slow}
 				  pipelines:
 				    - name: pause
 				      filters:
@@ -53,6 +54,12 @@ class MessageRateIntegrationTests {
 				      filters:
 				        - {kind: RateLimiter, name: limiter, messages: {perSecond: 0.1, burst: 3, action: close}}
 				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+				    - name: slow
+				      filters:
+				        - {kind: RateLimiter, name: limiter, messages: {perSecond: 2, burst: 1}}
+				        - kind: WebSocketProxy
+				          name: proxy
+				          pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], pingInterval: 100ms, pingTimeout: 100ms}]
 				""", Map.of("backend", backend.port()));
 	}
 
@@ -94,6 +101,19 @@ class MessageRateIntegrationTests {
 	}
 
 	@Test
+	void aClientHeldLongerThanTheKeepaliveAllowsIsNotTakenForDead() throws Exception {
+		try (TestClient client = TestClient.connect(gateway.wsUrl("edge", "/slow"))) {
+			TestBackend.Session session = backend.nextSession();
+			client.send(new TextWebSocketFrame("a"), new TextWebSocketFrame("b"), new TextWebSocketFrame("c"));
+
+			// Each held for 500ms, longer than pingInterval + pingTimeout: its pongs wait behind them.
+			assertThat(List.of(nextMessage(session), nextMessage(session), nextMessage(session)))
+				.containsExactly("a", "b", "c");
+			assertThat(client.closeStatus).isNotDone();
+		}
+	}
+
+	@Test
 	void closeEndsTheSessionWith1008ToTheClientAnd1001ToTheBackend() throws Exception {
 		try (TestClient client = TestClient.connect(gateway.wsUrl("edge", "/close"))) {
 			TestBackend.Session session = backend.nextSession();
@@ -118,5 +138,14 @@ class MessageRateIntegrationTests {
 			assertThat(atBackendClose.code()).isEqualTo(1001);
 			assertThat(session.frames).isEmpty();
 		}
+	}
+
+	/** The backend's next data frame, past the gateway's keepalive pings. */
+	private static String nextMessage(TestBackend.Session session) throws InterruptedException {
+		TestBackend.Frame frame = session.nextFrame();
+		while (frame.type().equals("ping") || frame.type().equals("pong")) {
+			frame = session.nextFrame();
+		}
+		return frame.text();
 	}
 }
