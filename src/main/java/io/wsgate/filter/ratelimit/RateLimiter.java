@@ -70,8 +70,7 @@ final class RateLimiter implements Filter {
 				if (redisStore == null) {
 					return decide(context, rule, localStores.get(i).acquire(counter, System.nanoTime()));
 				}
-				int index = i;
-				return redisStore.acquire(index, counter, rule.permits())
+				return redisStore.acquire(i, counter, rule.permits())
 					.flatMap(decision -> onLoopOf(context.request(), Mono.defer(() -> decide(context, rule, decision))));
 			}
 		}

@@ -25,8 +25,11 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 final class RedisPermitStore {
 
-	/** The longest a handshake waits for Redis. */
-	static final Duration TIMEOUT = Duration.ofMillis(250);
+	/**
+	 * The longest a handshake waits for Redis: far above a healthy Redis's sub-millisecond answer (and
+	 * a busy gateway's pauses), short enough that a hung Redis costs a handshake little.
+	 */
+	static final Duration TIMEOUT = Duration.ofMillis(500);
 
 	/** The longest the first connection may take, at startup. */
 	private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(10);
