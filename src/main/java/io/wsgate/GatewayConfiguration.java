@@ -1,10 +1,16 @@
 package io.wsgate;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 import io.wsgate.config.ConfigValidator;
+import io.wsgate.config.Defined;
+import io.wsgate.config.HttpServerSpec;
+import io.wsgate.config.PipelineSpec;
 import io.wsgate.config.WsgateProperties;
+import io.wsgate.config.easegress.EasegressLoader;
+import io.wsgate.config.easegress.EasegressObjects;
 import io.wsgate.demo.EchoBackend;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -125,19 +131,29 @@ class GatewayConfiguration {
 		return new FilterRegistry(kinds);
 	}
 
+	/** The Easegress objects of {@code wsgate.easegress.files}, read once here (validated with the pipelines). */
+	@Bean
+	EasegressObjects easegressObjects(WsgateProperties properties, FilterRegistry registry) {
+		return EasegressLoader.load(properties.easegress().files(), registry);
+	}
+
 	@Bean
 	Pipelines pipelines(WsgateProperties properties, FilterRegistry registry, Environment environment,
-			SslBundles sslBundles, GatewayMetrics metrics, SessionListener sessionListener) {
+			SslBundles sslBundles, GatewayMetrics metrics, SessionListener sessionListener, EasegressObjects easegress) {
 		Binder binder = Binder.get(environment);
 		new ConfigValidator(registry, sslBundles.getBundleNames())
-			.validate(properties, ConfigurationPropertySources.get(environment), binder);
-		return new Pipelines(properties.pipelines(), registry, binder, new FilterOutcomes(metrics, sessionListener));
+			.validate(properties, ConfigurationPropertySources.get(environment), binder, easegress);
+		List<Defined<PipelineSpec>> pipelines = new ArrayList<>(Defined.of(properties.pipelines(), "wsgate.pipelines", binder));
+		pipelines.addAll(easegress.pipelines());
+		return new Pipelines(pipelines, registry, new FilterOutcomes(metrics, sessionListener));
 	}
 
 	@Bean
 	Listeners listeners(WsgateProperties properties, Pipelines pipelines, ReactorResourceFactory resources,
-			SslBundles sslBundles, SessionRegistry sessions, HandshakeTracing tracing) {
-		return new Listeners(properties.httpServers(), pipelines, resources, sslBundles,
+			SslBundles sslBundles, SessionRegistry sessions, HandshakeTracing tracing, EasegressObjects easegress) {
+		List<HttpServerSpec> servers = new ArrayList<>(properties.httpServers());
+		servers.addAll(easegress.httpServerSpecs());
+		return new Listeners(servers, pipelines, resources, sslBundles,
 				new Listeners.Drain(properties.shutdown().drainPeriod(), sessions::startDraining,
 						() -> sessions.goAwayAll("gateway shutting down")), tracing);
 	}
@@ -194,10 +210,10 @@ class GatewayConfiguration {
 
 	/** Build info and git.properties are optional: a jar built without them still starts. */
 	@Bean
-	GatewayStatusEndpoint gatewayStatusEndpoint(WsgateProperties properties, Listeners listeners, PoolRegistry pools,
+	GatewayStatusEndpoint gatewayStatusEndpoint(Listeners listeners, Pipelines pipelines, PoolRegistry pools,
 			GatewayMetrics metrics, GatewayTotals totals, RecentCloses recentCloses, TrafficHistory history,
 			ObjectProvider<BuildProperties> build, ObjectProvider<GitProperties> git) {
-		return new GatewayStatusEndpoint(properties, listeners, pools, metrics, totals, recentCloses, history,
+		return new GatewayStatusEndpoint(listeners, pipelines, pools, metrics, totals, recentCloses, history,
 				BuildSummary.of(build.getIfAvailable(), git.getIfAvailable()));
 	}
 

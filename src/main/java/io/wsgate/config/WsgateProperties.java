@@ -15,10 +15,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param accessLog the access log of finished sessions
  * @param limits gateway-wide session limits
  * @param shutdown graceful shutdown
+ * @param easegress Easegress objects read from files, beside the http servers and pipelines above
  */
 @ConfigurationProperties(prefix = "wsgate")
 public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSpec> pipelines, DemoSpec demo,
-		AccessLogSpec accessLog, LimitsSpec limits, ShutdownSpec shutdown) {
+		AccessLogSpec accessLog, LimitsSpec limits, ShutdownSpec shutdown, EasegressSpec easegress) {
 
 	public WsgateProperties {
 		httpServers = Specs.list(httpServers);
@@ -27,6 +28,21 @@ public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSp
 		accessLog = (accessLog != null) ? accessLog : AccessLogSpec.DEFAULT;
 		limits = (limits != null) ? limits : new LimitsSpec(null, null, null);
 		shutdown = (shutdown != null) ? shutdown : new ShutdownSpec(null);
+		easegress = (easegress != null) ? easegress : new EasegressSpec(null);
+	}
+
+	/**
+	 * Easegress objects kept in their own files ({@code wsgate.easegress}).
+	 *
+	 * @param files locations ({@code file:}) of YAML files, or of folders whose {@code *.yaml} and
+	 * {@code *.yml} files are read in name order, holding {@code kind: HTTPServer} and
+	 * {@code kind: Pipeline} objects (several per file, as YAML documents)
+	 */
+	public record EasegressSpec(List<String> files) {
+
+		public EasegressSpec {
+			files = Specs.list(files);
+		}
 	}
 
 	/**

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.netty.channel.Channel;
 import io.wsgate.config.HttpServerSpec;
 import io.wsgate.config.HttpServerSpec.TlsSpec;
 import io.wsgate.pipeline.Pipelines;
@@ -108,14 +109,37 @@ public final class Listeners implements SmartLifecycle {
 			factory.setSsl(ssl(spec.tls()));
 			factory.setSslBundles(sslBundles);
 		}
+		AtomicInteger connections = new AtomicInteger();
 		factory.addServerCustomizers(server -> server
 			// ON, not AUTO: behind an L4 balancer a connection without the header is no client of ours.
 			.proxyProtocol(spec.proxyProtocol() ? ProxyProtocolSupportType.ON : ProxyProtocolSupportType.OFF)
 			.httpRequestDecoder(decoder -> decoder.maxHeaderSize((int) spec.maxHeaderSize().toBytes()))
 			.idleTimeout(spec.handshakeTimeout())
-			.doOnChannelInit((observer, channel, address) -> HandshakeDeadline.install(channel, spec.handshakeTimeout())));
+			.doOnChannelInit((observer, channel, address) -> {
+				if (!admit(channel, connections, spec.maxConnections())) {
+					return;
+				}
+				HandshakeDeadline.install(channel, spec.handshakeTimeout());
+			}));
 		return factory.getWebServer(new GatewayHttpHandler(spec.name(), new Router(spec), pipelines, spec.tls() != null, tracing,
 				TrustedProxies.of(spec.trustedProxies())));
+	}
+
+	/**
+	 * Counts a new connection against {@code max} (0 = no cap) until it closes; one over the cap is
+	 * closed at once (Easegress's {@code maxConnections}).
+	 */
+	private static boolean admit(Channel channel, AtomicInteger open, int max) {
+		if (max <= 0) {
+			return true;
+		}
+		if (open.incrementAndGet() > max) {
+			open.decrementAndGet();
+			channel.close();
+			return false;
+		}
+		channel.closeFuture().addListener(closed -> open.decrementAndGet());
+		return true;
 	}
 
 	private static Ssl ssl(TlsSpec tls) {
@@ -164,6 +188,11 @@ public final class Listeners implements SmartLifecycle {
 	@Override
 	public synchronized boolean isRunning() {
 		return started;
+	}
+
+	/** The http servers, those of wsgate.http-servers and those of Easegress files. */
+	public List<HttpServerSpec> specs() {
+		return specs;
 	}
 
 	/** The port an http server listens on (useful when configured with port 0). */

@@ -11,8 +11,8 @@ import io.wsgate.config.FilterSpec;
 import io.wsgate.config.HttpServerSpec;
 import io.wsgate.config.HttpServerSpec.PathSpec;
 import io.wsgate.config.PipelineSpec;
-import io.wsgate.config.WsgateProperties;
 import io.wsgate.metrics.Direction;
+import io.wsgate.pipeline.Pipelines;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.ServerMeters;
 import io.wsgate.pool.PoolRegistry;
@@ -38,9 +38,9 @@ public final class GatewayStatusEndpoint {
 
 	private final Instant started = Instant.now();
 
-	private final WsgateProperties properties;
-
 	private final Listeners listeners;
+
+	private final Pipelines pipelines;
 
 	private final PoolRegistry pools;
 
@@ -54,11 +54,11 @@ public final class GatewayStatusEndpoint {
 
 	private final BuildSummary build;
 
-	public GatewayStatusEndpoint(WsgateProperties properties, Listeners listeners, PoolRegistry pools,
+	public GatewayStatusEndpoint(Listeners listeners, Pipelines pipelines, PoolRegistry pools,
 			GatewayMetrics metrics, GatewayTotals totals, RecentCloses recentCloses, TrafficHistory history,
 			BuildSummary build) {
-		this.properties = properties;
 		this.listeners = listeners;
+		this.pipelines = pipelines;
 		this.pools = pools;
 		this.metrics = metrics;
 		this.totals = totals;
@@ -76,7 +76,7 @@ public final class GatewayStatusEndpoint {
 		status.put("uptimeSeconds", Duration.between(started, now).toSeconds());
 		status.put("build", build);
 		status.put("totals", totals.read());
-		status.put("httpServers", properties.httpServers().stream().map(this::httpServer).toList());
+		status.put("httpServers", listeners.specs().stream().map(this::httpServer).toList());
 		status.put("pipelines", pipelines());
 		status.put("closesByCode", totals.closesByCode());
 		status.put("recentCloses", recentCloses.list());
@@ -128,7 +128,7 @@ public final class GatewayStatusEndpoint {
 		}
 		Map<FilterId, Map<String, Long>> results = totals.filterResults();
 		List<Map<String, Object>> list = new ArrayList<>();
-		for (PipelineSpec pipeline : properties.pipelines()) {
+		for (PipelineSpec pipeline : pipelines.specs()) {
 			Map<String, Object> map = new LinkedHashMap<>();
 			map.put("name", pipeline.name());
 			map.put("pools", byPipeline.getOrDefault(pipeline.name(), List.of()));
