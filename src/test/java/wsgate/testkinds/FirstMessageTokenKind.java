@@ -18,7 +18,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * A filter kind for tests only, {@code FirstMessageToken}: it asks the proxy for a first-message check
  * that accepts the text {@code let-me-in} or {@code {"token":"let-me-in"}} and then sets the identity
- * header {@code X-User-Id: alice}; anything else is refused with "invalid token". Outside
+ * header {@code X-User-Id: alice}; a message starting with {@code explode} makes it fail with an
+ * error; anything else is refused with "invalid token". Outside
  * {@code io.wsgate}, so the application's component scan never finds it: a test gateway adds it with
  * {@code spring.main.sources=wsgate.testkinds.FirstMessageTokenKind}.
  */
@@ -28,6 +29,9 @@ public class FirstMessageTokenKind {
 	public static final String NAME = "FirstMessageToken";
 
 	public static final String TOKEN = "let-me-in";
+
+	/** A message starting so makes the check fail with an error (which names the message) instead of answering. */
+	public static final String FAILING = "explode";
 
 	private static final Pattern JSON_TOKEN = Pattern.compile("\\{\\s*\"token\"\\s*:\\s*\"" + TOKEN + "\"\\s*}");
 
@@ -82,6 +86,9 @@ public class FirstMessageTokenKind {
 		@Override
 		public Mono<String> check(String message, BackendRequest backend, SessionGuards session) {
 			String text = message.trim();
+			if (text.startsWith(FAILING)) {
+				return Mono.error(new IllegalStateException("check failed on " + text));
+			}
 			if (text.equals(TOKEN) || JSON_TOKEN.matcher(text).matches()) {
 				backend.setIdentityHeader("X-User-Id", "alice");
 				return Mono.empty();

@@ -2,7 +2,8 @@ package io.wsgate.pipeline;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.observation.Observation;
@@ -42,6 +43,9 @@ public final class FilterContext {
 	private BackendRequest backendRequest;
 
 	private final SessionGuards sessionGuards = new SessionGuards();
+
+	/** What filters tell the filters after them; made on first use. */
+	private Map<String, Object> attributes;
 
 	/** The filter the pipeline is running now. */
 	private String currentFilter = "";
@@ -117,6 +121,18 @@ public final class FilterContext {
 	/** What filters ask of the session this handshake opens. */
 	public SessionGuards sessionGuards() {
 		return sessionGuards;
+	}
+
+	/**
+	 * What a filter tells the filters after it in the flow, by name: a Validator leaves each claim it
+	 * verified as {@code claim.<name>} (which a RateLimiter's {@code key: claim:<name>} reads). The
+	 * filters of a handshake run one after the other, so this needs no locking.
+	 */
+	public Map<String, Object> attributes() {
+		if (attributes == null) {
+			attributes = new HashMap<>();
+		}
+		return attributes;
 	}
 
 	/** The name of the filter running now (set by the pipeline). */

@@ -195,7 +195,7 @@ final class FirstMessageUpgrade {
 		SessionGuards guards = pending.guards;
 		Instant closeAt = guards.closeAt();
 		Mono<Void> session = proxy.relay(in, out, pending.pool, backend, pending.record, closeAt, guards.closeReason(),
-				false, pending.check.forward() ? admitted.firstMessage() : null);
+				guards.clientMessageRates(), false, pending.check.forward() ? admitted.firstMessage() : null);
 		// The bridge's forwarders are in place and it reads nothing until subscribed: the held frames first.
 		reader.handOver();
 		pending.forgetHandshake();

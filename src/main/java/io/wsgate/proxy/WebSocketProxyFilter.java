@@ -21,6 +21,7 @@ import io.wsgate.pipeline.BackendRequest;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterContext;
 import io.wsgate.pipeline.SessionGuards.FirstMessageCheck;
+import io.wsgate.pipeline.SessionGuards.MessageRate;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.proxy.BackendDialer.DialRequest;
@@ -270,11 +271,12 @@ final class WebSocketProxyFilter implements Filter {
 		// Copied out: the session keeps nothing of the handshake's context.
 		Instant closeAt = context.sessionGuards().closeAt();
 		String closeReason = context.sessionGuards().closeReason();
+		List<MessageRate> clientRates = context.sessionGuards().clientMessageRates();
 		context.markUpgraded();
 		return response.sendWebsocket((in, out) -> {
 			relaying.set(true);
 			((Connection) in).addHandlerLast(DecodedFrameCheck.NAME, new DecodedFrameCheck(deflate));
-			return relay(in, out, pool, backend, record, closeAt, closeReason, deflate, null);
+			return relay(in, out, pool, backend, record, closeAt, closeReason, clientRates, deflate, null);
 		}, spec.build())
 			// sendWebsocket completes once the client's 101 is written; the handler above runs detached.
 			.then(Mono.<Void>fromRunnable(() -> {
@@ -297,7 +299,8 @@ final class WebSocketProxyFilter implements Filter {
 	 * @param firstMessage a first message to send the backend before anything else, or null
 	 */
 	Mono<Void> relay(WebsocketInbound in, WebsocketOutbound out, ServerPool pool, BackendSession backend,
-			SessionRecord record, Instant closeAt, String closeReason, boolean deflate, String firstMessage) {
+			SessionRecord record, Instant closeAt, String closeReason, List<MessageRate> clientRates, boolean deflate,
+			String firstMessage) {
 		record.server = backend.server().url();
 		record.subprotocol = nonNull(backend.subprotocol());
 		ServerMeters meters = metrics.server(pool, backend.server());
@@ -314,8 +317,8 @@ final class WebSocketProxyFilter implements Filter {
 			backendConnection.channel().writeAndFlush(frame, backendConnection.channel().voidPromise());
 		}
 		WebSocketBridge bridge = new WebSocketBridge(clientSide, backendSide, record, new WebSocketBridge.Timeouts(
-				pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout(), closeAt, closeReason),
-				deflate);
+				pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout(), closeAt, closeReason,
+				clientRates), deflate);
 		sessions.opened(bridge);
 		HandshakeHeaders.forget(in, backend);
 		return bridge.relay().doFinally(signal -> {

@@ -257,6 +257,22 @@ class FirstMessageIntegrationTests {
 	}
 
 	@Test
+	void aCheckThatFailsClosesWith1011AndLogsNothingOfTheMessage(CapturedOutput output) throws Exception {
+		String secret = FirstMessageTokenKind.FAILING + "-s3cret-0815";
+		try (WireClient client = WireClient.connect(gateway.port("edge"), "/chat")) {
+			client.sendText(secret);
+			WireFrame close = client.readClose();
+			assertThat(close.closeCode()).isEqualTo(1011);
+			assertThat(close.closeReason()).isEqualTo("first message check failed");
+		}
+		assertThat(echo.handshakes).isEmpty();
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(output)
+			.contains("first-message check of filter 'auth' failed: IllegalStateException")
+			.contains("closeCode=1011 closedBy=gateway filter=auth reason=\"first message check failed\""));
+		assertThat(output).doesNotContain(secret);
+	}
+
+	@Test
 	void aBinaryFirstMessageIsClosed1008() throws Exception {
 		try (WireClient client = WireClient.connect(gateway.port("edge"), "/chat")) {
 			client.write(WireClient.masked(0x82, TOKEN.getBytes(StandardCharsets.UTF_8)));
