@@ -2,6 +2,7 @@ package io.wsgate.filter.validator;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 import io.wsgate.pipeline.BackendRequest;
 import io.wsgate.pipeline.SessionGuards;
@@ -26,6 +27,9 @@ final class JwtCheck {
 
 	private final TokenSources sources;
 
+	/** The prefix of the context attributes that hold a valid token's claims. */
+	static final String CLAIM_ATTRIBUTE = "claim.";
+
 	private final ClaimHeaders claimHeaders;
 
 	private final Duration clockSkew;
@@ -49,8 +53,20 @@ final class JwtCheck {
 	 * session's guards; otherwise completes with the reason (no secret in it).
 	 */
 	Mono<String> verify(String token, BackendRequest backend, SessionGuards session) {
+		return verify(token, backend, session, null);
+	}
+
+	/**
+	 * As {@link #verify(String, BackendRequest, SessionGuards)}, and leaves each claim of a valid token
+	 * in {@code attributes} as {@code claim.<name>}, for the filters after this one (a RateLimiter's
+	 * {@code key: claim:<name>}); null: nowhere.
+	 */
+	Mono<String> verify(String token, BackendRequest backend, SessionGuards session, Map<String, Object> attributes) {
 		return decoder.decode(token).flatMap(jwt -> {
 			claimHeaders.apply(jwt, backend);
+			if (attributes != null) {
+				jwt.getClaims().forEach((name, value) -> attributes.put(CLAIM_ATTRIBUTE + name, value));
+			}
 			Instant expiry = jwt.getExpiresAt();
 			if (closeOnExpiry && expiry != null) {
 				session.closeAt(expiry.plus(clockSkew), EXPIRED_REASON);

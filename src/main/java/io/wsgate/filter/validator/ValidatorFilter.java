@@ -72,7 +72,7 @@ final class ValidatorFilter implements Filter {
 		if (token == null) {
 			return Mono.just(unauthorized("missing token", "Bearer realm=\"" + REALM + "\""));
 		}
-		return jwt.verify(token, backend, context.sessionGuards())
+		return jwt.verify(token, backend, context.sessionGuards(), context.attributes())
 			.map(reason -> unauthorized(reason, "Bearer realm=\"" + REALM + "\", error=\"invalid_token\""));
 	}
 
