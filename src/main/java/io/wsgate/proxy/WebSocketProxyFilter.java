@@ -91,6 +91,9 @@ final class WebSocketProxyFilter implements Filter {
 
 	private final HandshakeTracing tracing;
 
+	/** Whether pool selection or load balancing reads request headers (candidate pools, headerHash). */
+	private final boolean balancingReadsHeaders;
+
 	private final FirstMessageUpgrade firstMessageUpgrade = new FirstMessageUpgrade(this);
 
 	/**
@@ -115,6 +118,8 @@ final class WebSocketProxyFilter implements Filter {
 		this.sessions = sessions;
 		this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
 		this.tracing = tracing;
+		this.balancingReadsHeaders = !candidates.isEmpty()
+				|| "headerHash".equalsIgnoreCase(main.pool().spec().loadBalance().policy());
 	}
 
 	@Override
@@ -129,7 +134,8 @@ final class WebSocketProxyFilter implements Filter {
 			}
 			return refuse(context, record, refusal.status(), refusal.message(), HandshakeOutcome.REJECTED, CLIENT_ERROR);
 		}
-		RequestInfo balancing = balancingView(context);
+		// The identity headers filters set matter only to what reads headers: candidate pools, headerHash.
+		RequestInfo balancing = balancingReadsHeaders ? balancingView(context) : context.info();
 		ProxyPool proxyPool = select(balancing);
 		ServerPool pool = proxyPool.pool();
 		record.pool = pool.name();
