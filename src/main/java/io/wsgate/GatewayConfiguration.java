@@ -3,7 +3,6 @@ package io.wsgate;
 import java.util.List;
 import java.util.Set;
 
-import io.wsgate.config.ConfigValidator;
 import io.wsgate.config.WsgateProperties;
 import io.wsgate.demo.EchoBackend;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,11 +14,13 @@ import io.wsgate.health.HealthCheckScheduler;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.FilterKind;
 import io.wsgate.pipeline.FilterRegistry;
-import io.wsgate.pipeline.Pipelines;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.proxy.BackendDialer;
 import io.wsgate.proxy.SessionRegistry;
 import io.wsgate.proxy.WebSocketProxyKind;
+import io.wsgate.runtime.GatewayRuntimes;
+import io.wsgate.runtime.RuntimeFactory;
+import io.wsgate.runtime.SnapshotLoader;
 import io.wsgate.server.Listeners;
 import io.wsgate.status.AccessLog;
 import io.wsgate.status.BuildSummary;
@@ -38,18 +39,16 @@ import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.info.GitProperties;
 import org.springframework.boot.ssl.SslBundles;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.http.client.ReactorResourceFactory;
 import reactor.netty.ReactorNetty;
 import reactor.netty.resources.LoopResources;
 
 /**
- * Wires the gateway: validates the configuration once, builds the pipelines from the filter
- * kinds, and starts the listeners.
+ * Wires the gateway: validates the configuration, builds the runtime (pipelines from the filter
+ * kinds, pools, routers) from it, starts the listeners, and reloads the configuration live.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewayConfiguration {
@@ -124,21 +123,27 @@ class GatewayConfiguration {
 		return new FilterRegistry(kinds);
 	}
 
+	/**
+	 * The configuration in force: validated here at startup (a problem stops the application), then
+	 * reloaded live. Every runtime object (routers, pipelines, filters, pools) is built from it.
+	 */
 	@Bean
-	Pipelines pipelines(WsgateProperties properties, FilterRegistry registry, Environment environment,
-			SslBundles sslBundles) {
-		Binder binder = Binder.get(environment);
-		new ConfigValidator(registry, sslBundles.getBundleNames())
-			.validate(properties, ConfigurationPropertySources.get(environment), binder);
-		return new Pipelines(properties.pipelines(), registry, binder);
+	GatewayRuntimes gatewayRuntimes(WsgateProperties properties, FilterRegistry registry, PoolRegistry pools,
+			ConfigurableEnvironment environment, SslBundles sslBundles, GatewayMetrics metrics,
+			HealthCheckScheduler health, SessionRegistry sessions, MeterRegistry meterRegistry) {
+		SnapshotLoader loader = new SnapshotLoader(environment, registry, Set.copyOf(sslBundles.getBundleNames()));
+		return new GatewayRuntimes(loader.startup(properties), loader, new RuntimeFactory(registry, pools), pools,
+				metrics, health, sessions, meterRegistry);
 	}
 
 	@Bean
-	Listeners listeners(WsgateProperties properties, Pipelines pipelines, ReactorResourceFactory resources,
+	Listeners listeners(GatewayRuntimes runtimes, WsgateProperties properties, ReactorResourceFactory resources,
 			SslBundles sslBundles, SessionRegistry sessions, HandshakeTracing tracing) {
-		return new Listeners(properties.httpServers(), pipelines, resources, sslBundles,
+		Listeners listeners = new Listeners(runtimes.get().httpServers(), runtimes, resources, sslBundles,
 				new Listeners.Drain(properties.shutdown().drainPeriod(), sessions::startDraining,
 						() -> sessions.goAwayAll("gateway shutting down")), tracing);
+		runtimes.attach(listeners);
+		return listeners;
 	}
 
 	/**
@@ -165,15 +170,14 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	HealthCheckScheduler healthCheckScheduler(PoolRegistry pools, Pipelines pipelines, ReactorResourceFactory resources) {
-		// Depends on the pipelines: they register the pools.
-		return new HealthCheckScheduler(pools, resources.getLoopResources());
+	HealthCheckScheduler healthCheckScheduler(ReactorResourceFactory resources) {
+		return new HealthCheckScheduler(resources.getLoopResources());
 	}
 
-	/** Actuator health component "wsgate": pipeline, pool, servers. */
+	/** Actuator health component "wsgate": pipeline, pool, servers (of the configuration in force). */
 	@Bean("wsgate")
-	HealthContributor wsgateHealthContributor(PoolRegistry pools, Pipelines pipelines) {
-		return GatewayHealthContributor.of(pools);
+	HealthContributor wsgateHealthContributor(PoolRegistry pools, GatewayRuntimes runtimes) {
+		return GatewayHealthContributor.live(pools);
 	}
 
 	@Bean
@@ -193,10 +197,10 @@ class GatewayConfiguration {
 
 	/** Build info and git.properties are optional: a jar built without them still starts. */
 	@Bean
-	GatewayStatusEndpoint gatewayStatusEndpoint(WsgateProperties properties, Listeners listeners, PoolRegistry pools,
+	GatewayStatusEndpoint gatewayStatusEndpoint(GatewayRuntimes runtimes, Listeners listeners, PoolRegistry pools,
 			GatewayMetrics metrics, GatewayTotals totals, RecentCloses recentCloses, TrafficHistory history,
 			ObjectProvider<BuildProperties> build, ObjectProvider<GitProperties> git) {
-		return new GatewayStatusEndpoint(properties, listeners, pools, metrics, totals, recentCloses, history,
+		return new GatewayStatusEndpoint(runtimes, listeners, pools, metrics, totals, recentCloses, history,
 				BuildSummary.of(build.getIfAvailable(), git.getIfAvailable()));
 	}
 

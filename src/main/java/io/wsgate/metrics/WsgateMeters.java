@@ -32,7 +32,11 @@ public enum WsgateMeters {
 			"Failed backend dials by reason: connect, timeout, handshake (an HTTP answer other than 101), protocol",
 			List.of("pipeline", "pool", "server", "reason")),
 
-	SERVER_HEALTHY("wsgate.server.healthy", "gauge", null, "1 while the server gets new sessions, else 0", Tags.SERVER);
+	SERVER_HEALTHY("wsgate.server.healthy", "gauge", null, "1 while the server gets new sessions, else 0", Tags.SERVER),
+
+	CONFIG_RELOADS("wsgate.config.reloads", "counter", null,
+			"Configuration reloads (file change or POST /actuator/wsgate/reload) by outcome: applied, rejected",
+			List.of("outcome"));
 
 	private final String meterName;
 

@@ -227,6 +227,8 @@ final class WebSocketProxyFilter implements Filter {
 				new TrafficCounter(record.down, meters, Direction.DOWNSTREAM));
 		Connection backendConnection = backend.connection();
 		context.markUpgraded();
+		// The session keeps its pipeline's filters open through a reload until it ends.
+		Runnable releasePipeline = context.holdForSession();
 		return response.sendWebsocket((in, out) -> {
 			relaying.set(true);
 			upgraded(record, meters);
@@ -241,6 +243,7 @@ final class WebSocketProxyFilter implements Filter {
 			return bridge.relay().doFinally(signal -> {
 				sessions.closed(bridge);
 				sessions.release(pool, record.clientAddress());
+				releasePipeline.run();
 				backendConnection.dispose();
 				meters.sessionEnded();
 				metrics.closed(record.pipeline(), record.pool, record.closeCode(), record.closedBy());
@@ -251,13 +254,24 @@ final class WebSocketProxyFilter implements Filter {
 			.then(Mono.<Void>fromRunnable(() -> {
 				if (!relaying.get()) {
 					backendConnection.dispose();
+					releasePipeline.run();
 				}
 				else {
 					context.endHandshake(HandshakeOutcome.UPGRADED.tag(), 101);
 				}
 			}))
-			.doOnError(ex -> backendConnection.dispose())
-			.doOnCancel(backendConnection::dispose);
+			.doOnError(ex -> {
+				backendConnection.dispose();
+				if (!relaying.get()) {
+					releasePipeline.run();
+				}
+			})
+			.doOnCancel(() -> {
+				backendConnection.dispose();
+				if (!relaying.get()) {
+					releasePipeline.run();
+				}
+			});
 	}
 
 	private void upgraded(SessionRecord record, ServerMeters meters) {

@@ -9,7 +9,6 @@ import java.util.Map;
 
 import io.wsgate.config.HttpServerSpec;
 import io.wsgate.config.HttpServerSpec.PathSpec;
-import io.wsgate.config.WsgateProperties;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.ServerMeters;
@@ -17,16 +16,20 @@ import io.wsgate.pool.PoolRegistry;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.pool.ServerState;
+import io.wsgate.runtime.GatewayRuntimes;
+import io.wsgate.runtime.ReloadResult;
 import io.wsgate.server.Listeners;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * {@code /actuator/wsgate}: the gateway at a glance, as JSON: http servers with their rules,
  * pipelines with their pools and servers (health, weight, active sessions, traffic), totals,
- * recent closes, uptime and the build; and its history for the dashboard's charts. Totals come from
+ * recent closes, uptime, the build and the configuration in force (version, time, last rejected
+ * reload); and its history for the dashboard's charts. {@code POST /actuator/wsgate/reload} reloads. Totals come from
  * the wsgate meters, so they read 0 when those meters are disabled.
  */
 @Endpoint(id = "wsgate")
@@ -34,7 +37,7 @@ public final class GatewayStatusEndpoint {
 
 	private final Instant started = Instant.now();
 
-	private final WsgateProperties properties;
+	private final GatewayRuntimes runtimes;
 
 	private final Listeners listeners;
 
@@ -50,10 +53,10 @@ public final class GatewayStatusEndpoint {
 
 	private final BuildSummary build;
 
-	public GatewayStatusEndpoint(WsgateProperties properties, Listeners listeners, PoolRegistry pools,
+	public GatewayStatusEndpoint(GatewayRuntimes runtimes, Listeners listeners, PoolRegistry pools,
 			GatewayMetrics metrics, GatewayTotals totals, RecentCloses recentCloses, TrafficHistory history,
 			BuildSummary build) {
-		this.properties = properties;
+		this.runtimes = runtimes;
 		this.listeners = listeners;
 		this.pools = pools;
 		this.metrics = metrics;
@@ -71,8 +74,9 @@ public final class GatewayStatusEndpoint {
 		status.put("startedAt", started.toString());
 		status.put("uptimeSeconds", Duration.between(started, now).toSeconds());
 		status.put("build", build);
+		status.put("config", config());
 		status.put("totals", totals.read());
-		status.put("httpServers", properties.httpServers().stream().map(this::httpServer).toList());
+		status.put("httpServers", runtimes.get().httpServers().stream().map(this::httpServer).toList());
 		status.put("pipelines", pipelines());
 		status.put("closesByCode", totals.closesByCode());
 		status.put("recentCloses", recentCloses.list());
@@ -89,11 +93,33 @@ public final class GatewayStatusEndpoint {
 		return "history".equals(part) ? history.snapshot() : null;
 	}
 
+	/**
+	 * {@code POST /actuator/wsgate/reload}: reads the config files again and applies them now; answers
+	 * the outcome ({@code applied}, {@code rejected}, {@code unchanged}), the version in force and,
+	 * when rejected, the problems, each with its key path.
+	 */
+	@WriteOperation
+	public ReloadResult act(@Selector String part) {
+		return "reload".equals(part) ? runtimes.reload() : null;
+	}
+
+	/** The version and time of the configuration in force, and the last rejected reload. */
+	private Map<String, Object> config() {
+		GatewayRuntimes.Status config = runtimes.status();
+		Map<String, Object> map = new LinkedHashMap<>();
+		map.put("version", config.version());
+		map.put("loadedAt", config.loadedAt().toString());
+		ReloadResult rejection = config.lastRejection();
+		map.put("lastRejection", (rejection != null)
+				? Map.of("time", rejection.time().toString(), "problems", rejection.problems()) : null);
+		return map;
+	}
+
 	private Map<String, Object> httpServer(HttpServerSpec spec) {
 		Map<String, Object> server = new LinkedHashMap<>();
 		server.put("name", spec.name());
 		server.put("address", spec.address());
-		server.put("port", listeners.isRunning() ? listeners.port(spec.name()) : spec.port());
+		server.put("port", listeners.isListening(spec.name()) ? listeners.port(spec.name()) : spec.port());
 		server.put("rules", spec.rules().stream().map(rule -> Map.of("host", rule.host().isEmpty() ? "*" : rule.host(),
 				"paths", rule.paths().stream().map(GatewayStatusEndpoint::path).toList())).toList());
 		return server;
