@@ -226,4 +226,22 @@ class LiveConfigIntegrationTests {
 		assertThat(onA.nextText()).isEqualTo("on a");
 		assertThat(onA.closeStatus).isNotDone();
 	}
+
+	@Test
+	void dashboardShowsTheConfigurationInForceAndTheLastRejection(@TempDir Path profile) throws Exception {
+		Chromium chromium = Chromium.require(profile);
+		Path file = dir.resolve("wsgate.yml");
+		gateway = start(file, config(false, "/old", "proxy", "passthrough", "{url: \"ws://127.0.0.1:${backend.a}\"}"));
+		String version = gateway.bean(GatewayRuntimes.class).status().version();
+		String dashboard = "http://127.0.0.1:" + gateway.managementPort() + "/actuator/dashboard";
+		assertThat(chromium.dumpDom(dashboard)).contains("config " + version)
+			.containsPattern("id=\"rejection\" hidden");
+
+		Files.writeString(file, config(false, "/old", "proxy", "passthrough", "{url: \"ws://127.0.0.1:${backend.a}\"}")
+			.replace("compression: passthrough", "compression: passthrough\n          clientMaxMsgSise: 1"));
+		assertThat(gateway.managementPost("/actuator/wsgate/reload")).contains("\"outcome\":\"rejected\"");
+		String dom = chromium.dumpDom(dashboard);
+		assertThat(dom).contains("config " + version).contains("Last configuration reload rejected")
+			.contains("wsgate.pipelines[0].filters[0].clientMaxMsgSise");
+	}
 }
