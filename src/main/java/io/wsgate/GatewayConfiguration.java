@@ -181,8 +181,8 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	GatewayTotals gatewayTotals(PoolRegistry pools, GatewayMetrics metrics, MeterRegistry registry) {
-		return new GatewayTotals(pools, metrics, registry);
+	GatewayTotals gatewayTotals(GatewayMetrics metrics, MeterRegistry registry) {
+		return new GatewayTotals(metrics, registry);
 	}
 
 	@Bean

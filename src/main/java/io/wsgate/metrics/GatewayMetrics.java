@@ -1,5 +1,6 @@
 package io.wsgate.metrics;
 
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,11 @@ public final class GatewayMetrics {
 	/** The meters of a server of a registered pool. */
 	public ServerMeters server(ServerPool pool, Server server) {
 		return servers.computeIfAbsent(key(pool, server), k -> new ServerMeters(registry, pool, server));
+	}
+
+	/** The meters of every metered server: those in force, and removed ones whose sessions still run. */
+	public Collection<ServerMeters> servers() {
+		return servers.values();
 	}
 
 	/** The number of servers with meters (those in force, and removed ones with sessions still open). */

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 
+import com.jayway.jsonpath.JsonPath;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.wsgate.it.TestBackend.Frame;
 import io.wsgate.runtime.GatewayRuntimes;
@@ -243,5 +245,32 @@ class LiveConfigIntegrationTests {
 		String dom = chromium.dumpDom(dashboard);
 		assertThat(dom).contains("config " + version).contains("Last configuration reload rejected")
 			.contains("wsgate.pipelines[0].filters[0].clientMaxMsgSise");
+	}
+
+	@Test
+	void removedServerKeepsItsSessionAndMetersUntilTheSessionEnds() throws Exception {
+		Path file = dir.resolve("wsgate.yml");
+		String both = config(false, "/", "proxy", "passthrough",
+				"{url: \"ws://127.0.0.1:${backend.a}\"}, {url: \"ws://127.0.0.1:${backend.b}\"}");
+		gateway = start(file, both);
+		TestClient first = TestClient.connect(gateway.wsUrl("edge", "/1"));
+		TestClient second = TestClient.connect(gateway.wsUrl("edge", "/2"));
+		await().atMost(Duration.ofSeconds(5)).until(() -> a.handshakes.size() == 1 && b.handshakes.size() == 1);
+		TestClient onB = b.handshakes.get(0).uri().equals("/1") ? first : second;
+		String serverB = "ws://127.0.0.1:" + b.port();
+		MeterRegistry registry = gateway.bean(MeterRegistry.class);
+
+		Files.writeString(file, both.replace(", {url: \"ws://127.0.0.1:${backend.b}\"}", ""));
+		assertThat(gateway.managementPost("/actuator/wsgate/reload")).contains("\"outcome\":\"applied\"");
+		// removedServers: keep (the default): the session runs on, counted and metered.
+		onB.sendText("still on b");
+		assertThat(onB.nextText()).isEqualTo("still on b");
+		assertThat(registry.find("wsgate.sessions.active").tag("server", serverB).gauge().value()).isEqualTo(1);
+		assertThat((Integer) JsonPath.read(gateway.management("/actuator/wsgate"), "$.totals.activeSessions")).isEqualTo(2);
+
+		onB.close();
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> registry.getMeters().stream().noneMatch(m -> serverB.equals(m.getId().getTag("server"))));
+		assertThat((Integer) JsonPath.read(gateway.management("/actuator/wsgate"), "$.totals.activeSessions")).isEqualTo(1);
 	}
 }
