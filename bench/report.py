@@ -11,7 +11,8 @@ import os
 import time
 from html import escape
 
-TARGETS = ["direct", "nginx", "haproxy", "wsgate", "netty"]  # netty: the bare relay, opt-in
+TARGETS = ["direct", "nginx", "haproxy", "wsgate", "filters", "netty"]  # filters, netty: opt-in
+# filters: wsgate with a Validator and a RateLimiter before its proxy; netty: the bare relay
 BASELINE = "nginx"
 FLOOR = "netty"
 
@@ -67,7 +68,7 @@ def read_target(raw, name, sizes):
     # What a held session costs: the RSS growth, unless a JVM's heap had already grown in the earlier phases
     # and absorbed the sessions without growing RSS; then the live heap they hold is the floor.
     known = [x for x in (figures["rssPerSession"], figures["heapPerSession"]) if x is not None]
-    jvm_without_heap = name in ("wsgate", "netty") and figures["heapPerSession"] is None  # no jcmd reading: not known
+    jvm_without_heap = name in ("wsgate", "filters", "netty") and figures["heapPerSession"] is None  # no jcmd reading: not known
     figures["memPerSession"] = max(known) if known and not jvm_without_heap else None
     figures["gaugeAfterClose"] = hold.get("sessionsActiveGaugeAfterClose")
     errors += hold.get("errors", 0) + hold.get("dropped", 0) + hold.get("stillOpen", 0)
@@ -166,15 +167,19 @@ def fmt(value, decimals):
 def table(rows, results, targets):
     # With the bare relay in the run, wsgate's distance to the JVM's floor as well.
     floor = [FLOOR] if FLOOR in targets and "wsgate" in targets else []
-    header = ["figure", "unit"] + targets + ["wsgate/nginx"] + [f"wsgate/{t}" for t in floor] + ["target", "met"]
+    # With the filters target, what the pipeline's filters add to wsgate alone.
+    with_filters = "filters" in targets and "wsgate" in targets
+    header = (["figure", "unit"] + targets + ["wsgate/nginx"] + [f"wsgate/{t}" for t in floor]
+              + (["filters/wsgate"] if with_filters else []) + ["target", "met"])
     lines = []
     for row in rows:
         w, n = results.get("wsgate", {}).get(row.key), results.get(BASELINE, {}).get(row.key)
         r = ratio(w, n)
         met = check(row.target, w, r)
         to_floor = [ratio(w, results[t].get(row.key)) for t in floor]
+        filters = [ratio(results["filters"].get(row.key), w)] if with_filters else []
         lines.append([row.label, row.unit] + [fmt(results[t].get(row.key), row.decimals) for t in targets]
-                     + ["-" if x is None else f"{x:.3g}" for x in [r] + to_floor]
+                     + ["-" if x is None else f"{x:.3g}" for x in [r] + to_floor + filters]
                      + [target_text(row.target), {True: "yes", False: "NO", None: ""}[met]])
     widths = [max(len(str(row[i])) for row in [header] + lines) for i in range(len(header))]
     out = []
@@ -189,7 +194,7 @@ def table(rows, results, targets):
 def svg_chart(rows, results, targets, subtitle):
     """Grouped bars: each figure's ratio to nginx, log scale, 1.0 = as nginx."""
     series = [t for t in targets if t != BASELINE]
-    colors = {"direct": "#b0b0b0", "haproxy": "#4e79a7", "wsgate": "#e15759", "netty": "#f28e2b"}
+    colors = {"direct": "#b0b0b0", "haproxy": "#4e79a7", "wsgate": "#e15759", "filters": "#b07aa1", "netty": "#f28e2b"}
     groups = []
     for row in rows:
         if row.chart is None:
@@ -281,6 +286,8 @@ def main():
         "ratiosToNginx": ratios,
         **({"wsgateToNetty": {row.key: ratio(results["wsgate"].get(row.key), results[FLOOR].get(row.key))
                               for row in rows}} if FLOOR in targets and "wsgate" in targets else {}),
+        **({"filtersToWsgate": {row.key: ratio(results["filters"].get(row.key), results["wsgate"].get(row.key))
+                                for row in rows}} if "filters" in targets and "wsgate" in targets else {}),
         "wsgateTargets": checks,
         "raw": {t: raw[t] for t in targets},
     }

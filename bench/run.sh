@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 PATH="$PATH:/usr/sbin:/sbin"
 
 # ---- knobs (environment) -------------------------------------------------------------------------
-TARGETS=${TARGETS:-direct nginx haproxy wsgate}   # also known: netty (a bare plain-Netty relay on wsgate's JVM)
+TARGETS=${TARGETS:-direct nginx haproxy wsgate}   # also known: netty (a bare plain-Netty relay on wsgate's JVM),
+                                                  # filters (wsgate with Validator + RateLimiter before its WebSocketProxy)
 CONNECTIONS=${CONNECTIONS:-64}               # load connections
 WINDOW=${WINDOW:-8}                          # messages in flight per load connection
 SIZES=${SIZES:-64 4096}                      # message sizes in bytes
@@ -63,11 +64,11 @@ die() { log "ERROR: $*"; exit 1; }
 # ---- prerequisites --------------------------------------------------------------------------------
 for target in $TARGETS; do
 	case $target in
-		direct | wsgate | netty) ;;
+		direct | wsgate | netty | filters) ;;
 		nginx | haproxy)
 			command -v "$target" >/dev/null || die "$target is not installed. On Debian/Ubuntu: apt-get install -y nginx haproxy
        (or leave it out: TARGETS=\"direct wsgate\" bench/run.sh)" ;;
-		*) die "unknown target '$target' (known: direct nginx haproxy wsgate netty)" ;;
+		*) die "unknown target '$target' (known: direct nginx haproxy wsgate netty filters)" ;;
 	esac
 done
 command -v python3 >/dev/null || die "python3 is needed for the report"
@@ -275,8 +276,8 @@ CONF
 	PROXY_PIDS=("$MAIN_PID")
 }
 
-start_wsgate() {
-	local dir=$PWD/$RUN/wsgate
+start_wsgate() { # $1: filters to put before the WebSocketProxy (YAML list items), $2: the run's directory name
+	local dir=$PWD/$RUN/${2:-wsgate}
 	rm -rf "$dir" && mkdir -p "$dir"
 	PORT=$(free_port)
 	local mgmt
@@ -291,6 +292,7 @@ wsgate:
   pipelines:
     - name: bench
       filters:
+${1:-}
         - kind: WebSocketProxy
           name: proxy
           pools:
@@ -314,6 +316,32 @@ YAML
 	done
 	wait_port "$PORT" "$MAIN_PID" "$dir/gateway.log"
 	PROXY_PIDS=("$MAIN_PID")
+}
+
+# wsgate with a Validator (HS256 JWT from the query, its subject to a header) and a RateLimiter (per client
+# address, never reached) before the proxy: what a pipeline of filters costs per handshake.
+BENCH_JWT_SECRET=62656e63682d7365637265742d6f662d33322d62797465732d6c6f6e672121  # hex, as Easegress
+start_filters() {
+	local token
+	token=$(python3 - "$BENCH_JWT_SECRET" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+b64 = lambda data: base64.urlsafe_b64encode(data).rstrip(b"=")
+head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+body = b64(json.dumps({"sub": "bench-user", "exp": int(time.time()) + 86400}).encode())
+signature = b64(hmac.new(bytes.fromhex(sys.argv[1]), head + b"." + body, hashlib.sha256).digest())
+print((head + b"." + body + b"." + signature).decode())
+PY
+)
+	WS_PATH="/ws?access_token=$token"
+	start_wsgate "        - kind: Validator
+          name: auth
+          jwt: {algorithm: HS256, secret: $BENCH_JWT_SECRET, queryParam: access_token, claimsToHeaders: {sub: X-User-Id}}
+        - kind: RateLimiter
+          name: limiter
+          policies: [{name: generous, limitForPeriod: 1000000, limitRefreshPeriod: 1s, timeoutDuration: 0s}]
+          defaultPolicyRef: generous
+          urls: [{methods: [GET], url: {prefix: /ws}, policyRef: generous}]
+          key: clientIp" filters
 }
 
 start_netty() { # the reference relay, on wsgate's JVM with wsgate's options
@@ -341,13 +369,13 @@ warm_up() { # $1 target: uncounted sessions, then load of every size, so that no
 	log "$1: warm-up, $HANDSHAKE_WARMUP sessions, then ${seconds} s of load per message size"
 	: >"$RUN/$1-warmup.err"
 	if [ "$HANDSHAKE_WARMUP" -gt 0 ]; then
-		"${TOOL[@]}" handshakes --url "ws://127.0.0.1:$PORT/ws" --count "$HANDSHAKE_WARMUP" \
+		"${TOOL[@]}" handshakes --url "ws://127.0.0.1:$PORT$WS_PATH" --count "$HANDSHAKE_WARMUP" \
 			--concurrency "$HANDSHAKE_CONCURRENCY" --warmup 0 >/dev/null 2>>"$RUN/$1-warmup.err" ||
 			log "warning: the warm-up failed, see $RUN/$1-warmup.err"
 	fi
 	if [ "$seconds" -gt 0 ]; then
 		for size in $SIZES; do
-			"${TOOL[@]}" load --url "ws://127.0.0.1:$PORT/ws" --connections "$CONNECTIONS" --window "$WINDOW" \
+			"${TOOL[@]}" load --url "ws://127.0.0.1:$PORT$WS_PATH" --connections "$CONNECTIONS" --window "$WINDOW" \
 				--size "$size" --text "$TEXT" --compress "$COMPRESS" --seconds "$seconds" --warmup 0 \
 				>/dev/null 2>>"$RUN/$1-warmup.err" ||
 				log "warning: the warm-up failed, see $RUN/$1-warmup.err"
@@ -359,7 +387,7 @@ measure_load() { # $1 target, $2 message size
 	local name=$1 size=$2 cpu_args=()
 	[ ${#PROXY_PIDS[@]} -gt 0 ] && cpu_args=(--cpu-pids "$(IFS=,; echo "${PROXY_PIDS[*]}")" --clock-ticks "$CLK_TCK")
 	log "$name: load, $CONNECTIONS connections x $WINDOW in flight, $size B $MESSAGE_TYPE$([ "$COMPRESS" = true ] && echo ", permessage-deflate"), ${LOAD_WARMUP}+${LOAD_SECONDS} s"
-	"${TOOL[@]}" load --url "ws://127.0.0.1:$PORT/ws" --connections "$CONNECTIONS" --window "$WINDOW" --size "$size" \
+	"${TOOL[@]}" load --url "ws://127.0.0.1:$PORT$WS_PATH" --connections "$CONNECTIONS" --window "$WINDOW" --size "$size" \
 		--text "$TEXT" --compress "$COMPRESS" --seconds "$LOAD_SECONDS" --warmup "$LOAD_WARMUP" "${cpu_args[@]}" \
 		>"$RAW/$name-load-$size.json" 2>"$RUN/$name-load-$size.err" ||
 		log "warning: the load tool failed, see $RUN/$name-load-$size.err"
@@ -370,7 +398,7 @@ measure_handshakes() { # $1 target
 	local name=$1 cpu_args=()
 	[ ${#PROXY_PIDS[@]} -gt 0 ] && cpu_args=(--cpu-pids "$(IFS=,; echo "${PROXY_PIDS[*]}")" --clock-ticks "$CLK_TCK")
 	log "$name: $HANDSHAKES handshakes, $HANDSHAKE_CONCURRENCY at a time (after $HANDSHAKE_REWARM uncounted)"
-	"${TOOL[@]}" handshakes --url "ws://127.0.0.1:$PORT/ws" --count "$HANDSHAKES" \
+	"${TOOL[@]}" handshakes --url "ws://127.0.0.1:$PORT$WS_PATH" --count "$HANDSHAKES" \
 		--concurrency "$HANDSHAKE_CONCURRENCY" --warmup "$HANDSHAKE_REWARM" "${cpu_args[@]}" \
 		>"$RAW/$name-handshakes.json" 2>"$RUN/$name-handshakes.err" ||
 		log "warning: the handshake tool failed, see $RUN/$name-handshakes.err"
@@ -383,7 +411,7 @@ measure_hold() { # $1 target: RSS of the proxy before, while HOLD_SESSIONS idle 
 	sleep 1
 	before=$(rss_kib "${PROXY_PIDS[@]}")
 	: >"$out" # truncated here, not by the child's redirection, which may come after the first look below
-	"${TOOL[@]}" hold --url "ws://127.0.0.1:$PORT/ws" --count "$HOLD_SESSIONS" --concurrency "$HOLD_CONCURRENCY" \
+	"${TOOL[@]}" hold --url "ws://127.0.0.1:$PORT$WS_PATH" --count "$HOLD_SESSIONS" --concurrency "$HOLD_CONCURRENCY" \
 		--seconds "$HOLD_SECONDS" >"$out" 2>"$RUN/$name-hold.err" &
 	hold_pid=$!
 	CHILDREN+=("$hold_pid")
@@ -397,7 +425,7 @@ measure_hold() { # $1 target: RSS of the proxy before, while HOLD_SESSIONS idle 
 	held=$(rss_kib "${PROXY_PIDS[@]}")
 	[ ${#PROXY_PIDS[@]} -gt 0 ] && per_backend=("$(sockets "$B1")" "$(sockets "$B2")")
 	local live_held="" live_after="" active_after=""
-	if [ "$name" = wsgate ] || [ "$name" = netty ]; then # the JVMs: their live heap, too
+	if is_jvm "$name"; then # the JVMs: their live heap, too
 		live_held=$(live_heap_kib)
 		# Read too late if the sessions were already being released: not comparable then.
 		! grep -q '"phase":"releasing"' "$out" || { live_held=""; log "warning: HOLD_SECONDS too short for the heap reading"; }
@@ -405,8 +433,8 @@ measure_hold() { # $1 target: RSS of the proxy before, while HOLD_SESSIONS idle 
 	wait "$hold_pid" || status=$?
 	sleep 2
 	after=$(rss_kib "${PROXY_PIDS[@]}")
-	if [ "$name" = wsgate ] || [ "$name" = netty ]; then live_after=$(live_heap_kib); fi
-	if [ "$name" = wsgate ]; then
+	if is_jvm "$name"; then live_after=$(live_heap_kib); fi
+	if is_wsgate "$name"; then
 		active_after=$(curl -sf "http://127.0.0.1:$WSGATE_MGMT/actuator/prometheus" |
 			awk '/^wsgate_sessions_active/ {n += $2} END {print n + 0}' || true)
 	fi
@@ -416,7 +444,7 @@ measure_hold() { # $1 target: RSS of the proxy before, while HOLD_SESSIONS idle 
 	if [ ${#PROXY_PIDS[@]} -gt 0 ]; then leftover=$((leftover + $(sockets "$B1") + $(sockets "$B2"))); fi
 	log "$name:   $(tr '\n' ' ' <"$out")"
 	log "$name:   RSS KiB before $before, held $held, after close $after; sessions per backend: ${per_backend[*]:-n/a}"
-	[ "$name" = wsgate ] && log "$name:   heap KiB after a full GC: held ${live_held:-?}, after close ${live_after:-?};" \
+	is_wsgate "$name" && log "$name:   heap KiB after a full GC: held ${live_held:-?}, after close ${live_after:-?};" \
 		"wsgate_sessions_active after close: ${active_after:-?}"
 	python3 - "$RAW/$name-hold.json" "$out" "$status" "$leftover" "$before" "$held" "$after" \
 		"$live_held" "$live_after" "$active_after" "${per_backend[@]}" <<'PY'
@@ -437,6 +465,9 @@ json.dump(result, open(path, "w"))
 PY
 }
 
+is_wsgate() { [ "$1" = wsgate ] || [ "$1" = filters ]; }
+is_jvm() { is_wsgate "$1" || [ "$1" = netty ]; }
+
 live_heap_kib() { # wsgate's heap in use after a full collection (jcmd), in KiB; nothing when unavailable
 	"$WSGATE_JCMD" -h >/dev/null 2>&1 || return 0
 	"$WSGATE_JCMD" "$MAIN_PID" GC.run >/dev/null 2>&1 || return 0
@@ -451,7 +482,7 @@ event_loops() { # $1 target: the proxy's worker processes or event loop threads,
 	case $1 in
 		nginx) echo "$((${#PROXY_PIDS[@]} - 1)) worker processes" ;;
 		haproxy) echo "$(awk '/^Threads:/ {print $2}' "/proc/$MAIN_PID/status") threads" ;;
-		wsgate | netty) # Netty event loop threads by name prefix, e.g. "webflux-http-epoll x4"
+		wsgate | netty | filters) # Netty event loop threads by name prefix, e.g. "webflux-http-epoll x4"
 			"$WSGATE_JCMD" "$MAIN_PID" Thread.print 2>/dev/null | grep -oE '^"[^"]*-(epoll|nio|io_uring)-[0-9]+"' |
 				sed -E 's/^"(.*)-[0-9]+"$/\1/' | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep = ", "}' ;;
 	esac
@@ -462,7 +493,7 @@ log_problems() { # $1 target: warning and error lines the proxy logged
 	case $1 in
 		nginx) pattern='\[(warn|error|crit|alert|emerg)\]' ;;
 		haproxy) pattern='\[(WARNING|ALERT)\]' ;;
-		wsgate | netty) pattern=' (WARN|ERROR) |Exception' ;;
+		wsgate | netty | filters) pattern=' (WARN|ERROR) |Exception' ;;
 		*) echo 0; return ;;
 	esac
 	cat "$RUN/$1"/*.log 2>/dev/null | grep -cE "$pattern" || true
@@ -470,6 +501,7 @@ log_problems() { # $1 target: warning and error lines the proxy logged
 
 for target in $TARGETS; do
 	log "=== $target"
+	WS_PATH=/ws
 	"start_$target"
 	warm_up "$target"
 	for size in $SIZES; do measure_load "$target" "$size"; done

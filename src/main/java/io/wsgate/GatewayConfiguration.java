@@ -13,6 +13,7 @@ import io.wsgate.health.GatewayHealthContributor;
 import io.wsgate.health.HealthCheckScheduler;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.FilterKind;
+import io.wsgate.pipeline.FilterOutcomes;
 import io.wsgate.pipeline.FilterRegistry;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.proxy.BackendDialer;
@@ -130,10 +131,12 @@ class GatewayConfiguration {
 	@Bean
 	GatewayRuntimes gatewayRuntimes(WsgateProperties properties, FilterRegistry registry, PoolRegistry pools,
 			ConfigurableEnvironment environment, SslBundles sslBundles, GatewayMetrics metrics,
-			HealthCheckScheduler health, SessionRegistry sessions, MeterRegistry meterRegistry) {
+			HealthCheckScheduler health, SessionRegistry sessions, MeterRegistry meterRegistry,
+			SessionListener sessionListener) {
 		SnapshotLoader loader = new SnapshotLoader(environment, registry, Set.copyOf(sslBundles.getBundleNames()));
-		return new GatewayRuntimes(loader.startup(properties), loader, new RuntimeFactory(registry, pools), pools,
-				metrics, health, sessions, meterRegistry);
+		RuntimeFactory factory = new RuntimeFactory(registry, pools, new FilterOutcomes(metrics, sessionListener));
+		return new GatewayRuntimes(loader.startup(properties), loader, factory, pools, metrics, health, sessions,
+				meterRegistry);
 	}
 
 	@Bean

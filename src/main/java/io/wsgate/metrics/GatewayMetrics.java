@@ -100,6 +100,14 @@ public final class GatewayMetrics {
 					.register(registry));
 	}
 
+	/** The counter of one result of a pipeline's filter ({@code continue} when it let the handshake on). */
+	public Counter filterResult(String pipeline, String filter, String kind, String result) {
+		return Counter.builder(WsgateMeters.FILTER_RESULTS.meterName())
+			.description(WsgateMeters.FILTER_RESULTS.description())
+			.tags("pipeline", pipeline, "filter", filter, "kind", kind, "result", result)
+			.register(registry);
+	}
+
 	/** Counts an ended session by close code and initiator (client, backend or gateway). */
 	public void closed(String pipeline, String pool, int code, String initiator) {
 		String codeTag = codeTag(code);

@@ -32,6 +32,11 @@ public enum WsgateMeters {
 			"Failed backend dials by reason: connect, timeout, handshake (an HTTP answer other than 101), protocol",
 			List.of("pipeline", "pool", "server", "reason")),
 
+	FILTER_RESULTS("wsgate.filter.results", "counter", null,
+			"Handshakes through each filter of a pipeline, by result: continue, or the result the filter returned "
+					+ "(invalid, rateLimited, clientError ...); a result that ends the flow refused the handshake",
+			List.of("pipeline", "filter", "kind", "result")),
+
 	SERVER_HEALTHY("wsgate.server.healthy", "gauge", null, "1 while the server gets new sessions, else 0", Tags.SERVER),
 
 	CONFIG_RELOADS("wsgate.config.reloads", "counter", null,

@@ -1,6 +1,7 @@
 package io.wsgate.pipeline;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -33,11 +34,25 @@ public final class FilterContext {
 
 	private final AtomicBoolean handshakeEnded = new AtomicBoolean();
 
+	private final long startNanos = System.nanoTime();
+
+	private final Instant start = Instant.now();
+
 	/** Set by the http server: keeps the pipeline's filters from being closed by a reload. */
 	private Supplier<Runnable> sessionHold = () -> () -> {
 	};
 
 	private volatile boolean upgraded;
+
+	private BackendRequest backendRequest;
+
+	private final SessionGuards sessionGuards = new SessionGuards();
+
+	/** The filter the pipeline is running now. */
+	private String currentFilter = "";
+
+	/** A refusal a filter asked for, answered if the flow ends on it. */
+	private PendingRefusal pendingRefusal;
 
 	/**
 	 * @param request the client's request
@@ -81,6 +96,62 @@ public final class FilterContext {
 
 	public boolean secure() {
 		return secure;
+	}
+
+	/** When the request arrived. */
+	public Instant start() {
+		return start;
+	}
+
+	/** Nanoseconds since the request arrived. */
+	public long elapsedNanos() {
+		return System.nanoTime() - startNanos;
+	}
+
+	/** What filters change in the handshake sent to the backend. */
+	public BackendRequest backendRequest() {
+		if (backendRequest == null) {
+			String path = request.getURI().getRawPath();
+			String query = request.getURI().getRawQuery();
+			String base = (path == null || path.isEmpty()) ? "/" : path;
+			backendRequest = new BackendRequest((query != null) ? base + "?" + query : base);
+		}
+		return backendRequest;
+	}
+
+	/** What filters ask of the session this handshake opens. */
+	public SessionGuards sessionGuards() {
+		return sessionGuards;
+	}
+
+	/** The name of the filter running now (set by the pipeline). */
+	public String currentFilter() {
+		return currentFilter;
+	}
+
+	void currentFilter(String name) {
+		this.currentFilter = name;
+	}
+
+	/**
+	 * Refuses the handshake with {@code result}: the pipeline answers {@code refusal} if the flow
+	 * ends on that result, and forgets it if the flow's {@code jumpIf} sends the handshake on.
+	 */
+	public Mono<String> refuse(Refusal refusal, String result) {
+		this.pendingRefusal = new PendingRefusal(refusal, result, currentFilter);
+		return Mono.just(result);
+	}
+
+	PendingRefusal pendingRefusal() {
+		return pendingRefusal;
+	}
+
+	void forgetRefusal() {
+		this.pendingRefusal = null;
+	}
+
+	/** A refusal waiting for the flow to end, with the result and the filter that asked for it. */
+	record PendingRefusal(Refusal refusal, String result, String filter) {
 	}
 
 	/** The handshake's observation: filters add what they learn (pool, server) as key values. */

@@ -27,8 +27,9 @@ public final class Pipelines {
 	 * @param specs the validated pipelines
 	 * @param registry the filter kinds
 	 * @param binder binds each filter's options (the application's binder)
+	 * @param outcomes where the filters' results and refusals are reported
 	 */
-	public Pipelines(List<PipelineSpec> specs, FilterRegistry registry, Binder binder) {
+	public Pipelines(List<PipelineSpec> specs, FilterRegistry registry, Binder binder, FilterOutcomes outcomes) {
 		Map<String, Pipeline> map = new LinkedHashMap<>();
 		Map<String, List<Filter>> made = new LinkedHashMap<>();
 		try {
@@ -41,7 +42,7 @@ public final class Pipelines {
 					filters.put(filter.name(), registry.create(filter, binder, FilterSpec.path(p, f), spec.name()));
 					made.put(spec.name(), List.copyOf(filters.values()));
 				}
-				map.put(spec.name(), new Pipeline(spec, filters));
+				map.put(spec.name(), new Pipeline(spec, filters, outcomes));
 			}
 		}
 		catch (RuntimeException ex) {

@@ -62,6 +62,7 @@ public final class BackendDialer {
 	 *
 	 * @param pathAndQuery the client's raw path and query
 	 * @param clientHost the client's Host header (used with keepHost)
+	 * @param host the Host to send whatever the server says (a RequestAdaptor's {@code host}), or null
 	 * @param headers the headers to forward
 	 * @param subprotocols the client's offered subprotocols, comma-separated, or null
 	 * @param extensions the extensions to offer (permessage-deflate only, see {@link Extensions}), or null
@@ -71,7 +72,7 @@ public final class BackendDialer {
 	 * @param eventLoop the client connection's event loop, or null: the backend connection is opened
 	 * on it, so that one thread serves both sides of the session and frames cross without a hand-off
 	 */
-	record DialRequest(String pathAndQuery, String clientHost, HttpHeaders headers, String subprotocols,
+	record DialRequest(String pathAndQuery, String clientHost, String host, HttpHeaders headers, String subprotocols,
 			String extensions, int maxFrameSize, Duration timeout, BackendTls tls, EventLoop eventLoop) {
 	}
 
@@ -122,7 +123,8 @@ public final class BackendDialer {
 	}
 
 	Mono<BackendSession> dial(Server server, DialRequest request) {
-		String host = (server.keepHost() && !request.clientHost().isEmpty()) ? request.clientHost() : null;
+		String host = (request.host() != null) ? request.host()
+				: (server.keepHost() && !request.clientHost().isEmpty()) ? request.clientHost() : null;
 		// compress stays false: the gateway never compresses or inflates; the endpoints do (see Extensions).
 		WebsocketClientSpec.Builder spec = WebsocketClientSpec.builder()
 			.maxFramePayloadLength(request.maxFrameSize())

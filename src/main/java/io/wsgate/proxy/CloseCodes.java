@@ -12,6 +12,9 @@ final class CloseCodes {
 	/** A text message was not valid UTF-8. */
 	static final int INVALID_PAYLOAD = 1007;
 
+	/** A policy said no: a token expired, no valid first message in time, a message rate exceeded. */
+	static final int POLICY_VIOLATION = 1008;
+
 	/** A message exceeded clientMaxMsgSize or serverMaxMsgSize. */
 	static final int MESSAGE_TOO_BIG = 1009;
 

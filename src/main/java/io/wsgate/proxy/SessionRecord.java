@@ -22,9 +22,11 @@ final class SessionRecord {
 
 	private final String pipeline;
 
-	private final Instant start = Instant.now();
+	private final String filter;
 
-	private final long startNanos = System.nanoTime();
+	private final Instant start;
+
+	private final long startNanos;
 
 	volatile String pool = "";
 
@@ -35,6 +37,9 @@ final class SessionRecord {
 	volatile int status;
 
 	volatile String outcome = "";
+
+	/** Why the proxy refused the handshake (its answer's message), "" when it upgraded it. */
+	volatile String reason = "";
 
 	final Traffic up = new Traffic();
 
@@ -52,6 +57,10 @@ final class SessionRecord {
 		this.path = context.info().path();
 		this.httpServer = context.httpServer();
 		this.pipeline = context.pipeline();
+		this.filter = context.currentFilter();
+		// From the request's arrival: the filters before the proxy are part of the handshake.
+		this.start = context.start();
+		this.startNanos = System.nanoTime() - context.elapsedNanos();
 	}
 
 	String clientAddress() {
@@ -97,6 +106,7 @@ final class SessionRecord {
 	SessionSummary summary() {
 		return new SessionSummary(start, clientAddress, host, path, httpServer, pipeline, pool, server, subprotocol,
 				status, outcome,
-				Duration.ofNanos(elapsedNanos()), up.messages, up.bytes, down.messages, down.bytes, closeCode(), closedBy());
+				Duration.ofNanos(elapsedNanos()), up.messages, up.bytes, down.messages, down.bytes, closeCode(), closedBy(),
+				(status == 101) ? "" : filter, reason);
 	}
 }

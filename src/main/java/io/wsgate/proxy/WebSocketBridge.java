@@ -2,6 +2,7 @@ package io.wsgate.proxy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -79,8 +80,15 @@ final class WebSocketBridge {
 	 * @param idleTimeout no message either way for this long closes the session
 	 * @param pingInterval a side silent for this long is pinged
 	 * @param pingTimeout a pinged side silent this much longer is dropped
+	 * @param closeAt when the session must end (a token's expiry), or null
+	 * @param closeReason the reason sent to the client then
 	 */
-	record Timeouts(Duration idleTimeout, Duration pingInterval, Duration pingTimeout) {
+	record Timeouts(Duration idleTimeout, Duration pingInterval, Duration pingTimeout, Instant closeAt,
+			String closeReason) {
+
+		Timeouts(Duration idleTimeout, Duration pingInterval, Duration pingTimeout) {
+			this(idleTimeout, pingInterval, pingTimeout, null, null);
+		}
 	}
 
 	private final Side client;
@@ -98,6 +106,9 @@ final class WebSocketBridge {
 	private final boolean deflate;
 
 	private volatile long lastMessage = System.nanoTime();
+
+	/** The session's closeAt passed and it is being closed (read and written by the timer only). */
+	private boolean expired;
 
 	/** @param deflate whether the endpoints negotiated permessage-deflate (their frames may carry RSV1) */
 	WebSocketBridge(Side client, Side backend, SessionRecord record, Timeouts timeouts, boolean deflate) {
@@ -246,6 +257,13 @@ final class WebSocketBridge {
 	/** Runs on the client's event loop: meters, idle timeout, keepalive pings, dead peers. */
 	private void checkTimers() {
 		publishTraffic();
+		if (timeouts.closeAt() != null && !expired && !Instant.now().isBefore(timeouts.closeAt())) {
+			expired = true;
+			record.closed(CloseCodes.POLICY_VIOLATION, GATEWAY);
+			quietly(client.out().sendClose(CloseCodes.POLICY_VIOLATION, timeouts.closeReason())).subscribe();
+			quietly(backend.out().sendClose(CloseCodes.GOING_AWAY, timeouts.closeReason())).subscribe();
+			return;
+		}
 		long now = System.nanoTime();
 		long idle = timeouts.idleTimeout().toNanos();
 		if (idle > 0 && now - lastMessage >= idle) {

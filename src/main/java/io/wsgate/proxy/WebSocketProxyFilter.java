@@ -1,18 +1,22 @@
 package io.wsgate.proxy;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.micrometer.observation.Observation;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.HandshakeOutcome;
 import io.wsgate.metrics.ServerMeters;
+import io.wsgate.pipeline.BackendRequest;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterContext;
 import io.wsgate.pool.Server;
@@ -116,7 +120,8 @@ final class WebSocketProxyFilter implements Filter {
 			}
 			return refuse(context, record, refusal.status(), refusal.message(), HandshakeOutcome.REJECTED, CLIENT_ERROR);
 		}
-		ProxyPool proxyPool = select(context.info());
+		RequestInfo balancing = balancingView(context);
+		ProxyPool proxyPool = select(balancing);
 		ServerPool pool = proxyPool.pool();
 		record.pool = pool.name();
 		context.observation().lowCardinalityKeyValue("pool", pool.name());
@@ -135,18 +140,18 @@ final class WebSocketProxyFilter implements Filter {
 		// The place reserved for the session is released when the session ends, or with the attempt
 		// when no session started.
 		AtomicBoolean relaying = new AtomicBoolean();
-		return connect(context, record, proxyPool, relaying).doFinally(signal -> {
+		return connect(context, balancing, record, proxyPool, relaying).doFinally(signal -> {
 			if (!relaying.get()) {
 				sessions.release(pool, clientIp);
 			}
 		});
 	}
 
-	private Mono<String> connect(FilterContext context, SessionRecord record, ProxyPool proxyPool,
+	private Mono<String> connect(FilterContext context, RequestInfo balancing, SessionRecord record, ProxyPool proxyPool,
 			AtomicBoolean relaying) {
 		ServerPool pool = proxyPool.pool();
 		ServerHttpRequest request = context.request();
-		List<Server> servers = pool.serversToTry(context.info());
+		List<Server> servers = pool.serversToTry(balancing);
 		if (servers.isEmpty()) {
 			return refuse(context, record, 503, "no available backend server", HandshakeOutcome.BACKEND_UNAVAILABLE,
 					SERVER_ERROR);
@@ -154,9 +159,12 @@ final class WebSocketProxyFilter implements Filter {
 		// Netty's headers, not Spring's view of them: see BackendHeaders.
 		io.netty.handler.codec.http.HttpHeaders headers =
 				((HttpServerRequest) ServerHttpRequestDecorator.getNativeRequest(request)).requestHeaders();
-		DialRequest dial = new DialRequest(pathAndQuery(request), nonNull(headers.get(HttpHeaderNames.HOST)),
-				BackendHeaders.build(headers, context.info(), context.secure(), defaultOrigin),
-				BackendHeaders.subprotocols(headers),
+		BackendRequest edits = context.backendRequest();
+		DefaultHttpHeaders backendHeaders = BackendHeaders.build(headers, context.info(), context.secure(), defaultOrigin);
+		edits.applyHeaders(backendHeaders);
+		DialRequest dial = new DialRequest(edits.pathAndQuery(), nonNull(headers.get(HttpHeaderNames.HOST)), edits.host(),
+				backendHeaders,
+				edits.subprotocols(BackendHeaders.subprotocols(headers)),
 				passCompression ? Extensions.deflateOffer(headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS)) : null,
 				MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout(), pool.tls(), eventLoop(request));
@@ -182,6 +190,21 @@ final class WebSocketProxyFilter implements Filter {
 		dialing.lowCardinalityKeyValue("outcome", (error instanceof BackendRefusedException) ? "refused" : "unreachable")
 			.error(error)
 			.stop();
+	}
+
+	/**
+	 * The request as pool selection and load balancing see it: the client's, with the identity headers
+	 * that filters derived (a token's claims) in place of the client's own copies.
+	 */
+	private static RequestInfo balancingView(FilterContext context) {
+		Map<String, String> identity = context.backendRequest().identityHeaders();
+		if (identity.isEmpty()) {
+			return context.info();
+		}
+		HttpHeaders headers = new HttpHeaders();
+		headers.addAll(context.info().headers());
+		identity.forEach(headers::set);
+		return context.info().withHeaders(headers);
 	}
 
 	private ProxyPool select(RequestInfo request) {
@@ -226,6 +249,9 @@ final class WebSocketProxyFilter implements Filter {
 				pool.spec().serverMaxMsgSize(), CloseCodes.BAD_GATEWAY,
 				new TrafficCounter(record.down, meters, Direction.DOWNSTREAM));
 		Connection backendConnection = backend.connection();
+		// Copied out: the session keeps nothing of the handshake's context.
+		Instant closeAt = context.sessionGuards().closeAt();
+		String closeReason = context.sessionGuards().closeReason();
 		context.markUpgraded();
 		// The session keeps its pipeline's filters open through a reload until it ends.
 		Runnable releasePipeline = context.holdForSession();
@@ -237,7 +263,8 @@ final class WebSocketProxyFilter implements Filter {
 			Side clientSide = new Side("client", in, out, clientConnection, pool.spec().clientMaxMsgSize(),
 					CloseCodes.GOING_AWAY, new TrafficCounter(record.up, meters, Direction.UPSTREAM));
 			WebSocketBridge bridge = new WebSocketBridge(clientSide, backendSide, record, new WebSocketBridge.Timeouts(
-					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout()), deflate);
+					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout(), closeAt, closeReason),
+					deflate);
 			sessions.opened(bridge);
 			HandshakeHeaders.forget(in, backend);
 			return bridge.relay().doFinally(signal -> {
@@ -300,6 +327,7 @@ final class WebSocketProxyFilter implements Filter {
 			HandshakeOutcome outcome, String result) {
 		record.status = status;
 		record.outcome = outcome.tag();
+		record.reason = message;
 		context.endHandshake(outcome.tag(), status);
 		metrics.handshakeOutcome(context.httpServer(), context.pipeline(), record.pool.isEmpty() ? "none" : record.pool,
 				outcome);
@@ -311,13 +339,6 @@ final class WebSocketProxyFilter implements Filter {
 		HttpHeaders headers = new HttpHeaders();
 		netty.forEach(h -> headers.add(h.getKey(), h.getValue()));
 		return headers;
-	}
-
-	private static String pathAndQuery(ServerHttpRequest request) {
-		String path = request.getURI().getRawPath();
-		String query = request.getURI().getRawQuery();
-		String base = (path == null || path.isEmpty()) ? "/" : path;
-		return (query != null) ? base + "?" + query : base;
 	}
 
 	private static String httpVersion(ServerHttpRequest request) {

@@ -29,6 +29,11 @@ public record RequestInfo(String method, String host, String path, HttpHeaders h
 				request.getPath().value(), headers, peer, client, trusted);
 	}
 
+	/** This request with other headers (the client's, with the identity headers a filter derived). */
+	public RequestInfo withHeaders(HttpHeaders replaced) {
+		return new RequestInfo(method, host, path, HttpHeaders.readOnlyHttpHeaders(replaced), peerIp, clientIp, viaTrustedProxy);
+	}
+
 	/** The first value of a header, or "" when absent. */
 	public String header(String name) {
 		String value = headers.getFirst(name);

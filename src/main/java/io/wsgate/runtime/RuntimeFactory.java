@@ -1,5 +1,6 @@
 package io.wsgate.runtime;
 
+import io.wsgate.pipeline.FilterOutcomes;
 import io.wsgate.pipeline.FilterRegistry;
 import io.wsgate.pipeline.Pipelines;
 import io.wsgate.pool.PoolRegistry;
@@ -16,16 +17,22 @@ public final class RuntimeFactory {
 
 	private final PoolRegistry pools;
 
-	public RuntimeFactory(FilterRegistry filters, PoolRegistry pools) {
+	private final FilterOutcomes outcomes;
+
+	/**
+	 * @param outcomes where the filters' results and refusals are reported
+	 */
+	public RuntimeFactory(FilterRegistry filters, PoolRegistry pools, FilterOutcomes outcomes) {
 		this.filters = filters;
 		this.pools = pools;
+		this.outcomes = outcomes;
 	}
 
 	/** Builds, without applying; a filter that cannot be made fails the build, with nothing left open. */
 	public synchronized GatewayRuntime build(ConfigSnapshot snapshot) {
 		pools.beginBuild();
 		try {
-			Pipelines pipelines = new Pipelines(snapshot.properties().pipelines(), filters, snapshot.binder());
+			Pipelines pipelines = new Pipelines(snapshot.properties().pipelines(), filters, snapshot.binder(), outcomes);
 			return new GatewayRuntime(snapshot, pipelines, pools.endBuild());
 		}
 		finally {

@@ -49,6 +49,8 @@ public final class AccessLog implements SessionListener {
 		fields.put("bytesDown", s.bytesDown());
 		fields.put("closeCode", s.closeCode());
 		fields.put("closedBy", s.closedBy());
+		fields.put("filter", s.filter());
+		fields.put("reason", s.reason());
 		StringJoiner line = json ? new StringJoiner(",", "{", "}") : new StringJoiner(" ");
 		fields.forEach((key, value) -> {
 			if (json) {

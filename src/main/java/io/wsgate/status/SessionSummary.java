@@ -17,7 +17,7 @@ import java.time.Instant;
  * @param server the backend server, or "" when none answered
  * @param subprotocol the subprotocol in use, or ""
  * @param status 101 for an upgraded session, else the HTTP status answered
- * @param outcome as the {@code outcome} tag of {@code wsgate.sessions}
+ * @param outcome as the {@code outcome} tag of {@code wsgate.sessions}, or the result of the filter that refused
  * @param duration from the request to the end of the session
  * @param messagesUp messages from the client to the backend
  * @param bytesUp payload bytes from the client
@@ -25,8 +25,11 @@ import java.time.Instant;
  * @param bytesDown payload bytes from the backend
  * @param closeCode the close code that ended the session (1006 for a lost connection), 0 if never upgraded
  * @param closedBy client, backend or gateway; "" if never upgraded
+ * @param filter the filter that refused the handshake, "" when it was upgraded
+ * @param reason why it was refused, in a few words and without secrets; "" when upgraded
  */
 public record SessionSummary(Instant start, String clientAddress, String host, String path, String httpServer,
 		String pipeline, String pool, String server, String subprotocol, int status, String outcome, Duration duration,
-		long messagesUp, long bytesUp, long messagesDown, long bytesDown, int closeCode, String closedBy) {
+		long messagesUp, long bytesUp, long messagesDown, long bytesDown, int closeCode, String closedBy, String filter,
+		String reason) {
 }

@@ -7,7 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.wsgate.config.FilterSpec;
 import io.wsgate.config.PipelineSpec;
 import io.wsgate.pipeline.Filter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.FilterContext;
+import io.wsgate.pipeline.FilterOutcomes;
 import io.wsgate.pipeline.Pipeline;
 import io.wsgate.server.RoutingTable.PipelineHold;
 import org.junit.jupiter.api.Test;
@@ -62,7 +65,9 @@ class PipelineUsageTests {
 
 	private static Pipeline pipeline() {
 		PipelineSpec spec = new PipelineSpec("chat", List.of(), List.of(new FilterSpec("Test", "f")), null);
-		return new Pipeline(spec, Map.of("f", context -> Mono.empty()));
+		FilterOutcomes outcomes = new FilterOutcomes(new GatewayMetrics(new SimpleMeterRegistry()), summary -> {
+		});
+		return new Pipeline(spec, Map.of("f", context -> Mono.empty()), outcomes);
 	}
 
 	private final class ClosingFilter implements Filter, AutoCloseable {

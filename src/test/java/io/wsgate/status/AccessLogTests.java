@@ -11,14 +11,14 @@ class AccessLogTests {
 
 	private static final SessionSummary SESSION = new SessionSummary(Instant.parse("2026-11-25T10:00:00Z"), "10.1.2.3",
 			"chat.example.com", "/room/\"7\"", "edge", "chat", "websocketproxy#p#main", "ws://10.0.0.1:9000", "", 101,
-			"upgraded", Duration.ofMillis(1500), 3, 30, 4, 40, 1000, "client");
+			"upgraded", Duration.ofMillis(1500), 3, 30, 4, 40, 1000, "client", "", "");
 
 	@Test
 	void keyValueLinesQuoteOnlyWhatNeedsIt() {
 		assertThat(new AccessLog("kv").format(SESSION)).isEqualTo("time=2026-11-25T10:00:00Z client=10.1.2.3 "
 				+ "host=chat.example.com path=\"/room/\\\"7\\\"\" httpServer=edge pipeline=chat pool=websocketproxy#p#main "
 				+ "server=ws://10.0.0.1:9000 subprotocol=- status=101 outcome=upgraded durationMs=1500 messagesUp=3 "
-				+ "bytesUp=30 messagesDown=4 bytesDown=40 closeCode=1000 closedBy=client");
+				+ "bytesUp=30 messagesDown=4 bytesDown=40 closeCode=1000 closedBy=client filter=- reason=-");
 	}
 
 	@Test
@@ -27,6 +27,6 @@ class AccessLogTests {
 				+ "\"host\":\"chat.example.com\",\"path\":\"/room/\\\"7\\\"\",\"httpServer\":\"edge\",\"pipeline\":\"chat\","
 				+ "\"pool\":\"websocketproxy#p#main\",\"server\":\"ws://10.0.0.1:9000\",\"subprotocol\":\"\",\"status\":101,"
 				+ "\"outcome\":\"upgraded\",\"durationMs\":1500,\"messagesUp\":3,\"bytesUp\":30,\"messagesDown\":4,"
-				+ "\"bytesDown\":40,\"closeCode\":1000,\"closedBy\":\"client\"}");
+				+ "\"bytesDown\":40,\"closeCode\":1000,\"closedBy\":\"client\",\"filter\":\"\",\"reason\":\"\"}");
 	}
 }
