@@ -2,6 +2,10 @@
 """Turns the raw measurements of bench/run.sh into one table (standard output), results.json and
 results.svg (grouped bars of each figure's ratio to nginx). Standard library only.
 
+Only the phases of the run (config "phases") have rows. The storm's rows come once per JDK of the run
+(config "stormJdks"): the JVM targets were started on each; nginx, HAProxy and direct have no JVM, and their
+one storm stands on every JDK's rows. The issue's storm targets are checked on the rows of the image's JDK.
+
 Usage: bench/report.py --raw target/bench/run/raw --out bench/results [--duration S] [--config JSON]
 """
 import argparse
@@ -15,6 +19,12 @@ TARGETS = ["direct", "nginx", "haproxy", "wsgate", "filters", "netty"]  # filter
 # filters: wsgate with a Validator and a RateLimiter before its proxy; netty: the bare relay
 BASELINE = "nginx"
 FLOOR = "netty"
+JVM_TARGETS = ("wsgate", "filters", "netty")
+CLASSIC_PHASES = ("load", "handshakes", "hold")
+
+
+def storm_key(figure, jdk):
+    return f"storm{figure}_jdk{jdk}"
 
 
 def last_json(path):
@@ -31,7 +41,31 @@ def positive(value):
     return value if isinstance(value, (int, float)) and value >= 0 else None
 
 
-def read_target(raw, name, sizes):
+def read_storms(raw, name, jdks):
+    """The storm figures of one target, per JDK, and the storms' raw results."""
+    figures, storms = {}, {}
+    for jdk in jdks:
+        storm = last_json(os.path.join(raw, f"{name}-storm-jdk{jdk}.json" if name in JVM_TARGETS
+                                       else f"{name}-storm.json"))
+        storms[jdk] = storm
+        absorb = storm.get("absorbSeconds")
+        figures[storm_key("Absorb", jdk)] = absorb if isinstance(absorb, (int, float)) and absorb > 0 else None
+        figures[storm_key("Rate", jdk)] = positive(storm.get("sessionsPerSecond"))
+        figures[storm_key("P50", jdk)] = storm.get("p50Millis") if storm.get("opened") else None
+        figures[storm_key("P99", jdk)] = storm.get("p99Millis") if storm.get("opened") else None
+        figures[storm_key("Failed", jdk)] = storm.get("failed")
+        figures[storm_key("Open", jdk)] = storm.get("openNow")
+        figures[storm_key("Cpu", jdk)] = positive(storm.get("cpuMicrosPerSession"))
+        figures[storm_key("Ready", jdk)] = positive(storm.get("startToReadyMillis"))
+        figures[storm_key("Leftover", jdk)] = storm.get("leftoverSockets")
+        figures[storm_key("LogProblems", jdk)] = storm.get("logProblems") if storm else None
+        failures = storm.get("failures")
+        figures[storm_key("FailureKinds", jdk)] = (", ".join(f"{k} {v}" for k, v in failures.items() if v) or "none"
+                                                   ) if failures is not None else None
+    return figures, storms
+
+
+def read_target(raw, name, sizes, storm_jdks=()):
     """The figures of one target; None where not measured."""
     figures = {}
     errors = 0
@@ -81,8 +115,10 @@ def read_target(raw, name, sizes):
     logs = last_json(os.path.join(raw, f"{name}-logs.json"))
     figures["logProblems"] = logs.get("logProblems") if measured else None
     figures["eventLoops"] = logs.get("eventLoops") or None
+    storm_figures, storms = read_storms(raw, name, storm_jdks)
+    figures.update(storm_figures)
     return figures, {"load": {size: last_json(os.path.join(raw, f"{name}-load-{size}.json")) for size in sizes},
-                     "handshakes": hs, "hold": hold}
+                     "handshakes": hs, "hold": hold, "storm": storms}
 
 
 class Row:
@@ -94,10 +130,40 @@ class Row:
         self.chart = chart  # the label's lines under its bars in the chart; None = not charted
 
 
-def figure_rows(sizes, hold_sessions, message_type="binary", compressed_connections=None):
-    """compressed_connections: with COMPRESSION=1, the load connections (each must negotiate permessage-deflate)."""
+def storm_rows(jdks, image_jdk, storm_sessions):
+    """The storm's rows, per JDK; the issue's targets (ratios to nginx) on the image JDK's rows only."""
     rows = []
-    for size in sizes:
+    for jdk in jdks:
+        image = jdk == image_jdk
+
+        def goal(target):
+            return target if image else None
+
+        on = f"JDK {jdk}" + (" (image)" if image and len(jdks) > 1 else "")
+        rows += [
+            Row(storm_key("Absorb", jdk), f"storm absorb time, {on}", "s", "lower", 2, goal(("ratio<=", 1.25)),
+                ("storm absorb", on)),
+            Row(storm_key("Rate", jdk), f"storm rate, {on}", "/s", "higher", 0, None, ("storm rate", on)),
+            Row(storm_key("P50", jdk), f"storm handshake p50, {on}", "ms", "lower", 1),
+            Row(storm_key("P99", jdk), f"storm handshake p99, {on}", "ms", "lower", 1, goal(("ratio<=", 3.0)),
+                ("storm p99", on)),
+            Row(storm_key("Failed", jdk), f"storm failures, {on}", "", "lower", 0, goal(("value<=", 0))),
+            Row(storm_key("FailureKinds", jdk), f"storm failures by kind, {on}", "", "", 0),
+            Row(storm_key("Open", jdk), f"storm sessions open, {on}", "", "higher", 0, goal(("value>=", storm_sessions))),
+            Row(storm_key("Cpu", jdk), f"proxy CPU/session in storm, {on}", "us", "lower", 0, None,
+                ("storm CPU/session", on)),
+            Row(storm_key("Ready", jdk), f"start to ready, {on}", "ms", "lower", 0, goal(("value<=", 3000))),
+            Row(storm_key("Leftover", jdk), f"storm sockets left open, {on}", "", "lower", 0),
+            Row(storm_key("LogProblems", jdk), f"storm warnings in proxy log, {on}", "lines", "lower", 0),
+        ]
+    return rows
+
+
+def figure_rows(sizes, hold_sessions, message_type="binary", compressed_connections=None, phases=CLASSIC_PHASES):
+    """compressed_connections: with COMPRESSION=1, the load connections (each must negotiate permessage-deflate).
+    phases: the classic phases of the run (load, handshakes, hold): only their rows."""
+    rows = []
+    for size in sizes if "load" in phases else []:
         label = f"{size} B" if size < 1024 else f"{size // 1024} KiB"
         if message_type != "binary":
             label += f" {message_type}"
@@ -112,23 +178,32 @@ def figure_rows(sizes, hold_sessions, message_type="binary", compressed_connecti
             Row(f"p99_{size}", f"latency p99 {label}", "us", "lower", 0, ("ratio<=", 1.2), ("latency p99", label)),
             Row(f"cpu{size}", f"proxy CPU/msg {label}", "us", "lower", 2, ("ratio<=", 1.0), ("CPU/msg", label)),
         ]
-    rows += [
-        Row("handshakeRate", "handshake rate", "/s", "higher", 0, ("ratio>=", 1.0), ("handshake", "rate")),
-        Row("handshakeP50", "handshake p50", "ms", "lower", 2, None, ("handshake", "p50")),
-        Row("handshakeP99", "handshake p99", "ms", "lower", 2, None, ("handshake", "p99")),
-        Row("handshakeCpu", "proxy CPU/handshake", "us", "lower", 0, None, ("CPU/", "handshake")),
-        Row("rssPerSession", "RSS per held session", "KiB", "lower", 1, None, ("RSS per", "session")),
-        Row("rssAfterClose", "RSS kept after close", "MiB", "lower", 1),
-        Row("heapPerSession", "live heap per held session", "KiB", "lower", 1),
-        Row("memPerSession", "memory per held session", "KiB", "lower", 1, ("value<=", 12.0)),
-        Row("gaugeAfterClose", "sessions gauge after close", "", "lower", 0),
-        Row("sessionsHeld", "sessions held at once", "", "higher", 0, ("value>=", hold_sessions)),
-        Row("errors", "errors (all runs)", "", "lower", 0, ("value<=", 0)),
-        Row("leftoverSockets", "sockets left open", "", "lower", 0, ("value<=", 0)),
-        Row("logProblems", "warnings in proxy log", "lines", "lower", 0),
-        Row("sessionsPerBackend", "held per backend", "", "", 0),
-        Row("eventLoops", "event loops (threads/workers)", "", "", 0),
-    ]
+    if "handshakes" in phases:
+        rows += [
+            Row("handshakeRate", "handshake rate", "/s", "higher", 0, ("ratio>=", 1.0), ("handshake", "rate")),
+            Row("handshakeP50", "handshake p50", "ms", "lower", 2, None, ("handshake", "p50")),
+            Row("handshakeP99", "handshake p99", "ms", "lower", 2, None, ("handshake", "p99")),
+            Row("handshakeCpu", "proxy CPU/handshake", "us", "lower", 0, None, ("CPU/", "handshake")),
+        ]
+    if "hold" in phases:
+        rows += [
+            Row("rssPerSession", "RSS per held session", "KiB", "lower", 1, None, ("RSS per", "session")),
+            Row("rssAfterClose", "RSS kept after close", "MiB", "lower", 1),
+            Row("heapPerSession", "live heap per held session", "KiB", "lower", 1),
+            Row("memPerSession", "memory per held session", "KiB", "lower", 1, ("value<=", 12.0)),
+            Row("gaugeAfterClose", "sessions gauge after close", "", "lower", 0),
+            Row("sessionsHeld", "sessions held at once", "", "higher", 0, ("value>=", hold_sessions)),
+        ]
+    if phases:
+        rows += [Row("errors", "errors (all runs)", "", "lower", 0, ("value<=", 0))]
+    if "hold" in phases:
+        rows += [Row("leftoverSockets", "sockets left open", "", "lower", 0, ("value<=", 0))]
+    if phases:
+        rows += [Row("logProblems", "warnings in proxy log", "lines", "lower", 0)]
+    if "hold" in phases:
+        rows += [Row("sessionsPerBackend", "held per backend", "", "", 0)]
+    if phases:
+        rows += [Row("eventLoops", "event loops (threads/workers)", "", "", 0)]
     return rows
 
 
@@ -260,12 +335,16 @@ def main():
     sizes = [int(s) for s in config.get("sizes", "64 4096").split()]
     hold_sessions = int(config.get("holdSessions", 9000))
     targets = [t for t in TARGETS if t in config.get("targets", " ".join(TARGETS)).split()]
+    phases = config.get("phases", " ".join(CLASSIC_PHASES)).split()  # runs before the storm had no "phases"
+    storm_jdks = config.get("stormJdks", "").split() if "storm" in phases else []
 
     results, raw = {}, {}
     for t in TARGETS:
-        results[t], raw[t] = read_target(args.raw, t, sizes)
+        results[t], raw[t] = read_target(args.raw, t, sizes, storm_jdks)
     compressed = int(config.get("connections", 64)) if config.get("compression") == "1" else None
-    rows = figure_rows(sizes, hold_sessions, config.get("messageType", "binary"), compressed)
+    rows = figure_rows(sizes, hold_sessions, config.get("messageType", "binary"), compressed,
+                       [p for p in CLASSIC_PHASES if p in phases])
+    rows += storm_rows(storm_jdks, config.get("imageJdk"), int(config.get("stormSessions", 9000)))
 
     print()
     print(table(rows, results, targets))
@@ -294,9 +373,14 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(document, f, indent=2)
-    subtitle = (f"{config.get('cores', '?')} shared cores, {config.get('connections', '?')} connections x "
-                f"{config.get('window', '?')} in flight, {hold_sessions} held sessions, "
-                f"{document['date']}, load average {config.get('loadAverageAtStart', '?')}")
+    parts = [f"{config.get('cores', '?')} shared cores"]
+    if "load" in phases:
+        parts.append(f"{config.get('connections', '?')} connections x {config.get('window', '?')} in flight")
+    if "hold" in phases:
+        parts.append(f"{hold_sessions} held sessions")
+    if storm_jdks:
+        parts.append(f"storm of {config.get('stormSessions', '?')}, {config.get('stormConcurrency', '?')} in flight")
+    subtitle = ", ".join(parts + [document["date"], f"load average {config.get('loadAverageAtStart', '?')}"])
     if BASELINE in targets and len(targets) > 1:
         with open(os.path.join(args.out, "results.svg"), "w") as f:
             f.write(svg_chart(rows, results, targets, subtitle))

@@ -5,9 +5,11 @@
 # Prints one table with wsgate's ratio to nginx and writes bench/results/results.json and results.svg.
 # What is measured, the knobs and how to read the figures: bench/README.md.
 #
-# Usage: bench/run.sh                      (full run: 6 to 8 minutes)
+# Usage: bench/run.sh                      (full run: 6 to 8 minutes, and the storm's few)
 #        LOAD_SECONDS=3 HANDSHAKES=500 HANDSHAKE_WARMUP=2000 HOLD_SESSIONS=500 bench/run.sh   (a quick look)
 #        COMPRESSION=1 MESSAGE_TYPE=text SIZES=4096 bench/run.sh   (compressed 4 KiB JSON: permessage-deflate end to end)
+#        PHASES=storm TARGETS="nginx haproxy wsgate" bench/run.sh   (the reconnect storm alone: a few minutes)
+#        PHASES=storm STORM_JDKS="25 17" TARGETS="nginx wsgate" bench/run.sh   (wsgate's storm on JDK 25 and on JDK 17)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PATH="$PATH:/usr/sbin:/sbin"
@@ -15,6 +17,7 @@ PATH="$PATH:/usr/sbin:/sbin"
 # ---- knobs (environment) -------------------------------------------------------------------------
 TARGETS=${TARGETS:-direct nginx haproxy wsgate}   # also known: netty (a bare plain-Netty relay on wsgate's JVM),
                                                   # filters (wsgate with Validator + RateLimiter before its WebSocketProxy)
+PHASES=${PHASES:-load handshakes hold storm} # what is measured for each target (any of these; run in this order)
 CONNECTIONS=${CONNECTIONS:-64}               # load connections
 WINDOW=${WINDOW:-8}                          # messages in flight per load connection
 SIZES=${SIZES:-64 4096}                      # message sizes in bytes
@@ -30,6 +33,16 @@ HOLD_SESSIONS=${HOLD_SESSIONS:-9000}         # idle sessions held open at once
 HOLD_CONCURRENCY=${HOLD_CONCURRENCY:-64}     # handshakes in flight while opening them
 HOLD_SECONDS=${HOLD_SECONDS:-8}              # seconds they are held once all are open
 SETTLE_SECONDS=${SETTLE_SECONDS:-2}          # wait before RSS is read (must be < HOLD_SECONDS)
+# The storm: each target started fresh, STORM_SESSIONS clients from the moment it is ready. Each proxied session
+# holds two of the proxy's descriptors: with the open-file limit of 20,000 here, a proxy process holds about
+# 9,900; 9000 leave room, so that no handshake fails for want of a descriptor.
+STORM_SESSIONS=${STORM_SESSIONS:-9000}       # clients, each opens a session, echoes one message and stays open
+STORM_CONCURRENCY=${STORM_CONCURRENCY:-256}  # handshakes in flight (a client holds its slot from connect to echo)
+STORM_SIZE=${STORM_SIZE:-64}                 # bytes of the one binary message each client echoes
+STORM_TIMEOUT=${STORM_TIMEOUT:-10}           # seconds a client waits for its 101 and echo before it counts as failed
+STORM_CLIENT_WARMUP=${STORM_CLIENT_WARMUP:-5000}     # uncounted storm sessions the client opens over the backends before the target starts
+STORM_BACKEND_WARMUP=${STORM_BACKEND_WARMUP:-15000}  # uncounted handshakes on each echo backend before the first storm
+STORM_JDKS=${STORM_JDKS:-}                   # JDK majors for the JVM targets' storms, e.g. "25 17" (default: WSGATE_JAVA's)
 BACKEND_WARMUP=${BACKEND_WARMUP:-5}          # seconds of load on each echo backend before the first target
 TARGET_WARMUP=${TARGET_WARMUP:-16}           # seconds of uncounted load through each target before its load runs, shared by the sizes (a JVM compiles for ~15 s)
 NGINX_WORKERS=${NGINX_WORKERS:-auto}         # worker_processes (auto = one per core)
@@ -53,6 +66,16 @@ case "$COMPRESSION" in
 	1) COMPRESS=true ;;
 	*) echo "COMPRESSION must be 0 or 1, not '$COMPRESSION'" >&2; exit 2 ;;
 esac
+
+has_phase() { [[ " $PHASES " == *" $1 "* ]]; }
+for phase in $PHASES; do
+	case $phase in
+		load | handshakes | hold | storm) ;;
+		*) echo "PHASES: unknown phase '$phase' (known: load handshakes hold storm)" >&2; exit 2 ;;
+	esac
+done
+CLASSIC_PHASES=0 # load, handshakes or hold: one process per target, warmed up, for all three
+if has_phase load || has_phase handshakes || has_phase hold; then CLASSIC_PHASES=1; fi
 
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 RUN=target/bench/run   # everything this script generates but the results: configs, logs, pid files
@@ -78,8 +101,11 @@ HARD_NOFILE=$(ulimit -Hn)
 [ "$HARD_NOFILE" = unlimited ] && HARD_NOFILE=1048576
 ulimit -n "$HARD_NOFILE" 2>/dev/null || true
 NOFILE=$(ulimit -n)
-if [ $((2 * HOLD_SESSIONS + 200)) -gt "$NOFILE" ]; then
+if has_phase hold && [ $((2 * HOLD_SESSIONS + 200)) -gt "$NOFILE" ]; then
 	log "warning: open-file limit $NOFILE is too low for $HOLD_SESSIONS proxied sessions (needs ~$((2 * HOLD_SESSIONS + 200)))"
+fi
+if has_phase storm && [ $((2 * STORM_SESSIONS + 200)) -gt "$NOFILE" ]; then
+	log "warning: open-file limit $NOFILE is too low for a storm of $STORM_SESSIONS proxied sessions (needs ~$((2 * STORM_SESSIONS + 200)))"
 fi
 
 # ---- build: private copies, so a build running meanwhile cannot change what is measured -------------
@@ -140,11 +166,32 @@ TOOL+=(-cp "$CP" io.wsgate.bench.Bench)
 # wsgate's JVM, and the jcmd of the same JDK (another version's may fail to attach). Compact object
 # headers need JDK 24 or later: on an older JVM the option is dropped.
 WSGATE_JCMD=$(dirname "$(readlink -f "$(command -v "$WSGATE_JAVA")")")/jcmd
+IMAGE_JAVA_OPTS=$WSGATE_JAVA_OPTS
 if ! "$WSGATE_JAVA" $WSGATE_JAVA_OPTS -version >/dev/null 2>&1; then
 	WSGATE_JAVA_OPTS=${WSGATE_JAVA_OPTS//-XX:+UseCompactObjectHeaders/}
 	log "note: $WSGATE_JAVA has no compact object headers; wsgate runs without them"
 fi
 WSGATE_JAVA_VERSION=$("$WSGATE_JAVA" -version 2>&1 | head -1)
+
+# The storm's JVMs: each major in STORM_JDKS is WSGATE_JAVA when it is that version, else the first JDK of
+# that version under /usr/lib/jvm; each with WSGATE_JAVA_OPTS (compact object headers dropped before JDK 24).
+java_major() { "$1" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2; exit}'; }
+IMAGE_JDK=$(java_major "$WSGATE_JAVA")
+STORM_JDKS=${STORM_JDKS:-$IMAGE_JDK}
+declare -A STORM_JAVA=() STORM_JAVA_OPTS=() STORM_JAVA_VERSION=()
+if has_phase storm; then
+	for jdk in $STORM_JDKS; do
+		if [ "$jdk" = "$IMAGE_JDK" ]; then
+			java=$WSGATE_JAVA
+		else
+			java=$(ls -d /usr/lib/jvm/*-"$jdk"-*/bin/java /usr/lib/jvm/*-"$jdk"/bin/java 2>/dev/null | head -1 || true)
+			[ -n "$java" ] && [ "$(java_major "$java")" = "$jdk" ] || die "STORM_JDKS: no JDK $jdk under /usr/lib/jvm"
+		fi
+		opts=$IMAGE_JAVA_OPTS
+		"$java" $opts -version >/dev/null 2>&1 || opts=${opts//-XX:+UseCompactObjectHeaders/}
+		STORM_JAVA[$jdk]=$java STORM_JAVA_OPTS[$jdk]=$opts STORM_JAVA_VERSION[$jdk]=$("$java" -version 2>&1 | head -1)
+	done
+fi
 
 rss_kib() { # summed VmRSS of the given pids
 	local total=0 pid value
@@ -173,17 +220,39 @@ for port in $B1 $B2; do
 	WARMING+=($!) CHILDREN+=($!)
 done
 wait "${WARMING[@]}" || log "warning: the backend warm-up failed"
+if has_phase storm && [ "$STORM_BACKEND_WARMUP" -gt 0 ]; then
+	# A storm opens thousands of sessions on the backends within seconds: their handshake path must be compiled
+	# before the first target's storm, or that target would pay for the backends' JIT.
+	log "warming the backends' handshake path for the storms: $STORM_BACKEND_WARMUP sessions each"
+	WARMING=()
+	for port in $B1 $B2; do
+		"${TOOL[@]}" handshakes --url "ws://127.0.0.1:$port/ws" --count "$STORM_BACKEND_WARMUP" --concurrency 64 \
+			--warmup 0 >/dev/null 2>&1 &
+		WARMING+=($!) CHILDREN+=($!)
+	done
+	wait "${WARMING[@]}" || log "warning: the backends' handshake warm-up failed"
+fi
 
 # ---- the proxies ------------------------------------------------------------------------------------
 # Each start_X sets PORT (where clients connect), MAIN_PID (what stop kills) and the array PROXY_PIDS (the
-# processes whose CPU and memory are counted).
+# processes whose CPU and memory are counted). Each notes LAUNCHED_AT (Bash's clock, no process started)
+# right before it launches the proxy and calls `launched` right after: for a storm, that hands the storm
+# tool, already waiting, the launch time, the pid, the URL and how to see that the proxy is ready. Their
+# directories under $RUN get RUN_DIR_SUFFIX (the storms' own, so that no run's logs overwrite another's).
+
+launched() { # $1: how readiness is seen: tcp (the port accepts) or the URL of a readiness probe answering 200
+	[ -n "${STORM_START_FILE:-}" ] || return 0
+	printf 'started=%s\npid=%s\nurl=ws://127.0.0.1:%s%s\nready=%s\n' "$LAUNCHED_AT" "$MAIN_PID" "$PORT" "$WS_PATH" "$1" \
+		>"$STORM_START_FILE.tmp"
+	mv "$STORM_START_FILE.tmp" "$STORM_START_FILE"
+}
 
 start_direct() {
 	PORT=$B1 MAIN_PID='' PROXY_PIDS=()
 }
 
 start_nginx() {
-	local dir=$PWD/$RUN/nginx
+	local dir=$PWD/$RUN/nginx${RUN_DIR_SUFFIX:-}
 	rm -rf "$dir" && mkdir -p "$dir/tmp"
 	PORT=$(free_port)
 	cat >"$dir/nginx.conf" <<CONF
@@ -228,8 +297,10 @@ http {
     }
 }
 CONF
+	LAUNCHED_AT=$EPOCHREALTIME
 	nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
 	MAIN_PID=$!
+	launched tcp
 	CHILDREN+=("$MAIN_PID")
 	wait_port "$PORT" "$MAIN_PID" "$dir/error.log"
 	sleep 0.5 # let every worker start
@@ -237,7 +308,7 @@ CONF
 }
 
 start_haproxy() {
-	local dir=$PWD/$RUN/haproxy
+	local dir=$PWD/$RUN/haproxy${RUN_DIR_SUFFIX:-}
 	rm -rf "$dir" && mkdir -p "$dir"
 	PORT=$(free_port)
 	# Two descriptors per proxied session, a few for listeners and logs.
@@ -268,8 +339,10 @@ backend echo
     server echo1 127.0.0.1:$B1
     server echo2 127.0.0.1:$B2
 CONF
+	LAUNCHED_AT=$EPOCHREALTIME
 	haproxy -db -f "$dir/haproxy.cfg" >"$dir/haproxy.log" 2>&1 &
 	MAIN_PID=$!
+	launched tcp
 	CHILDREN+=("$MAIN_PID")
 	echo "$MAIN_PID" >"$dir/haproxy.pid"
 	wait_port "$PORT" "$MAIN_PID" "$dir/haproxy.log"
@@ -277,7 +350,7 @@ CONF
 }
 
 start_wsgate() { # $1: filters to put before the WebSocketProxy (YAML list items), $2: the run's directory name
-	local dir=$PWD/$RUN/${2:-wsgate}
+	local dir=$PWD/$RUN/${2:-wsgate}${RUN_DIR_SUFFIX:-}
 	rm -rf "$dir" && mkdir -p "$dir"
 	PORT=$(free_port)
 	local mgmt
@@ -303,10 +376,12 @@ ${1:-}
 YAML
 	local java_opts
 	read -r -a java_opts <<<"$WSGATE_JAVA_OPTS"
+	LAUNCHED_AT=$EPOCHREALTIME
 	"$WSGATE_JAVA" "${java_opts[@]}" -jar "$RUN/wsgate.jar" \
 		--spring.config.location=classpath:/application.yml,file:"$dir/gateway.yml" \
 		--management.server.port="$mgmt" >"$dir/gateway.log" 2>&1 &
 	MAIN_PID=$!
+	launched "http://127.0.0.1:$mgmt/actuator/health/readiness"
 	CHILDREN+=("$MAIN_PID")
 	echo "$MAIN_PID" >"$dir/wsgate.pid"
 	for _ in $(seq 1 300); do
@@ -345,13 +420,15 @@ PY
 }
 
 start_netty() { # the reference relay, on wsgate's JVM with wsgate's options
-	local dir=$PWD/$RUN/netty java_opts
+	local dir=$PWD/$RUN/netty${RUN_DIR_SUFFIX:-} java_opts
 	rm -rf "$dir" && mkdir -p "$dir"
 	PORT=$(free_port)
 	read -r -a java_opts <<<"$WSGATE_JAVA_OPTS"
+	LAUNCHED_AT=$EPOCHREALTIME
 	"$WSGATE_JAVA" "${java_opts[@]}" -cp "$CP" io.wsgate.bench.Bench relay --port "$PORT" --backends "$B1,$B2" \
 		>"$dir/relay.log" 2>&1 &
 	MAIN_PID=$!
+	launched tcp
 	CHILDREN+=("$MAIN_PID")
 	wait_port "$PORT" "$MAIN_PID" "$dir/relay.log"
 	PROXY_PIDS=("$MAIN_PID")
@@ -488,7 +565,7 @@ event_loops() { # $1 target: the proxy's worker processes or event loop threads,
 	esac
 }
 
-log_problems() { # $1 target: warning and error lines the proxy logged
+log_problems() { # $1 target, $2 its run's directory under $RUN (default: the target's name): warning and error lines the proxy logged
 	local pattern
 	case $1 in
 		nginx) pattern='\[(warn|error|crit|alert|emerg)\]' ;;
@@ -496,30 +573,109 @@ log_problems() { # $1 target: warning and error lines the proxy logged
 		wsgate | netty | filters) pattern=' (WARN|ERROR) |Exception' ;;
 		*) echo 0; return ;;
 	esac
-	cat "$RUN/$1"/*.log 2>/dev/null | grep -cE "$pattern" || true
+	cat "$RUN/${2:-$1}"/*.log 2>/dev/null | grep -cE "$pattern" || true
+}
+
+measure_storm() { # $1 target, $2 for a JVM target: the JDK major it runs on (STORM_JAVA)
+	local name=$1 jdk=${2:-} suffix='' tool_pid status=0 leftover
+	[ -n "$jdk" ] && suffix=-jdk$jdk
+	MAIN_PID='' PORT=0
+	local out=$RUN/$name-storm$suffix.out start_file=$RUN/$name-storm$suffix.start
+	# Seen by start_$name (Bash's locals are dynamically scoped): this JDK, the storm's directory, the start file.
+	local WSGATE_JAVA=$WSGATE_JAVA WSGATE_JAVA_OPTS=$WSGATE_JAVA_OPTS RUN_DIR_SUFFIX=-storm$suffix STORM_START_FILE=''
+	if [ -n "$jdk" ]; then WSGATE_JAVA=${STORM_JAVA[$jdk]} WSGATE_JAVA_OPTS=${STORM_JAVA_OPTS[$jdk]}; fi
+	local args=(--count "$STORM_SESSIONS" --concurrency "$STORM_CONCURRENCY" --size "$STORM_SIZE"
+		--timeout-seconds "$STORM_TIMEOUT" --clock-ticks "$CLK_TCK" --warmup "$STORM_CLIENT_WARMUP"
+		--warmup-urls "ws://127.0.0.1:$B1/ws,ws://127.0.0.1:$B2/ws")
+	rm -f "$start_file"
+	: >"$out"
+	WS_PATH=/ws
+	if [ "$name" = direct ]; then
+		start_direct # no process to start: the storm goes to the first echo backend (warm) at once
+		args+=(--url "ws://127.0.0.1:$PORT$WS_PATH")
+	else
+		args+=(--start-file "$start_file")
+	fi
+	log "$name: storm$([ -n "$jdk" ] && echo " on JDK $jdk"), $STORM_SESSIONS clients, $STORM_CONCURRENCY handshakes in flight, from the moment it is ready"
+	"${TOOL[@]}" storm "${args[@]}" >"$out" 2>"$RUN/$name-storm$suffix.err" &
+	tool_pid=$!
+	CHILDREN+=("$tool_pid")
+	if [ "$name" != direct ]; then
+		# The client warms itself up over the backends, then waits for the start file: the proxy starts now.
+		until grep -q '"phase":"waiting"' "$out" 2>/dev/null; do
+			kill -0 "$tool_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		STORM_START_FILE=$start_file
+		if kill -0 "$tool_pid" 2>/dev/null; then "start_$name"; fi
+	fi
+	local deadline=$((SECONDS + 180 + STORM_SESSIONS / 20))
+	while kill -0 "$tool_pid" 2>/dev/null; do
+		[ "$SECONDS" -lt "$deadline" ] || { log "warning: the storm is still running, giving up"; stop "$tool_pid"; break; }
+		sleep 0.2
+	done
+	wait "$tool_pid" || status=$?
+	[ "$status" = 0 ] || log "warning: the storm tool failed ($status), see $RUN/$name-storm$suffix.err"
+	# Sessions left established on the target's port, or behind it on the backends' ports, once the client has
+	# gone: the proxy has up to 15 s to close 9000 pairs (a cold JVM on a busy machine takes seconds).
+	local settle_deadline=$((SECONDS + 15))
+	while :; do
+		leftover=$(sockets "$PORT")
+		if [ "$name" != direct ]; then leftover=$((leftover + $(sockets "$B1") + $(sockets "$B2"))); fi
+		[ "$leftover" -gt 0 ] && [ "$SECONDS" -lt "$settle_deadline" ] || break
+		sleep 0.5
+	done
+	if [ -n "$MAIN_PID" ]; then stop "$MAIN_PID"; fi
+	log "$name:   $(grep -v '"phase"' "$out" | tail -1)"
+	python3 - "$RAW/$name-storm$suffix.json" "$out" "$status" "$leftover" "$(log_problems "$name" "$name-storm$suffix")" \
+		"$jdk" "$([ -n "$jdk" ] && echo "${STORM_JAVA_VERSION[$jdk]}")" <<'PY'
+import json, sys
+path, out, status, leftover, problems, jdk, java = sys.argv[1:]
+result = {"exitStatus": int(status), "leftoverSockets": int(leftover), "logProblems": int(problems)}
+if jdk:
+    result.update({"jdk": jdk, "java": java})
+for line in open(out):
+    if line.startswith("{") and '"phase"' not in line:
+        result.update(json.loads(line))
+json.dump(result, open(path, "w"))
+PY
 }
 
 for target in $TARGETS; do
 	log "=== $target"
-	WS_PATH=/ws
-	"start_$target"
-	warm_up "$target"
-	for size in $SIZES; do measure_load "$target" "$size"; done
-	measure_handshakes "$target"
-	measure_hold "$target"
-	loops=$(event_loops "$target")
-	[ -n "$MAIN_PID" ] && stop "$MAIN_PID"
-	echo "{\"logProblems\": $(log_problems "$target"), \"eventLoops\": \"$loops\"}" >"$RAW/$target-logs.json"
+	if [ "$CLASSIC_PHASES" = 1 ]; then
+		WS_PATH=/ws
+		"start_$target"
+		warm_up "$target"
+		if has_phase load; then
+			for size in $SIZES; do measure_load "$target" "$size"; done
+		fi
+		if has_phase handshakes; then measure_handshakes "$target"; fi
+		if has_phase hold; then measure_hold "$target"; fi
+		loops=$(event_loops "$target")
+		[ -n "$MAIN_PID" ] && stop "$MAIN_PID"
+		echo "{\"logProblems\": $(log_problems "$target"), \"eventLoops\": \"$loops\"}" >"$RAW/$target-logs.json"
+	fi
+	if has_phase storm; then # after the others: a process of its own, started fresh
+		if is_jvm "$target"; then
+			for jdk in $STORM_JDKS; do measure_storm "$target" "$jdk"; done
+		else
+			measure_storm "$target"
+		fi
+	fi
 done
 
 # ---- report --------------------------------------------------------------------------------------
 python3 bench/report.py --raw "$RAW" --out "$RESULTS" --duration $(($(date +%s) - STARTED_AT)) \
 	--config "$(python3 -c 'import json,sys; print(json.dumps(dict(a.split("=",1) for a in sys.argv[1:])))' \
-		"targets=$TARGETS" "connections=$CONNECTIONS" "window=$WINDOW" "sizes=$SIZES" "messageType=$MESSAGE_TYPE" "compression=$COMPRESSION" \
+		"targets=$TARGETS" "phases=$PHASES" "connections=$CONNECTIONS" "window=$WINDOW" "sizes=$SIZES" "messageType=$MESSAGE_TYPE" "compression=$COMPRESSION" \
 		"backendWarmupSeconds=$BACKEND_WARMUP" "targetWarmupSeconds=$TARGET_WARMUP" \
 		"loadWarmupSeconds=$LOAD_WARMUP" "loadSeconds=$LOAD_SECONDS" "handshakes=$HANDSHAKES" \
 		"handshakeWarmup=$HANDSHAKE_WARMUP" "handshakeRewarm=$HANDSHAKE_REWARM" "handshakeConcurrency=$HANDSHAKE_CONCURRENCY" \
 		"holdSessions=$HOLD_SESSIONS" "holdConcurrency=$HOLD_CONCURRENCY" "holdSeconds=$HOLD_SECONDS" \
+		"stormSessions=$STORM_SESSIONS" "stormConcurrency=$STORM_CONCURRENCY" "stormSize=$STORM_SIZE" \
+		"stormTimeoutSeconds=$STORM_TIMEOUT" "stormClientWarmup=$STORM_CLIENT_WARMUP" "stormBackendWarmup=$STORM_BACKEND_WARMUP" \
+		"stormJdks=$STORM_JDKS" "imageJdk=$IMAGE_JDK" \
 		"nginxWorkers=$NGINX_WORKERS" "haproxyThreads=$HAPROXY_THREADS" "wsgateJava=$WSGATE_JAVA_VERSION" "wsgateJavaOpts=$WSGATE_JAVA_OPTS" \
 		"toolJavaOpts=$TOOL_JAVA_OPTS" "openFileLimit=$NOFILE" "cores=$(nproc)" \
 		"nginx=$(nginx -v 2>&1 | sed -n 's/.*nginx\///p')" "haproxy=$(haproxy -v 2>/dev/null | awk 'NR==1 {print $3}')" \

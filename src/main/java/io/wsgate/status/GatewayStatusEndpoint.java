@@ -7,8 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.wsgate.config.FilterSpec;
 import io.wsgate.config.HttpServerSpec;
 import io.wsgate.config.HttpServerSpec.PathSpec;
+import io.wsgate.config.PipelineSpec;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.ServerMeters;
@@ -19,6 +21,7 @@ import io.wsgate.pool.ServerState;
 import io.wsgate.runtime.GatewayRuntimes;
 import io.wsgate.runtime.ReloadResult;
 import io.wsgate.server.Listeners;
+import io.wsgate.status.GatewayTotals.FilterId;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -27,9 +30,10 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * {@code /actuator/wsgate}: the gateway at a glance, as JSON: http servers with their rules,
- * pipelines with their pools and servers (health, weight, active sessions, traffic), totals,
- * recent closes, uptime, the build and the configuration in force (version, time, last rejected
- * reload); and its history for the dashboard's charts. {@code POST /actuator/wsgate/reload} reloads. Totals come from
+ * pipelines with their pools and servers (health, weight, active sessions, traffic) and their
+ * filters (kind, handshakes by result), totals, recent closes, uptime, the build and the
+ * configuration in force (version, time, last rejected reload); and its history for the dashboard's
+ * charts. {@code POST /actuator/wsgate/reload} reloads. Totals come from
  * the wsgate meters, so they read 0 when those meters are disabled.
  */
 @Endpoint(id = "wsgate")
@@ -148,9 +152,30 @@ public final class GatewayStatusEndpoint {
 		for (PoolRegistry.Entry entry : pools.entries()) {
 			byPipeline.computeIfAbsent(entry.pipeline(), name -> new ArrayList<>()).add(pool(entry.pool()));
 		}
+		Map<FilterId, Map<String, Long>> results = totals.filterResults();
 		List<Map<String, Object>> list = new ArrayList<>();
-		byPipeline.forEach((name, poolList) -> list.add(Map.of("name", name, "pools", poolList)));
+		for (PipelineSpec pipeline : runtimes.get().snapshot().properties().pipelines()) {
+			Map<String, Object> map = new LinkedHashMap<>();
+			map.put("name", pipeline.name());
+			map.put("pools", byPipeline.getOrDefault(pipeline.name(), List.of()));
+			map.put("filters", pipeline.filters().stream()
+				.map(filter -> filter(filter, results.getOrDefault(new FilterId(pipeline.name(), filter.name()), Map.of())))
+				.toList());
+			list.add(map);
+		}
 		return list;
+	}
+
+	/** A filter with its counts by result: {@code refused} sums the results other than continue. */
+	private static Map<String, Object> filter(FilterSpec spec, Map<String, Long> results) {
+		long handshakes = results.values().stream().mapToLong(Long::longValue).sum();
+		Map<String, Object> map = new LinkedHashMap<>();
+		map.put("name", spec.name());
+		map.put("kind", spec.kind());
+		map.put("handshakes", handshakes);
+		map.put("refused", handshakes - results.getOrDefault(GatewayTotals.CONTINUE, 0L));
+		map.put("results", results);
+		return map;
 	}
 
 	private Map<String, Object> pool(ServerPool pool) {

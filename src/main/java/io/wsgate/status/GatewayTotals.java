@@ -1,9 +1,11 @@
 package io.wsgate.status;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
@@ -25,19 +27,40 @@ public final class GatewayTotals {
 	 * @param messages messages relayed, both directions
 	 * @param bytes payload bytes relayed, both directions
 	 * @param backendErrors failed backend dials
+	 * @param filterRefusals handshakes refused by a filter before any WebSocketProxy: the results other
+	 * than continue of filters of the other kinds
 	 */
-	public record Totals(long activeSessions, Map<String, Long> sessions, long messages, long bytes, long backendErrors) {
+	public record Totals(long activeSessions, Map<String, Long> sessions, long messages, long bytes, long backendErrors,
+			long filterRefusals) {
 
-		/** Every handshake that reached a WebSocketProxy, whatever its outcome. */
+		/** Every handshake that reached a WebSocketProxy, whatever its outcome, and those refused before it. */
 		public long handshakes() {
-			return sessions.values().stream().mapToLong(Long::longValue).sum();
+			return sessions.values().stream().mapToLong(Long::longValue).sum() + filterRefusals;
 		}
 
-		/** Handshakes answered with something other than a 101. */
+		/** Handshakes answered with something other than a 101, by a filter or by the proxy. */
 		public long refusals() {
 			return handshakes() - sessions.getOrDefault(HandshakeOutcome.UPGRADED.tag(), 0L);
 		}
 	}
+
+	/**
+	 * A filter of a pipeline, as {@code wsgate.filter.results} tags it.
+	 *
+	 * @param pipeline the pipeline's name
+	 * @param filter the filter's name
+	 */
+	public record FilterId(String pipeline, String filter) {
+	}
+
+	/** The result tag of a filter that let the handshake go on (the Pipeline's). */
+	static final String CONTINUE = "continue";
+
+	/**
+	 * The kind whose refusals {@code wsgate.sessions} already counts by outcome: its results are not
+	 * added again. (A name, not the proxy's class: the proxy package depends on this one.)
+	 */
+	private static final String PROXY_KIND = "WebSocketProxy";
 
 	private final GatewayMetrics metrics;
 
@@ -60,7 +83,33 @@ public final class GatewayTotals {
 			bytes += (long) meters.byteCount(Direction.UPSTREAM) + (long) meters.byteCount(Direction.DOWNSTREAM);
 			errors += (long) meters.dialErrorCount();
 		}
-		return new Totals(active, sum(WsgateMeters.SESSIONS, "outcome"), messages, bytes, errors);
+		return new Totals(active, sum(WsgateMeters.SESSIONS, "outcome"), messages, bytes, errors, filterRefusals());
+	}
+
+	/** Counts of {@code wsgate.filter.results} by filter, then by result; filters not run yet are absent. */
+	public Map<FilterId, Map<String, Long>> filterResults() {
+		Map<FilterId, Map<String, Long>> results = new HashMap<>();
+		for (Counter counter : registry.find(WsgateMeters.FILTER_RESULTS.meterName()).counters()) {
+			Meter.Id id = counter.getId();
+			results.computeIfAbsent(new FilterId(id.getTag("pipeline"), id.getTag("filter")), f -> new TreeMap<>())
+				.merge(id.getTag("result"), (long) counter.count(), Long::sum);
+		}
+		return results;
+	}
+
+	/**
+	 * Results other than continue of filters that are not a WebSocketProxy. A result that a flow's
+	 * {@code jumpIf} sends on to another filter counts too: the meter cannot tell it apart.
+	 */
+	private long filterRefusals() {
+		long refusals = 0;
+		for (Counter counter : registry.find(WsgateMeters.FILTER_RESULTS.meterName()).counters()) {
+			Meter.Id id = counter.getId();
+			if (!CONTINUE.equals(id.getTag("result")) && !PROXY_KIND.equals(id.getTag("kind"))) {
+				refusals += (long) counter.count();
+			}
+		}
+		return refusals;
 	}
 
 	/** Ended sessions by close code (codes 3xxx and 4xxx grouped, as the meter tags them). */

@@ -15,7 +15,7 @@ public final class TrafficHistory {
 	 *
 	 * @param activeSessions sessions being relayed
 	 * @param messages messages relayed so far
-	 * @param handshakes handshakes that reached a WebSocketProxy so far
+	 * @param handshakes handshakes that reached a WebSocketProxy so far, and those a filter refused before it
 	 * @param refusals those of them not upgraded
 	 */
 	public record Reading(long activeSessions, long messages, long handshakes, long refusals) {

@@ -1,12 +1,17 @@
 package io.wsgate.bench;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,12 +21,18 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -57,6 +68,19 @@ import reactor.netty.resources.ConnectionProvider;
  * starts closing them, and a last one with the sessions lost while held.</li>
  * <li>{@code relay --port P --backends B1,B2}: the reference proxy on plain Netty ({@link NettyRelay}) until
  * killed.</li>
+ * <li>{@code storm --url U --count N --concurrency C [--size S] [--timeout-seconds T] [--cpu-pids P1,P2
+ * --clock-ticks HZ] [--warmup N0 --warmup-urls U1,U2] [--start-file F]}: a reconnect storm: N clients
+ * connect, C at a time (a slot is held from the start of the connection to the echo), each sends one binary
+ * message of S bytes, reads its echo and stays open. Prints one JSON line when every session is open or
+ * has failed ({@link StormResult}), then closes them all. With {@code --warmup N0} it first opens, echoes
+ * and closes N0 uncounted sessions round robin over the warm-up URLs (the echo backends), so that the
+ * client's own JIT is not what a cold target is measured with. With {@code --start-file F} it then prints
+ * {@code {"phase":"waiting"}} and waits for F ({@code key=value} lines written by {@code bench/run.sh} right
+ * after it launched the target: {@code started} (epoch seconds, from Bash's {@code EPOCHREALTIME}),
+ * {@code pid}, {@code url}, {@code ready}: {@code tcp} or a readiness URL); it polls the target every
+ * 5 ms until its port accepts or its readiness URL answers 200, reports the time from the launch to that
+ * moment and starts the storm at once. The CPU watched is that of the pids and of their descendants (the
+ * workers of nginx).</li>
  * </ul>
  * All clients run on Reactor Netty's event loops: no thread per connection.
  */
@@ -103,6 +127,7 @@ public final class Bench {
 					Integer.parseInt(options.getOrDefault("count", "9000")),
 					Integer.parseInt(options.getOrDefault("concurrency", "64")),
 					Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "5"))));
+			case "storm" -> storm(options, System.out);
 			case "relay" -> NettyRelay.run(Integer.parseInt(options.getOrDefault("port", "0")),
 					Arrays.stream(options.get("backends").split(",")).map(Integer::parseInt).toList());
 			default -> throw new IllegalArgumentException("unknown command " + args[0]);
@@ -224,6 +249,36 @@ public final class Bench {
 
 		boolean watches() {
 			return !pids.isEmpty();
+		}
+
+		/** The same processes and, as of now, all their descendants (nginx's workers, forked by its master). */
+		CpuClock withDescendants() {
+			Map<String, List<String>> children = new HashMap<>();
+			try (var entries = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+				for (Path entry : entries) {
+					try {
+						String stat = Files.readString(entry.resolve("stat"));
+						// After the command name: state(3) ppid(4).
+						String ppid = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1];
+						children.computeIfAbsent(ppid, k -> new ArrayList<>()).add(entry.getFileName().toString());
+					}
+					catch (IOException | RuntimeException ex) {
+						// a process that ended meanwhile
+					}
+				}
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			List<String> all = new ArrayList<>(pids);
+			for (int i = 0; i < all.size(); i++) {
+				for (String child : children.getOrDefault(all.get(i), List.of())) {
+					if (!all.contains(child)) {
+						all.add(child);
+					}
+				}
+			}
+			return new CpuClock(List.copyOf(all), clockTicks);
 		}
 
 		long micros() {
@@ -396,6 +451,345 @@ public final class Bench {
 			release.tryEmitEmpty();
 			return dropped.get();
 		}
+	}
+
+	/** The kinds of failure a storm reports, in the order of its JSON. */
+	static final List<String> STORM_FAILURES = List.of("connect", "timeout", "handshake", "echo", "dropped");
+
+	/**
+	 * The result of a storm.
+	 *
+	 * @param sessions clients that tried
+	 * @param opened sessions that got their 101 and then their echo
+	 * @param openNow of those, the ones still open when every session had opened or failed
+	 * @param failures sessions that failed, by kind ({@link #STORM_FAILURES}): {@code connect} (the TCP
+	 * connection was refused or not accepted), {@code timeout} (no 101 within the timeout), {@code handshake}
+	 * (anything else before the 101: another status, a reset, a close), {@code echo} (after the 101, the echo
+	 * did not come back within the timeout), {@code dropped} (opened, then closed before the report)
+	 * @param absorbSeconds from the start of the first connection to the last echo, -1 when none opened
+	 * @param p50Millis median handshake, from the start of the TCP connection to the 101
+	 * @param p99Millis 99th percentile of that time
+	 * @param maxMillis the slowest handshake
+	 * @param cpuMicros CPU time of the watched processes and their descendants from the first connection until
+	 * every session had opened or failed, -1 when none is watched
+	 * @param startToReadyMillis from the launch of the target to the moment it was seen ready, -1 when not known
+	 */
+	record StormResult(int sessions, int opened, int openNow, Map<String, Long> failures, double absorbSeconds,
+			double p50Millis, double p99Millis, double maxMillis, long cpuMicros, double startToReadyMillis) {
+
+		long failed() {
+			return failures.values().stream().mapToLong(Long::longValue).sum();
+		}
+
+		String toJson() {
+			StringBuilder kinds = new StringBuilder();
+			for (String kind : STORM_FAILURES) {
+				kinds.append(kinds.isEmpty() ? "" : ",").append('"').append(kind).append("\":")
+					.append(failures.getOrDefault(kind, 0L));
+			}
+			return String.format(Locale.ROOT,
+					"{\"sessions\":%d,\"opened\":%d,\"openNow\":%d,\"failed\":%d,\"failures\":{%s},"
+							+ "\"absorbSeconds\":%.3f,\"sessionsPerSecond\":%.1f,\"p50Millis\":%.3f,\"p99Millis\":%.3f,"
+							+ "\"maxMillis\":%.3f,\"cpuMicros\":%d,\"cpuMicrosPerSession\":%.1f,\"startToReadyMillis\":%.1f}",
+					sessions, opened, openNow, failed(), kinds, absorbSeconds,
+					(absorbSeconds > 0) ? opened / absorbSeconds : -1.0, p50Millis, p99Millis, maxMillis, cpuMicros,
+					(cpuMicros < 0 || opened == 0) ? -1.0 : (double) cpuMicros / opened, startToReadyMillis);
+		}
+	}
+
+	/** {@code storm}: the command line (see the class comment); its JSON lines go to {@code out}. */
+	static void storm(Map<String, String> options, PrintStream out) throws Exception {
+		int count = Integer.parseInt(options.getOrDefault("count", "9000"));
+		int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "256"));
+		int size = Integer.parseInt(options.getOrDefault("size", "64"));
+		Duration timeout = Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout-seconds", "10")));
+		int clockTicks = Integer.parseInt(options.getOrDefault("clock-ticks", "100"));
+		int warmup = Integer.parseInt(options.getOrDefault("warmup", "0"));
+		List<URI> warmupUrls = Arrays.stream(options.getOrDefault("warmup-urls", "").split(","))
+			.filter(u -> !u.isBlank())
+			.map(URI::create)
+			.toList();
+		HttpClient client = HttpClient.create(ConnectionProvider.newConnection());
+		if (warmup > 0 && !warmupUrls.isEmpty()) {
+			// The same code path, held and closed as in the storm, so that the client is compiled before it.
+			StormResult warm = storm(client, i -> warmupUrls.get(i % warmupUrls.size()), warmup, concurrency, size,
+					timeout, CpuClock.of("", clockTicks), -1, result -> {
+					});
+			System.err.println("client warm-up: " + warm.toJson());
+		}
+		String pids = options.getOrDefault("cpu-pids", "");
+		URI url;
+		double startToReady = -1;
+		String startFile = options.get("start-file");
+		if (startFile != null) {
+			out.println("{\"phase\":\"waiting\"}");
+			out.flush();
+			Map<String, String> start = awaitStartFile(Path.of(startFile), Duration.ofMinutes(10));
+			url = URI.create(start.get("url"));
+			String pid = start.get("pid");
+			pids = pids.isEmpty() ? pid : pids + "," + pid;
+			awaitReady(start.getOrDefault("ready", "tcp"), url, pid, Duration.ofSeconds(120));
+			double started = Double.parseDouble(start.get("started").replace(',', '.'));
+			startToReady = (epochSeconds() - started) * 1000;
+		}
+		else {
+			url = URI.create(options.get("url"));
+		}
+		URI target = url;
+		storm(client, i -> target, count, concurrency, size, timeout, CpuClock.of(pids, clockTicks), startToReady,
+				result -> {
+					out.println(result.toJson());
+					out.flush();
+				});
+	}
+
+	/** A storm from a fresh client, reported when it is over (for the tests). */
+	static StormResult storm(URI url, int count, int concurrency, int size, CpuClock cpu) throws InterruptedException {
+		return storm(HttpClient.create(ConnectionProvider.newConnection()), i -> url, count, concurrency, size,
+				HANDSHAKE_TIMEOUT, cpu, -1, result -> {
+				});
+	}
+
+	/**
+	 * Opens {@code count} sessions, {@code concurrency} at a time, each to {@code urls.apply(i)}: each sends one
+	 * message and waits for its echo. When every session has opened or failed, hands the result to
+	 * {@code whenOpen}, then closes them all (Close 1000) and returns it.
+	 */
+	static StormResult storm(HttpClient client, IntFunction<URI> urls, int count, int concurrency, int size,
+			Duration timeout, CpuClock cpu, double startToReadyMillis, Consumer<StormResult> whenOpen)
+			throws InterruptedException {
+		StormSessions sessions = new StormSessions(count);
+		long cpuStart = cpu.watches() ? cpu.withDescendants().micros() : 0;
+		long start = System.nanoTime();
+		Flux.range(0, count)
+			.flatMap(i -> stormSession(client, urls.apply(i), size, timeout, sessions, i), concurrency)
+			.blockLast();
+		long cpuMicros = cpu.watches() ? cpu.withDescendants().micros() - cpuStart : -1;
+		int opened = sessions.opened.get();
+		int dropped = sessions.dropped.get();
+		Map<String, Long> failures = new HashMap<>();
+		sessions.failures.forEach((kind, n) -> failures.put(kind, n.sum()));
+		failures.put("dropped", (long) dropped);
+		long[] handshakes = sessions.handshakeNanos();
+		StormResult result = new StormResult(count, opened, opened - dropped, failures,
+				(opened > 0) ? (sessions.lastOpen.get() - start) / 1e9 : -1, percentile(handshakes, 0.50) / 1e6,
+				percentile(handshakes, 0.99) / 1e6, (handshakes.length > 0) ? handshakes[handshakes.length - 1] / 1e6 : 0,
+				cpuMicros, startToReadyMillis);
+		whenOpen.accept(result);
+		sessions.errors.report("storm");
+		sessions.release();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (sessions.alive.get() > 0 && System.nanoTime() < deadline) {
+			TimeUnit.MILLISECONDS.sleep(20);
+		}
+		if (sessions.alive.get() > 0) {
+			System.err.println("storm: " + sessions.alive.get() + " sessions still open after closing");
+		}
+		return result;
+	}
+
+	/**
+	 * One client of a storm: connects, sends one binary message once the 101 is in, and completes when its
+	 * echo is back (or when it failed, counted); the session stays open until the storm is released.
+	 */
+	private static Mono<Void> stormSession(HttpClient client, URI url, int size, Duration timeout,
+			StormSessions sessions, int index) {
+		return Mono.defer(() -> {
+			long begin = System.nanoTime();
+			AtomicBoolean upgraded = new AtomicBoolean();
+			AtomicBoolean open = new AtomicBoolean();
+			Sinks.Empty<Void> echoed = Sinks.empty();
+			Disposable session = client.websocket(CLIENT_SPEC).uri(url).handle((in, out) -> {
+				sessions.handshake(index, System.nanoTime() - begin);
+				upgraded.set(true);
+				sessions.alive.incrementAndGet();
+				in.withConnection(connection -> connection.onDispose(() -> sessions.closed(open.get())));
+				in.receiveFrames().subscribe(frame -> {
+					if (frame instanceof BinaryWebSocketFrame && frame.content().readableBytes() == size) {
+						echoed.tryEmitEmpty();
+					}
+				}, echoed::tryEmitError, () -> echoed.tryEmitError(new IllegalStateException("closed before its echo")));
+				return out.sendObject(Mono.fromSupplier(() -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[size]))))
+					.then()
+					.then(sessions.released())
+					.then(out.sendClose(1000, "bench"));
+			}).subscribe(null, echoed::tryEmitError);
+			return echoed.asMono().timeout(timeout).doOnSuccess(v -> {
+				open.set(true);
+				sessions.opened(System.nanoTime());
+			}).onErrorResume(ex -> {
+				session.dispose();
+				sessions.failed(ex, upgraded.get());
+				return Mono.empty();
+			});
+		});
+	}
+
+	/** The sessions of one storm. */
+	private static final class StormSessions {
+
+		final AtomicInteger opened = new AtomicInteger();
+
+		final AtomicInteger alive = new AtomicInteger();
+
+		final AtomicInteger dropped = new AtomicInteger();
+
+		final AtomicLong lastOpen = new AtomicLong();
+
+		final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+
+		final Errors errors = new Errors();
+
+		private final AtomicLongArray handshakes;
+
+		private final Sinks.Empty<Void> release = Sinks.empty();
+
+		private volatile boolean releasing;
+
+		StormSessions(int count) {
+			handshakes = new AtomicLongArray(count);
+			for (int i = 0; i < count; i++) {
+				handshakes.set(i, -1);
+			}
+		}
+
+		void handshake(int index, long nanos) {
+			handshakes.set(index, nanos);
+		}
+
+		void opened(long now) {
+			opened.incrementAndGet();
+			lastOpen.accumulateAndGet(now, Math::max);
+		}
+
+		void failed(Throwable ex, boolean upgraded) {
+			String kind;
+			if (upgraded) {
+				kind = "echo";
+			}
+			else if (ex instanceof TimeoutException) {
+				kind = "timeout";
+			}
+			else if (ex instanceof ConnectException || ex instanceof ConnectTimeoutException) {
+				kind = "connect";
+			}
+			else {
+				kind = "handshake";
+			}
+			failures.computeIfAbsent(kind, k -> new LongAdder()).increment();
+			errors.record(ex);
+		}
+
+		/** A session's connection ended: lost, if it had opened and the storm was not released yet. */
+		void closed(boolean wasOpen) {
+			if (wasOpen && !releasing) {
+				dropped.incrementAndGet();
+			}
+			alive.decrementAndGet();
+		}
+
+		Mono<Void> released() {
+			return release.asMono();
+		}
+
+		void release() {
+			releasing = true;
+			release.tryEmitEmpty();
+		}
+
+		/** The handshake times of the sessions that got their 101, sorted. */
+		long[] handshakeNanos() {
+			long[] all = new long[handshakes.length()];
+			int n = 0;
+			for (int i = 0; i < all.length; i++) {
+				long nanos = handshakes.get(i);
+				if (nanos >= 0) {
+					all[n++] = nanos;
+				}
+			}
+			long[] sorted = Arrays.copyOf(all, n);
+			Arrays.sort(sorted);
+			return sorted;
+		}
+	}
+
+	/** Reads the {@code key=value} lines of the start file once it exists (written whole, then renamed). */
+	private static Map<String, String> awaitStartFile(Path file, Duration limit) throws IOException, InterruptedException {
+		long deadline = System.nanoTime() + limit.toNanos();
+		while (!Files.exists(file)) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("no " + file + " after " + limit);
+			}
+			TimeUnit.MILLISECONDS.sleep(2);
+		}
+		Map<String, String> values = new HashMap<>();
+		for (String line : Files.readAllLines(file)) {
+			int eq = line.indexOf('=');
+			if (eq > 0) {
+				values.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+			}
+		}
+		return values;
+	}
+
+	/**
+	 * Polls the target every 5 ms until it is ready: {@code tcp}, its port accepts a connection; otherwise an
+	 * HTTP URL that must answer 200 (wsgate's readiness probe).
+	 */
+	static void awaitReady(String ready, URI url, String pid, Duration limit) throws InterruptedException {
+		long deadline = System.nanoTime() + limit.toNanos();
+		URI probe = "tcp".equals(ready) ? null : URI.create(ready);
+		while (!(probe == null ? accepts(url) : answers200(probe))) {
+			if (pid != null && !running(pid)) {
+				throw new IllegalStateException("process " + pid + " ended before it was ready");
+			}
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("not ready after " + limit + ": " + ready);
+			}
+			TimeUnit.MILLISECONDS.sleep(5);
+		}
+	}
+
+	private static boolean accepts(URI url) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), 1000);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private static boolean answers200(URI url) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), 1000);
+			socket.setSoTimeout(2000);
+			String path = (url.getRawPath() == null || url.getRawPath().isEmpty()) ? "/" : url.getRawPath();
+			socket.getOutputStream()
+				.write(("GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
+						+ "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+			return status.startsWith("HTTP/1.") && status.endsWith(" 200");
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/** Whether a process still runs (not ended, not a zombie waiting for its parent). */
+	private static boolean running(String pid) {
+		try {
+			String stat = Files.readString(Path.of("/proc", pid, "stat"));
+			return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private static double epochSeconds() {
+		Instant now = Instant.now();
+		return now.getEpochSecond() + now.getNano() / 1e9;
 	}
 
 	/** Failures counted by kind; the kinds go to standard error, the JSON carries the count. */

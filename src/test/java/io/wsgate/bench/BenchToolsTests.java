@@ -1,24 +1,38 @@
 package io.wsgate.bench;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+
+import com.sun.net.httpserver.HttpServer;
 
 import io.wsgate.bench.Bench.CpuClock;
 import io.wsgate.bench.Bench.HandshakeResult;
 import io.wsgate.bench.Bench.LoadResult;
+import io.wsgate.bench.Bench.StormResult;
 import io.wsgate.demo.EchoBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The benchmark's tools still do what {@code bench/run.sh} counts on: the load generator and the
- * handshake counter through the reference relay, over real sockets, in a second or two each.
+ * The benchmark's tools still do what {@code bench/run.sh} counts on: the load generator, the
+ * handshake counter and the storm through the reference relay, over real sockets, in a second or two each.
  */
 class BenchToolsTests {
 
@@ -49,7 +63,8 @@ class BenchToolsTests {
 	@Test
 	void loadThroughTheRelayIsEchoedAndTimed() throws InterruptedException {
 		for (boolean text : new boolean[] { false, true }) {
-			LoadResult result = Bench.load(relayUrl(), 4, 4, 64, Duration.ofSeconds(1), Duration.ZERO, text, false,
+			// The counted second starts after a second for the connections to open: a loaded machine needs it.
+			LoadResult result = Bench.load(relayUrl(), 4, 4, 64, Duration.ofSeconds(1), Duration.ofSeconds(1), text, false,
 					NO_CPU);
 
 			assertThat(result.errors()).as("text " + text).isZero();
@@ -71,7 +86,7 @@ class BenchToolsTests {
 		NettyRelay toCompressing = NettyRelay.start(0, List.of(compressing.port()));
 		try {
 			LoadResult result = Bench.load(URI.create("ws://127.0.0.1:" + toCompressing.port() + "/ws"), 4, 4, 4096,
-					Duration.ofSeconds(1), Duration.ZERO, true, true, NO_CPU);
+					Duration.ofSeconds(1), Duration.ofSeconds(1), true, true, NO_CPU);
 
 			assertThat(result.errors()).isZero();
 			assertThat(result.messages()).isPositive();
@@ -109,6 +124,85 @@ class BenchToolsTests {
 		}
 		finally {
 			nowhere.stop();
+		}
+	}
+
+	/**
+	 * {@code storm}: every client opens, echoes and stays open until the report, which carries the figures
+	 * bench/run.sh and report.py read; the CPU watched includes the watched process's descendants.
+	 */
+	@Test
+	void aStormThroughTheRelayOpensEverySessionAndReportsIt() throws Exception {
+		StormResult result = Bench.storm(relayUrl(), 200, 32, 64,
+				CpuClock.of(String.valueOf(ProcessHandle.current().pid()), 100));
+
+		assertThat(result.sessions()).isEqualTo(200);
+		assertThat(result.opened()).isEqualTo(200);
+		assertThat(result.openNow()).isEqualTo(200);
+		assertThat(result.failed()).isZero();
+		assertThat(result.absorbSeconds()).isPositive();
+		assertThat(result.p50Millis()).isPositive().isLessThanOrEqualTo(result.p99Millis());
+		assertThat(result.p99Millis()).isLessThanOrEqualTo(result.maxMillis());
+		assertThat(result.cpuMicros()).as("CPU of this process, watched").isPositive();
+		assertThat(result.startToReadyMillis()).isEqualTo(-1);
+		JsonNode json = new ObjectMapper().readTree(result.toJson());
+		assertThat(json.propertyNames()).containsExactly("sessions", "opened", "openNow", "failed", "failures",
+				"absorbSeconds", "sessionsPerSecond", "p50Millis", "p99Millis", "maxMillis", "cpuMicros",
+				"cpuMicrosPerSession", "startToReadyMillis");
+		assertThat(json.get("failures").propertyNames()).containsExactlyElementsOf(Bench.STORM_FAILURES);
+		assertThat(json.get("sessionsPerSecond").asDouble()).isPositive();
+		assertThat(json.get("cpuMicrosPerSession").asDouble()).isPositive();
+	}
+
+	@Test
+	void aStormAtAPortThatRefusesCountsConnectFailures() throws Exception {
+		int closedPort;
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			closedPort = socket.getLocalPort();
+		}
+		StormResult result = Bench.storm(URI.create("ws://127.0.0.1:" + closedPort + "/ws"), 5, 2, 64, NO_CPU);
+
+		assertThat(result.opened()).isZero();
+		assertThat(result.failures()).containsEntry("connect", 5L);
+		assertThat(result.failed()).isEqualTo(5);
+		assertThat(result.absorbSeconds()).isEqualTo(-1);
+	}
+
+	/**
+	 * The command as bench/run.sh runs it: a client warm-up over the backends, then the start file written
+	 * once the target is launched, the wait for its readiness (here an HTTP probe answering 200), the
+	 * storm, and its JSON line after the waiting one.
+	 */
+	@Test
+	void theStormCommandWaitsForTheStartFileAndTheReadinessProbe(@TempDir Path dir) throws Exception {
+		HttpServer probe = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+		probe.createContext("/ready", exchange -> {
+			exchange.sendResponseHeaders(200, -1);
+			exchange.close();
+		});
+		probe.start();
+		try {
+			Path startFile = dir.resolve("storm.start");
+			Instant launched = Instant.now();
+			Files.writeString(startFile, "started=" + String.format("%d,%06d", launched.getEpochSecond(), launched.getNano() / 1000)
+					+ "\npid=" + ProcessHandle.current().pid() + "\nurl=" + relayUrl() + "\nready=http://127.0.0.1:"
+					+ probe.getAddress().getPort() + "/ready\n");
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			Bench.storm(Map.of("count", "50", "concurrency", "8", "warmup", "20", "warmup-urls",
+					"ws://127.0.0.1:" + first.port() + "/ws,ws://127.0.0.1:" + second.port() + "/ws", "start-file",
+					startFile.toString()), new PrintStream(out, true, StandardCharsets.UTF_8));
+
+			List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+			assertThat(lines).hasSize(2);
+			assertThat(lines.get(0)).isEqualTo("{\"phase\":\"waiting\"}");
+			JsonNode json = new ObjectMapper().readTree(lines.get(1));
+			assertThat(json.get("opened").asInt()).isEqualTo(50);
+			assertThat(json.get("failed").asInt()).isZero();
+			assertThat(json.get("startToReadyMillis").asDouble()).as("from the launch written in the file").isPositive();
+			assertThat(json.get("cpuMicros").asLong()).as("the pid of the file, watched").isPositive();
+		}
+		finally {
+			probe.stop(0);
 		}
 	}
 

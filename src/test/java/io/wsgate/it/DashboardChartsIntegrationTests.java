@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The traffic history behind the dashboard's charts, sampled from real sessions and handshakes, and
- * the charts as headless Chromium draws them.
+ * the charts and the refusals by filter as headless Chromium draws them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardChartsIntegrationTests {
@@ -118,6 +118,22 @@ class DashboardChartsIntegrationTests {
 	}
 
 	@Test
+	void refusalsByFilterShowEachFiltersKindRefusalsByResultAndTheirShare(@TempDir Path profile) throws Exception {
+		Chromium chromium = Chromium.require(profile);
+		try (TestClient client = trafficAndARefusal()) {
+			String dom = chromium.dumpDom("http://127.0.0.1:" + gateway.managementPort() + "/actuator/dashboard");
+
+			// The refusing backend's 403 is its proxy's clientError, for every handshake that proxy saw.
+			assertThat(filterRow(dom, "refused/refusing")).contains("<td>WebSocketProxy</td>")
+				.containsPattern("<span class=\"result\">clientError <b>[1-9]\\d*</b></span>")
+				.contains("<td class=\"num share\">100.0 %</td>");
+			assertThat(filterRow(dom, "echo/proxy")).contains("<span class=\"empty\">none</span>")
+				.contains("<td class=\"num refused\">0</td>")
+				.contains("<td class=\"num share\">0.0 %</td>");
+		}
+	}
+
+	@Test
 	void samplingStartsAndStopsWithTheApplication() {
 		long before = samplerThreads();
 		Gateway another = Gateway.start("""
@@ -165,6 +181,12 @@ class DashboardChartsIntegrationTests {
 	private static List<Integer> chartPoints(String dom) {
 		Matcher matcher = Pattern.compile("<svg[^>]* data-points=\"(\\d+)\"").matcher(dom);
 		return matcher.results().map(result -> Integer.parseInt(result.group(1))).toList();
+	}
+
+	private static String filterRow(String dom, String filter) {
+		Matcher matcher = Pattern.compile("<tr data-filter=\"" + Pattern.quote(filter) + "\">.*?</tr>", Pattern.DOTALL).matcher(dom);
+		assertThat(matcher.find()).as("the row of %s", filter).isTrue();
+		return matcher.group();
 	}
 
 	private static String seriesPath(String dom, String series) {

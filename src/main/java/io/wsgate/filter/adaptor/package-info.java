@@ -1,0 +1,5 @@
+/**
+ * The RequestAdaptor filter: rewrites the handshake the proxy sends to the backend (Host, path,
+ * headers) and never the client's own request, which routing and the access log keep seeing.
+ */
+package io.wsgate.filter.adaptor;
