@@ -1,5 +1,6 @@
 package io.wsgate.config;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.Stream;
 
 import io.wsgate.config.HttpServerSpec.HeaderRuleSpec;
 import io.wsgate.config.HttpServerSpec.PathSpec;
@@ -74,10 +76,32 @@ public final class ConfigValidator {
 	 * placeholders)
 	 */
 	public void validate(WsgateProperties properties, Iterable<ConfigurationPropertySource> sources, Binder binder) {
+		validate(properties, sources, binder, ExtraObjects.NONE);
+	}
+
+	/**
+	 * Throws {@link InvalidConfigException} listing every problem found, including keys of
+	 * {@code sources} that no spec has, the problems met reading {@code extra}, and those of its
+	 * objects, validated with {@code wsgate.*}'s by the same rules (a name used in both is a problem).
+	 *
+	 * @param binder binds each filter's options to its kind's spec (the application's, with its
+	 * placeholders)
+	 * @param extra http servers and pipelines defined in other files (Easegress objects)
+	 */
+	public void validate(WsgateProperties properties, Iterable<ConfigurationPropertySource> sources, Binder binder,
+			ExtraObjects extra) {
 		ConfigProblems problems = new ConfigProblems();
 		UnknownKeys.check(sources, kinds, problems);
-		Set<String> pipelineNames = validatePipelines(properties.pipelines(), binder, problems);
-		validateHttpServers(properties.httpServers(), pipelineNames, problems);
+		extra.problems().forEach(problems::addLine);
+		List<Defined<PipelineSpec>> pipelines = new ArrayList<>(Defined.of(properties.pipelines(), "wsgate.pipelines", binder));
+		pipelines.addAll(extra.pipelines());
+		List<Defined<HttpServerSpec>> servers = new ArrayList<>(Defined.of(properties.httpServers(), "wsgate.http-servers", binder));
+		servers.addAll(extra.httpServers());
+		Stream.concat(pipelines.stream(), servers.stream())
+			.filter(defined -> defined.label() != null)
+			.forEach(defined -> problems.label(defined.path(), defined.label()));
+		Set<String> pipelineNames = validatePipelines(pipelines, problems);
+		validateHttpServers(servers, pipelineNames, problems);
 		if (!Set.of("kv", "json").contains(properties.accessLog().format().toLowerCase(Locale.ROOT))) {
 			problems.add("wsgate.access-log.format", "'" + properties.accessLog().format() + "' (expected: kv or json)");
 		}
@@ -100,12 +124,13 @@ public final class ConfigValidator {
 		problems.throwIfAny();
 	}
 
-	private void validateHttpServers(List<HttpServerSpec> servers, Set<String> pipelineNames, ConfigProblems problems) {
+	private void validateHttpServers(List<Defined<HttpServerSpec>> servers, Set<String> pipelineNames,
+			ConfigProblems problems) {
 		Set<String> names = new HashSet<>();
 		Set<String> endpoints = new HashSet<>();
-		for (int i = 0; i < servers.size(); i++) {
-			HttpServerSpec server = servers.get(i);
-			String path = "wsgate.http-servers[" + i + "]";
+		for (Defined<HttpServerSpec> defined : servers) {
+			HttpServerSpec server = defined.spec();
+			String path = defined.path();
 			if (server.name().isBlank()) {
 				problems.add(path + ".name", "is required");
 			}
@@ -127,6 +152,9 @@ public final class ConfigValidator {
 			}
 			if (server.maxHeaderSize().toBytes() < 1024 || server.maxHeaderSize().toBytes() > Integer.MAX_VALUE) {
 				problems.add(path + ".maxHeaderSize", server.maxHeaderSize() + " (expected: 1KB or more)");
+			}
+			if (server.maxConnections() < 0) {
+				problems.add(path + ".maxConnections", "must not be negative (0 = unlimited)");
 			}
 			validateTls(server.tls(), path + ".tls", problems);
 			checkIpRanges(server.trustedProxies(), path + ".trustedProxies", problems);
@@ -153,10 +181,16 @@ public final class ConfigValidator {
 			problems.add(path + ".clientAuth", "'" + tls.clientAuth() + "' (expected: none, want or need)");
 		}
 		for (String location : List.of(tls.cert(), tls.key(), tls.clientCa())) {
-			if (!location.isEmpty() && !RESOURCES.getResource(location).exists()) {
+			// PEM text itself (from an Easegress object's certs) is no location.
+			if (!location.isEmpty() && !isPem(location) && !RESOURCES.getResource(location).exists()) {
 				problems.add(path, "'" + location + "' does not exist");
 			}
 		}
+	}
+
+	/** Whether a TLS value is PEM text rather than the location of a PEM file (Spring Boot takes both). */
+	public static boolean isPem(String value) {
+		return value.strip().startsWith("-----BEGIN ");
 	}
 
 	private static void checkIpFilter(IpFilterSpec filter, String path, ConfigProblems problems) {
@@ -225,11 +259,11 @@ public final class ConfigValidator {
 		}
 	}
 
-	private Set<String> validatePipelines(List<PipelineSpec> pipelines, Binder binder, ConfigProblems problems) {
+	private Set<String> validatePipelines(List<Defined<PipelineSpec>> pipelines, ConfigProblems problems) {
 		Set<String> names = new HashSet<>();
-		for (int i = 0; i < pipelines.size(); i++) {
-			PipelineSpec pipeline = pipelines.get(i);
-			String path = "wsgate.pipelines[" + i + "]";
+		for (Defined<PipelineSpec> defined : pipelines) {
+			PipelineSpec pipeline = defined.spec();
+			String path = defined.path();
 			if (pipeline.name().isBlank()) {
 				problems.add(path + ".name", "is required");
 			}
@@ -237,7 +271,7 @@ public final class ConfigValidator {
 				problems.add(path + ".name", "duplicate pipeline name '" + pipeline.name() + "'");
 			}
 			checkKind(pipeline.kind(), PipelineSpec.KIND, path + ".kind", problems);
-			validatePipeline(pipeline, path, binder, problems);
+			validatePipeline(pipeline, path, defined.binder(), problems);
 		}
 		return names;
 	}

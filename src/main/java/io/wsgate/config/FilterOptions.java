@@ -19,7 +19,7 @@ public final class FilterOptions {
 	}
 
 	/** The key and the reason of a failed binding, for a config problem line. */
-	static String[] describe(BindException ex, String path) {
+	public static String[] describe(BindException ex, String path) {
 		String key = (ex.getProperty() != null) ? ex.getProperty().getName().toString() : path;
 		Throwable cause = ex;
 		while (cause.getCause() != null) {

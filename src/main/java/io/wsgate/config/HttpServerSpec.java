@@ -20,11 +20,13 @@ import org.springframework.util.unit.DataSize;
  * @param trustedProxies addresses or CIDR ranges of the proxies in front: from them, X-Forwarded-For
  * names the client and X-Forwarded-Proto/-Host are kept (default none)
  * @param ipFilter the client addresses this server serves (403 for others; default all)
+ * @param maxConnections most connections open at once on this port, upgraded sessions included
+ * (Easegress's key; 0 = unlimited, the default): a connection over it is closed at once
  * @param kind optional, {@code HTTPServer}: the kind line of an Easegress object, so its spec pastes whole
  */
 public record HttpServerSpec(String name, Integer port, String address, List<RuleSpec> rules,
 		Duration handshakeTimeout, DataSize maxHeaderSize, TlsSpec tls, Boolean proxyProtocol, List<String> trustedProxies,
-		IpFilterSpec ipFilter, String kind) {
+		IpFilterSpec ipFilter, Integer maxConnections, String kind) {
 
 	/** The Easegress kind of the object this spec is the body of. */
 	public static final String KIND = "HTTPServer";
@@ -38,6 +40,7 @@ public record HttpServerSpec(String name, Integer port, String address, List<Rul
 		maxHeaderSize = (maxHeaderSize != null) ? maxHeaderSize : DataSize.ofKilobytes(8);
 		proxyProtocol = Boolean.TRUE.equals(proxyProtocol);
 		trustedProxies = Specs.list(trustedProxies);
+		maxConnections = (maxConnections != null) ? maxConnections : 0;
 	}
 
 	/**

@@ -58,8 +58,37 @@ public final class UnknownKeys {
 	 */
 	static Unknown firstUnknown(ConfigurationPropertyName name, Function<ConfigurationPropertyName, String> kindAt,
 			FilterKindCatalog kinds) {
-		Type type = WsgateProperties.class;
-		for (int i = 1; i < name.getNumberOfElements(); i++) {
+		return firstUnknown(name, 1, WsgateProperties.class, kindAt, kinds);
+	}
+
+	/**
+	 * The keys of {@code source} under {@code root} that the record {@code type} (bound at
+	 * {@code root}) does not have, each with the reason, in key order. Under a filter, the keys
+	 * beside {@code kind} and {@code name} are checked against the spec of the filter's kind (found
+	 * in {@code source}): for objects read from other files than {@code wsgate.*}.
+	 */
+	public static Map<String, String> find(IterableConfigurationPropertySource source, ConfigurationPropertyName root,
+			Class<?> type, FilterKindCatalog kinds) {
+		Map<String, String> unknown = new TreeMap<>();
+		Function<ConfigurationPropertyName, String> kindAt = filter -> kindAt(List.<ConfigurationPropertySource>of(source), filter);
+		source.stream().filter(root::isAncestorOf).forEach(name -> {
+			Unknown found = firstUnknown(name, root.getNumberOfElements(), type, kindAt, kinds);
+			if (found != null) {
+				unknown.putIfAbsent(original(found.key()), found.reason());
+			}
+		});
+		return unknown;
+	}
+
+	/** The reason given for a key that no spec has, whatever the filter kinds. */
+	public static boolean isUnknown(String reason) {
+		return UNKNOWN.equals(reason);
+	}
+
+	private static Unknown firstUnknown(ConfigurationPropertyName name, int start, Type rootType,
+			Function<ConfigurationPropertyName, String> kindAt, FilterKindCatalog kinds) {
+		Type type = rootType;
+		for (int i = start; i < name.getNumberOfElements(); i++) {
 			Class<?> raw = rawClass(type);
 			if (name.isNumericIndex(i)) {
 				if (!List.class.isAssignableFrom(raw)) {

@@ -16,10 +16,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param limits gateway-wide session limits
  * @param shutdown graceful shutdown
  * @param reload live configuration: reloading the config files while running
+ * @param easegress Easegress objects read from files, beside the http servers and pipelines above
  */
 @ConfigurationProperties(prefix = "wsgate")
 public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSpec> pipelines, DemoSpec demo,
-		AccessLogSpec accessLog, LimitsSpec limits, ShutdownSpec shutdown, ReloadSpec reload) {
+		AccessLogSpec accessLog, LimitsSpec limits, ShutdownSpec shutdown, ReloadSpec reload, EasegressSpec easegress) {
 
 	public WsgateProperties {
 		httpServers = Specs.list(httpServers);
@@ -29,6 +30,7 @@ public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSp
 		limits = (limits != null) ? limits : new LimitsSpec(null, null, null);
 		shutdown = (shutdown != null) ? shutdown : new ShutdownSpec(null);
 		reload = (reload != null) ? reload : new ReloadSpec(null, null);
+		easegress = (easegress != null) ? easegress : new EasegressSpec(null);
 	}
 
 	/**
@@ -55,6 +57,20 @@ public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSp
 		/** Whether sessions on removed servers are closed after the drain period. */
 		public boolean drainsRemovedServers() {
 			return DRAIN.equalsIgnoreCase(removedServers);
+		}
+	}
+
+	/**
+	 * Easegress objects kept in their own files ({@code wsgate.easegress}).
+	 *
+	 * @param files locations ({@code file:}) of YAML files, or of folders whose {@code *.yaml} and
+	 * {@code *.yml} files are read in name order, holding {@code kind: HTTPServer} and
+	 * {@code kind: Pipeline} objects (several per file, as YAML documents)
+	 */
+	public record EasegressSpec(List<String> files) {
+
+		public EasegressSpec {
+			files = Specs.list(files);
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.wsgate.config.Defined;
 import io.wsgate.config.FilterSpec;
 import io.wsgate.config.PipelineSpec;
 import org.apache.commons.logging.Log;
@@ -21,6 +22,8 @@ public final class Pipelines {
 
 	private final Map<String, Pipeline> byName;
 
+	private final List<PipelineSpec> specs;
+
 	private final Map<String, List<Filter>> filtersByPipeline;
 
 	/**
@@ -30,16 +33,26 @@ public final class Pipelines {
 	 * @param outcomes where the filters' results and refusals are reported
 	 */
 	public Pipelines(List<PipelineSpec> specs, FilterRegistry registry, Binder binder, FilterOutcomes outcomes) {
+		this(Defined.of(specs, "wsgate.pipelines", binder), registry, outcomes);
+	}
+
+	/**
+	 * @param pipelines the validated pipelines, each with the binder of its filters' options
+	 * (those of {@code wsgate.pipelines} and those of Easegress files)
+	 * @param registry the filter kinds
+	 * @param outcomes where the filters' results and refusals are reported
+	 */
+	public Pipelines(List<Defined<PipelineSpec>> pipelines, FilterRegistry registry, FilterOutcomes outcomes) {
 		Map<String, Pipeline> map = new LinkedHashMap<>();
 		Map<String, List<Filter>> made = new LinkedHashMap<>();
 		try {
-			for (int p = 0; p < specs.size(); p++) {
-				PipelineSpec spec = specs.get(p);
+			for (Defined<PipelineSpec> defined : pipelines) {
+				PipelineSpec spec = defined.spec();
 				Map<String, Filter> filters = new HashMap<>();
 				made.put(spec.name(), List.of());
 				for (int f = 0; f < spec.filters().size(); f++) {
 					FilterSpec filter = spec.filters().get(f);
-					filters.put(filter.name(), registry.create(filter, binder, FilterSpec.path(p, f), spec.name()));
+					filters.put(filter.name(), registry.create(filter, defined.binder(), defined.filterPath(f), spec.name()));
 					made.put(spec.name(), List.copyOf(filters.values()));
 				}
 				map.put(spec.name(), new Pipeline(spec, filters, outcomes));
@@ -51,7 +64,13 @@ public final class Pipelines {
 			throw ex;
 		}
 		this.byName = map;
+		this.specs = Defined.specs(pipelines);
 		this.filtersByPipeline = made;
+	}
+
+	/** The specs of the pipelines, those of wsgate.pipelines and those of Easegress files, in order. */
+	public List<PipelineSpec> specs() {
+		return specs;
 	}
 
 	/** The names of the pipelines, in configuration order. */

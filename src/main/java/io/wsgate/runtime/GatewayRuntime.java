@@ -39,7 +39,7 @@ public final class GatewayRuntime implements RoutingTable {
 	GatewayRuntime(ConfigSnapshot snapshot, Pipelines pipelines, List<PoolRegistry.Entry> pools) {
 		this.snapshot = snapshot;
 		Map<String, ListenerRouting> routing = new LinkedHashMap<>();
-		for (HttpServerSpec spec : snapshot.properties().httpServers()) {
+		for (HttpServerSpec spec : snapshot.httpServers()) {
 			routing.put(spec.name(), new ListenerRouting(new Router(spec), TrustedProxies.of(spec.trustedProxies())));
 		}
 		this.listeners = routing;
@@ -67,8 +67,9 @@ public final class GatewayRuntime implements RoutingTable {
 		return snapshot;
 	}
 
+	/** The http servers: those of {@code wsgate.http-servers}, then those of the Easegress files. */
 	public List<HttpServerSpec> httpServers() {
-		return snapshot.properties().httpServers();
+		return snapshot.httpServers();
 	}
 
 	public Pipelines pipelines() {

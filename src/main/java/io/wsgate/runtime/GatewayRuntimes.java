@@ -150,7 +150,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 		}
 		try {
 			if (listeners != null) {
-				listeners.apply(snapshot.properties().httpServers());
+				listeners.apply(snapshot.httpServers());
 			}
 		}
 		catch (BindFailedException ex) {
@@ -207,7 +207,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 		if (runtime.snapshot().properties().reload().enabled()) {
 			reloads = Schedulers.newSingle("wsgate-config-reload", true);
 			debouncer = new Debouncer(QUIET_PERIOD, reloads, this::reload);
-			List<java.nio.file.Path> files = loader.files();
+			List<java.nio.file.Path> files = loader.files(runtime.snapshot());
 			try {
 				watcher = files.isEmpty() ? null : new ConfigWatcher(files, debouncer::trigger);
 			}

@@ -32,7 +32,7 @@ public final class RuntimeFactory {
 	public synchronized GatewayRuntime build(ConfigSnapshot snapshot) {
 		pools.beginBuild();
 		try {
-			Pipelines pipelines = new Pipelines(snapshot.properties().pipelines(), filters, snapshot.binder(), outcomes);
+			Pipelines pipelines = new Pipelines(snapshot.pipelines(), filters, outcomes);
 			return new GatewayRuntime(snapshot, pipelines, pools.endBuild());
 		}
 		finally {

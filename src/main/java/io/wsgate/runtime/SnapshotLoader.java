@@ -2,6 +2,7 @@ package io.wsgate.runtime;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,6 +20,8 @@ import io.wsgate.config.ConfigValidator;
 import io.wsgate.config.FilterKindCatalog;
 import io.wsgate.config.InvalidConfigException;
 import io.wsgate.config.WsgateProperties;
+import io.wsgate.config.easegress.EasegressLoader;
+import io.wsgate.config.easegress.EasegressObjects;
 
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -50,9 +53,9 @@ import org.springframework.core.io.Resource;
  * way the snapshot is validated by {@link ConfigValidator}, so every startup error is a reload
  * rejection.
  * <p>
- * Another source of http servers and pipelines (such as Easegress objects) adds its property
- * sources in {@link #sources}, mapped onto {@code wsgate.*} keys: binding, validation and versioning
- * then cover it with no other change.
+ * The other sources of http servers and pipelines are read with it ({@link #snapshot}: the
+ * Easegress objects of {@code wsgate.easegress.files}), validated with it, and versioned and
+ * watched with it; one more source is a few lines there and in {@link ConfigSnapshot}.
  */
 public final class SnapshotLoader {
 
@@ -77,10 +80,14 @@ public final class SnapshotLoader {
 
 	/** The configuration Spring Boot bound at startup, validated. */
 	public ConfigSnapshot startup(WsgateProperties properties) {
-		List<ConfigurationPropertySource> sources = list(ConfigurationPropertySources.get(environment));
-		Binder binder = Binder.get(environment);
-		new ConfigValidator(kinds, sslBundles).validate(properties, sources, binder);
-		return new ConfigSnapshot(properties, sources, binder, version(sources), Instant.now());
+		return snapshot(properties, list(ConfigurationPropertySources.get(environment)), Binder.get(environment));
+	}
+
+	/** Reads the other sources of the configuration (Easegress files), validates it all, and versions it. */
+	private ConfigSnapshot snapshot(WsgateProperties properties, List<ConfigurationPropertySource> sources, Binder binder) {
+		EasegressObjects easegress = EasegressLoader.load(properties.easegress().files(), kinds);
+		new ConfigValidator(kinds, sslBundles).validate(properties, sources, binder, easegress);
+		return new ConfigSnapshot(properties, sources, binder, easegress, version(sources, easegress.files()), Instant.now());
 	}
 
 	/**
@@ -100,13 +107,16 @@ public final class SnapshotLoader {
 			String key = (ex.getProperty() != null) ? ex.getProperty().getName().toString() : "wsgate";
 			throw new InvalidConfigException(List.of(key + ": " + rootMessage(ex)));
 		}
-		new ConfigValidator(kinds, sslBundles).validate(properties, sources, binder);
-		return new ConfigSnapshot(properties, sources, binder, version(sources), Instant.now());
+		return snapshot(properties, sources, binder);
 	}
 
-	/** The config files on disk that Spring Boot loaded the configuration from (for watching). */
-	public List<Path> files() {
+	/**
+	 * The config files on disk that Spring Boot loaded the configuration from, and the Easegress
+	 * files of the configuration in force (for watching).
+	 */
+	public List<Path> files(ConfigSnapshot inForce) {
 		Set<Path> files = new LinkedHashSet<>();
+		inForce.easegress().files().forEach(file -> files.add(Path.of(file).toAbsolutePath()));
 		for (PropertySource<?> source : environment.getPropertySources()) {
 			Resource resource = configResource(source);
 			if (resource != null && !(resource instanceof ClassPathResource) && resource.isFile()) {
@@ -187,8 +197,11 @@ public final class SnapshotLoader {
 				: new YamlPropertySourceLoader();
 	}
 
-	/** A hash of every {@code wsgate.*} key and its value as written (the first source that has a key wins). */
-	static String version(List<ConfigurationPropertySource> sources) {
+	/**
+	 * A hash of every {@code wsgate.*} key and its value as written (the first source that has a key
+	 * wins), and of the content of the other files read (Easegress objects).
+	 */
+	static String version(List<ConfigurationPropertySource> sources, List<String> otherFiles) {
 		Map<String, String> keys = new TreeMap<>();
 		for (ConfigurationPropertySource source : sources) {
 			if (source instanceof IterableConfigurationPropertySource iterable) {
@@ -201,6 +214,15 @@ public final class SnapshotLoader {
 		try {
 			MessageDigest digest = MessageDigest.getInstance("SHA-256");
 			keys.forEach((key, value) -> digest.update((key + "=" + value + "\n").getBytes(StandardCharsets.UTF_8)));
+			for (String file : otherFiles) {
+				digest.update((file + "\n").getBytes(StandardCharsets.UTF_8));
+				try {
+					digest.update(Files.readAllBytes(Path.of(file)));
+				}
+				catch (IOException | RuntimeException ex) {
+					// Read a moment ago by the loader; gone since: the next change is seen anyway.
+				}
+			}
 			return HexFormat.of().formatHex(digest.digest()).substring(0, 12);
 		}
 		catch (NoSuchAlgorithmException ex) {

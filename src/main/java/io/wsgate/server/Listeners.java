@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
+import io.netty.channel.Channel;
 import io.wsgate.config.HttpServerSpec;
 import io.wsgate.config.HttpServerSpec.TlsSpec;
 import io.wsgate.tracing.HandshakeTracing;
@@ -128,7 +129,7 @@ public final class Listeners implements SmartLifecycle {
 	/**
 	 * Brings the servers to a new configuration's http servers: added ones start, removed ones stop
 	 * accepting (their open connections go on), and one whose socket options changed (port, address,
-	 * TLS, PROXY protocol, header size, handshake timeout) is replaced the same way. Servers whose
+	 * TLS, PROXY protocol, header size, handshake timeout, maxConnections) is replaced the same way. Servers whose
 	 * socket stays the same are untouched: their requests read the new routing by themselves.
 	 *
 	 * @throws BindFailedException when a port cannot be bound; then nothing changed
@@ -239,7 +240,8 @@ public final class Listeners implements SmartLifecycle {
 	static boolean sameSocket(HttpServerSpec a, HttpServerSpec b) {
 		return sameEndpoint(a, b) && Objects.equals(a.tls(), b.tls()) && Objects.equals(a.proxyProtocol(), b.proxyProtocol())
 				&& Objects.equals(a.maxHeaderSize(), b.maxHeaderSize())
-				&& Objects.equals(a.handshakeTimeout(), b.handshakeTimeout());
+				&& Objects.equals(a.handshakeTimeout(), b.handshakeTimeout())
+				&& Objects.equals(a.maxConnections(), b.maxConnections());
 	}
 
 	/** Same address and the same fixed port (port 0 is a new port each time it is bound). */
@@ -262,13 +264,36 @@ public final class Listeners implements SmartLifecycle {
 			factory.setSsl(ssl(spec.tls()));
 			factory.setSslBundles(sslBundles);
 		}
+		AtomicInteger connections = new AtomicInteger();
 		factory.addServerCustomizers(server -> server
 			// ON, not AUTO: behind an L4 balancer a connection without the header is no client of ours.
 			.proxyProtocol(spec.proxyProtocol() ? ProxyProtocolSupportType.ON : ProxyProtocolSupportType.OFF)
 			.httpRequestDecoder(decoder -> decoder.maxHeaderSize((int) spec.maxHeaderSize().toBytes()))
 			.idleTimeout(spec.handshakeTimeout())
-			.doOnChannelInit((observer, channel, address) -> HandshakeDeadline.install(channel, spec.handshakeTimeout())));
+			.doOnChannelInit((observer, channel, address) -> {
+				if (!admit(channel, connections, spec.maxConnections())) {
+					return;
+				}
+				HandshakeDeadline.install(channel, spec.handshakeTimeout());
+			}));
 		return factory.getWebServer(new GatewayHttpHandler(spec.name(), routing, spec.tls() != null, tracing));
+	}
+
+	/**
+	 * Counts a new connection against {@code max} (0 = no cap) until it closes; one over the cap is
+	 * closed at once (Easegress's {@code maxConnections}).
+	 */
+	private static boolean admit(Channel channel, AtomicInteger open, int max) {
+		if (max <= 0) {
+			return true;
+		}
+		if (open.incrementAndGet() > max) {
+			open.decrementAndGet();
+			channel.close();
+			return false;
+		}
+		channel.closeFuture().addListener(closed -> open.decrementAndGet());
+		return true;
 	}
 
 	private static Ssl ssl(TlsSpec tls) {
@@ -319,6 +344,11 @@ public final class Listeners implements SmartLifecycle {
 	@Override
 	public synchronized boolean isRunning() {
 		return started;
+	}
+
+	/** The http servers listening now, those of wsgate.http-servers and those of Easegress files. */
+	public synchronized List<HttpServerSpec> specs() {
+		return running.values().stream().map(Running::spec).toList();
 	}
 
 	/** The port an http server listens on (useful when configured with port 0). */

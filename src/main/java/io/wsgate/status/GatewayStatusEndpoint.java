@@ -154,7 +154,7 @@ public final class GatewayStatusEndpoint {
 		}
 		Map<FilterId, Map<String, Long>> results = totals.filterResults();
 		List<Map<String, Object>> list = new ArrayList<>();
-		for (PipelineSpec pipeline : runtimes.get().snapshot().properties().pipelines()) {
+		for (PipelineSpec pipeline : runtimes.get().pipelines().specs()) {
 			Map<String, Object> map = new LinkedHashMap<>();
 			map.put("name", pipeline.name());
 			map.put("pools", byPipeline.getOrDefault(pipeline.name(), List.of()));

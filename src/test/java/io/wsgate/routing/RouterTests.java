@@ -164,7 +164,7 @@ class RouterTests {
 
 	@Test
 	void aRouterWithoutRulesAnswers404() {
-		Router router = new Router(new HttpServerSpec("s", 0, null, null, null, null, null, null, null, null, null));
+		Router router = new Router(new HttpServerSpec("s", 0, null, null, null, null, null, null, null, null, null, null));
 
 		assertThat(route(router, "GET", "gw", "/").status()).isEqualTo(404);
 	}
@@ -223,7 +223,7 @@ class RouterTests {
 
 	private static Router routerWith(IpFilterSpec serverFilter) {
 		return new Router(new HttpServerSpec("s", 0, null, List.of(rule("", new PathSpec("/ws", null, null, null, null, null,
-				"p", null))), null, null, null, null, null, serverFilter, null));
+				"p", null))), null, null, null, null, null, serverFilter, null, null));
 	}
 
 	@Test
@@ -234,7 +234,7 @@ class RouterTests {
 		Router router = new Router(new HttpServerSpec("s", 0, null, List.of(new RuleSpec("", List.of(
 				new PathSpec("/admin", null, null, null, null, null, "admin", notTenTwo),
 				new PathSpec("/ws", null, null, null, null, null, "ws", null)), notTenOne)), null, null, null, null, null,
-				onlyTen, null));
+				onlyTen, null, null));
 
 		assertThat(routeFrom(router, "10.3.0.1", "/admin").pipeline()).isEqualTo("admin");
 		assertThat(routeFrom(router, "10.2.0.1", "/admin").status()).as("the path's filter").isEqualTo(403);
@@ -246,7 +246,7 @@ class RouterTests {
 	@Test
 	void anIpFilterJudgesTheForwardedClientBehindATrustedProxy() {
 		Router router = new Router(new HttpServerSpec("s", 0, null, List.of(rule("", new PathSpec("/ws", null, null, null,
-				null, null, "p", new IpFilterSpec(null, null, List.of("203.0.113.5"))))), null, null, null, null, null, null, null));
+				null, null, "p", new IpFilterSpec(null, null, List.of("203.0.113.5"))))), null, null, null, null, null, null, null, null));
 		RequestInfo viaBalancer = new RequestInfo("GET", "gw", "/ws", new HttpHeaders(), "10.0.0.2", "203.0.113.5", true);
 
 		assertThat(router.route(viaBalancer).status()).isEqualTo(403);
@@ -270,7 +270,7 @@ class RouterTests {
 	}
 
 	private static Router router(RuleSpec... rules) {
-		return new Router(new HttpServerSpec("test", 0, null, List.of(rules), null, null, null, null, null, null, null));
+		return new Router(new HttpServerSpec("test", 0, null, List.of(rules), null, null, null, null, null, null, null, null));
 	}
 
 	private static RuleSpec rule(String host, PathSpec... paths) {
