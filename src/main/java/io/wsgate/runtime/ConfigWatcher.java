@@ -29,32 +29,47 @@ final class ConfigWatcher implements AutoCloseable {
 
 	private final Set<Path> names = new HashSet<>();
 
+	/** Folders in which any change counts (Easegress folders: a file added there is read). */
+	private final Set<Path> anyChange = new HashSet<>();
+
 	private final Runnable onChange;
 
 	private final Thread thread;
 
-	ConfigWatcher(List<Path> files, Runnable onChange) throws IOException {
+	/**
+	 * @param files files whose changes count (their folders are watched)
+	 * @param folders folders in which a change of any file counts
+	 */
+	ConfigWatcher(List<Path> files, List<Path> folders, Runnable onChange) throws IOException {
 		this.service = FileSystems.getDefault().newWatchService();
 		this.onChange = onChange;
-		Set<Path> folders = new HashSet<>();
+		Set<Path> watched = new HashSet<>();
 		for (Path file : files) {
 			names.add(file.getFileName());
-			if (folders.add(file.getParent())) {
-				file.getParent().register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-						StandardWatchEventKinds.ENTRY_DELETE);
-			}
+			register(file.getParent(), watched);
+		}
+		for (Path folder : folders) {
+			anyChange.add(folder);
+			register(folder, watched);
 		}
 		this.thread = new Thread(this::run, "wsgate-config-watcher");
 		thread.setDaemon(true);
 		thread.start();
-		logger.info("watching the configuration files " + files);
+		logger.info("watching the configuration files " + files + ((folders.isEmpty()) ? "" : " and folders " + folders));
+	}
+
+	private void register(Path folder, Set<Path> watched) throws IOException {
+		if (watched.add(folder)) {
+			folder.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+					StandardWatchEventKinds.ENTRY_DELETE);
+		}
 	}
 
 	private void run() {
 		try {
 			while (true) {
 				WatchKey key = service.take();
-				boolean relevant = false;
+				boolean relevant = anyChange.contains((Path) key.watchable());
 				for (WatchEvent<?> event : key.pollEvents()) {
 					relevant |= event.kind() == StandardWatchEventKinds.OVERFLOW
 							|| (event.context() instanceof Path name && isRelevant(name));

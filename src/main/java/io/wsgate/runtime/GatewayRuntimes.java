@@ -208,8 +208,10 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 			reloads = Schedulers.newSingle("wsgate-config-reload", true);
 			debouncer = new Debouncer(QUIET_PERIOD, reloads, this::reload);
 			List<java.nio.file.Path> files = loader.files(runtime.snapshot());
+			List<java.nio.file.Path> folders = loader.folders(runtime.snapshot());
 			try {
-				watcher = files.isEmpty() ? null : new ConfigWatcher(files, debouncer::trigger);
+				watcher = (files.isEmpty() && folders.isEmpty()) ? null
+						: new ConfigWatcher(files, folders, debouncer::trigger);
 			}
 			catch (IOException ex) {
 				logger.warn("cannot watch the configuration files " + files + ": " + ex);

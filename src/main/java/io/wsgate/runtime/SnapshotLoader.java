@@ -110,6 +110,19 @@ public final class SnapshotLoader {
 		return snapshot(properties, sources, binder);
 	}
 
+	/** The Easegress locations of the configuration in force that are folders (a file added there counts). */
+	public List<Path> folders(ConfigSnapshot inForce) {
+		List<Path> folders = new ArrayList<>();
+		for (String location : inForce.properties().easegress().files()) {
+			String path = (location != null) ? location.strip() : "";
+			path = path.startsWith("file:") ? path.substring("file:".length()) : path;
+			if (!path.isEmpty() && Files.isDirectory(Path.of(path))) {
+				folders.add(Path.of(path).toAbsolutePath());
+			}
+		}
+		return List.copyOf(folders);
+	}
+
 	/**
 	 * The config files on disk that Spring Boot loaded the configuration from, and the Easegress
 	 * files of the configuration in force (for watching).

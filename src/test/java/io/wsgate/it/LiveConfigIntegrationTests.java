@@ -11,6 +11,7 @@ import java.util.Map;
 import com.jayway.jsonpath.JsonPath;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.wsgate.config.easegress.EasegressSeed;
 import io.wsgate.it.TestBackend.Frame;
 import io.wsgate.runtime.GatewayRuntimes;
 import org.junit.jupiter.api.AfterEach;
@@ -272,5 +273,31 @@ class LiveConfigIntegrationTests {
 		await().atMost(Duration.ofSeconds(5))
 			.until(() -> registry.getMeters().stream().noneMatch(m -> serverB.equals(m.getId().getTag("server"))));
 		assertThat((Integer) JsonPath.read(gateway.management("/actuator/wsgate"), "$.totals.activeSessions")).isEqualTo(1);
+	}
+
+	@Test
+	void changedEasegressFileIsAppliedLiveToo() throws Exception {
+		try (TestBackend c = new TestBackend(); TestBackend d = new TestBackend(); TestBackend e = new TestBackend()) {
+			Path objects = Files.createDirectory(dir.resolve("easegress")).resolve("seed.yaml");
+			String pipeline = EasegressSeed.PIPELINE.replace("ws://127.0.0.1:9095", c.url())
+				.replace("ws://127.0.0.1:9096", d.url()).replace("ws://127.0.0.1:9097", e.url());
+			String server = EasegressSeed.HTTP_SERVER.replace("port: 8080", "port: 0");
+			Files.writeString(objects, pipeline.replace("ws://127.0.0.1:12345", a.url()) + "---\n" + server);
+			// (the objects of a folder: *.yaml files in name order)
+			Path file = dir.resolve("wsgate.yml");
+			gateway = start(file, "wsgate:\n  reload:\n    enabled: true\n  easegress:\n    files: [\"file:" + objects.getParent()
+					+ "/\"]\n");
+			TestClient.connect(gateway.wsUrl("demo-server", "/ws")).close();
+			String version = gateway.bean(GatewayRuntimes.class).status().version();
+
+			// The Easegress folder alone changes: its first server is now b, in a file added there.
+			Files.writeString(objects, pipeline.replace("ws://127.0.0.1:12345", b.url()));
+			Files.writeString(objects.resolveSibling("server.yaml"), server);
+			await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
+				TestClient.connect(gateway.wsUrl("demo-server", "/ws")).close();
+				return !b.handshakes.isEmpty();
+			});
+			assertThat(gateway.bean(GatewayRuntimes.class).status().version()).isNotEqualTo(version);
+		}
 	}
 }
