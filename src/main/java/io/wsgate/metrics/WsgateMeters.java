@@ -37,6 +37,10 @@ public enum WsgateMeters {
 					+ "(invalid, rateLimited, clientError ...); a result that ends the flow refused the handshake",
 			List.of("pipeline", "filter", "kind", "result")),
 
+	RATELIMIT_STORE_ERRORS("wsgate.ratelimit.store.errors", "counter", null,
+			"RateLimiter calls to Redis (store: redis) that failed or timed out; the handshake got what redisFailure says",
+			List.of("pipeline", "filter")),
+
 	SERVER_HEALTHY("wsgate.server.healthy", "gauge", null, "1 while the server gets new sessions, else 0", Tags.SERVER),
 
 	CONFIG_RELOADS("wsgate.config.reloads", "counter", null,

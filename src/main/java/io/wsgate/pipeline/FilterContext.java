@@ -2,7 +2,8 @@ package io.wsgate.pipeline;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -47,6 +48,9 @@ public final class FilterContext {
 	private BackendRequest backendRequest;
 
 	private final SessionGuards sessionGuards = new SessionGuards();
+
+	/** What filters tell the filters after them; made on first use. */
+	private Map<String, Object> attributes;
 
 	/** The filter the pipeline is running now. */
 	private String currentFilter = "";
@@ -124,6 +128,18 @@ public final class FilterContext {
 		return sessionGuards;
 	}
 
+	/**
+	 * What a filter tells the filters after it in the flow, by name: a Validator leaves each claim it
+	 * verified as {@code claim.<name>} (which a RateLimiter's {@code key: claim:<name>} reads). The
+	 * filters of a handshake run one after the other, so this needs no locking.
+	 */
+	public Map<String, Object> attributes() {
+		if (attributes == null) {
+			attributes = new HashMap<>();
+		}
+		return attributes;
+	}
+
 	/** The name of the filter running now (set by the pipeline). */
 	public String currentFilter() {
 		return currentFilter;
@@ -131,6 +147,7 @@ public final class FilterContext {
 
 	void currentFilter(String name) {
 		this.currentFilter = name;
+		sessionGuards.currentFilter(name);
 	}
 
 	/**

@@ -23,6 +23,11 @@ public final class SessionGuards {
 
 	private FirstMessageCheck firstMessage;
 
+	/** The filter running now (set by the pipeline), and the one that asked for the first-message check. */
+	private String currentFilter = "";
+
+	private String firstMessageFilter = "";
+
 	/**
 	 * Closes the session at {@code deadline}: 1008 (policy violation) to the client, 1001 to the
 	 * backend. The earliest deadline asked for wins.
@@ -57,6 +62,16 @@ public final class SessionGuards {
 	/** The client is upgraded first and its first message decides whether the session goes on. */
 	public void checkFirstMessage(FirstMessageCheck check) {
 		this.firstMessage = check;
+		this.firstMessageFilter = currentFilter;
+	}
+
+	/** The name of the filter that asked for the first-message check ("" when none did): the access log names it. */
+	public String firstMessageFilter() {
+		return firstMessageFilter;
+	}
+
+	void currentFilter(String name) {
+		this.currentFilter = name;
 	}
 
 	/** The first-message check, or null. */

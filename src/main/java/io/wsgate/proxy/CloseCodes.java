@@ -18,7 +18,16 @@ final class CloseCodes {
 	/** A message exceeded clientMaxMsgSize or serverMaxMsgSize. */
 	static final int MESSAGE_TOO_BIG = 1009;
 
-	/** The backend connection was lost without a close frame. */
+	/** The gateway failed unexpectedly (a first-message check that errored instead of answering). */
+	static final int INTERNAL_ERROR = 1011;
+
+	/** No server was available for a client already upgraded (a first-message check): try again later. */
+	static final int TRY_AGAIN_LATER = 1013;
+
+	/**
+	 * The backend connection was lost without a close frame; or, for a client already upgraded (a
+	 * first-message check), no backend could be reached or it refused the handshake.
+	 */
 	static final int BAD_GATEWAY = 1014;
 
 	private CloseCodes() {

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.wsgate.proxy.MessageRateLimit.MessageRateExceededException;
 import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
 
 /**
@@ -27,8 +28,15 @@ import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
  * from this side pauses until the peer has drained, so the gateway never holds more than a write
  * buffer per direction.
  *
+ * <p>A client message rate set by a RateLimiter ({@link MessageRateLimit}) is asked at the first
+ * frame of each message the raw reader reads: {@code pause} holds the message in the reader and
+ * stops reading until it is due (the back-pressure above never resumes reading meanwhile);
+ * {@code close} ends the session. The first message, which Netty decodes, always passes: the
+ * buckets start full.
+ *
  * <p>Close frames and errors go on to Reactor Netty, where the bridge ends the session; a message
- * over the size limit is raised there as a {@link MessageTooBigException}.
+ * over the size limit is raised there as a {@link MessageTooBigException}, one over a {@code close}
+ * rate as a {@link MessageRateExceededException}.
  */
 final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFrameReader.Sink {
 
@@ -44,6 +52,12 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFr
 	private final Channel peerChannel;
 
 	private final MessageSizeLimit limit;
+
+	/** The client's message rates, or null (always for the backend): then the message path checks nothing. */
+	private final MessageRateLimit messageRate;
+
+	/** Reading stopped for the message rate: draining the peer must not resume it. */
+	private volatile boolean ratePaused;
 
 	/** This side's frames must be masked (it is the client). */
 	private final boolean masked;
@@ -75,21 +89,26 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFr
 	private ChannelHandlerContext frameEncoder;
 
 	private FrameForwarder(WebSocketBridge bridge, WebSocketBridge.Side from, WebSocketBridge.Side to, boolean masked,
-			boolean deflate) {
+			boolean deflate, MessageRateLimit messageRate) {
 		this.bridge = bridge;
 		this.from = from;
 		this.fromChannel = from.connection().channel();
 		this.peerChannel = to.connection().channel();
 		this.limit = new MessageSizeLimit(from.maxMessageSize());
+		this.messageRate = messageRate;
 		this.masked = masked;
 		this.deflate = deflate;
 	}
 
-	/** Puts a forwarder in each side's pipeline, one per direction. */
+	/**
+	 * Puts a forwarder in each side's pipeline, one per direction.
+	 *
+	 * @param clientRate the client's message rates, or null
+	 */
 	static FrameForwarder[] install(WebSocketBridge bridge, WebSocketBridge.Side client, WebSocketBridge.Side backend,
-			boolean deflate) {
-		FrameForwarder up = new FrameForwarder(bridge, client, backend, true, deflate);
-		FrameForwarder down = new FrameForwarder(bridge, backend, client, false, deflate);
+			boolean deflate, MessageRateLimit clientRate) {
+		FrameForwarder up = new FrameForwarder(bridge, client, backend, true, deflate, clientRate);
+		FrameForwarder down = new FrameForwarder(bridge, backend, client, false, deflate, null);
 		up.peer = down;
 		down.peer = up;
 		client.connection().addHandlerLast(NAME, up);
@@ -122,7 +141,7 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFr
 	/** This side drained below the low-water mark: the peer, which writes here, may read again. */
 	@Override
 	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-		if (ctx.channel().isWritable()) {
+		if (ctx.channel().isWritable() && !peer.ratePaused) {
 			peer.fromChannel.config().setAutoRead(true);
 		}
 		ctx.fireChannelWritabilityChanged();
@@ -164,6 +183,46 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFr
 	}
 
 	/**
+	 * Takes a token of the client's message rate for a message that starts now: 0 to go on, else the
+	 * nanoseconds until one is due. A {@code close} rate exceeded ends the session instead (1008),
+	 * and nothing more is forwarded.
+	 */
+	@Override
+	public long messageDelay() {
+		if (messageRate == null) {
+			return 0;
+		}
+		long delay = messageRate.take(System.nanoTime());
+		if (delay == MessageRateLimit.CLOSE) {
+			if (!stopped) {
+				stopped = true;
+				// Reactor Netty hands the error to the bridge, which closes with 1008 and 1001.
+				fromChannel.pipeline().fireExceptionCaught(new MessageRateExceededException(messageRate.exceededBy()));
+			}
+			return 0;
+		}
+		return delay;
+	}
+
+	@Override
+	public void pauseReading() {
+		ratePaused = true;
+		from.liveness().held = true;
+		fromChannel.config().setAutoRead(false);
+	}
+
+	@Override
+	public void resumeReading() {
+		ratePaused = false;
+		from.liveness().held = false;
+		from.liveness().lastFrame = System.nanoTime();
+		// Still paused for back-pressure when the peer cannot take more: its draining resumes it.
+		if (peerChannel.isWritable()) {
+			fromChannel.config().setAutoRead(true);
+		}
+	}
+
+	/**
 	 * Writes whole frames, as read by the {@link RawFrameReader}, to the peer; takes the reference.
 	 * They are bytes already: they enter the peer's pipeline in front of its frame encoders, which
 	 * would only pass them on, and still go through what lies before them (TLS).
@@ -179,6 +238,10 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFr
 		ByteBuf content = frame.content();
 		if (Opcodes.isData(opcode)) {
 			midMessage = !frame.isFinalFragment();
+			if (opcode != Opcodes.CONTINUATION) {
+				// Decoded frames cannot be held: a rate only counts them (they come first, the buckets are full).
+				messageDelay();
+			}
 		}
 		boolean keepaliveEcho = opcode == Opcodes.PONG
 				&& WebSocketBridge.isKeepaliveEcho(content, content.readerIndex(), content.readableBytes(), 0);
@@ -204,7 +267,7 @@ final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFr
 		if (!peerChannel.isWritable()) {
 			fromChannel.config().setAutoRead(false);
 			// The peer may have drained meanwhile on its own event loop: never stay paused for nothing.
-			if (peerChannel.isWritable()) {
+			if (peerChannel.isWritable() && !ratePaused) {
 				fromChannel.config().setAutoRead(true);
 			}
 		}

@@ -1,8 +1,10 @@
 package io.wsgate.proxy;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -31,6 +33,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
  * the side's {@link FrameForwarder}. Pongs that answer the gateway's own pings stay here; close
  * frames are decoded and go on to Reactor Netty, where the bridge ends the session. Frames are only
  * relayed whole, so a ping the gateway injects never lands inside one.
+ *
+ * <p>A client message rate ({@link MessageRateLimit}) is asked at the first frame of each message.
+ * When the message is not yet due, the frames before it are relayed, the reader stops there and
+ * holds it (and everything after it) unread in its buffer, reading from the socket stops, and a
+ * timer on the event loop resumes decoding where it stopped when a token is due: nothing is lost or
+ * reordered. What was read in the same read batch stays held with it, so the gateway holds at most
+ * one read batch per paused client.
  */
 final class RawFrameReader extends ByteToMessageDecoder {
 
@@ -53,6 +62,22 @@ final class RawFrameReader extends ByteToMessageDecoder {
 
 		/** Takes a run of whole frames, as bytes, and the reference to them. */
 		void relay(ByteBuf frames);
+
+		/**
+		 * Asked at the first frame of each data message: 0 to go on (a message rate's token is
+		 * taken), or the nanoseconds until it is due; the reader holds it that long.
+		 */
+		default long messageDelay() {
+			return 0;
+		}
+
+		/** Reading stops: a message is held until its rate allows it. */
+		default void pauseReading() {
+		}
+
+		/** The held message went on: reading may resume. */
+		default void resumeReading() {
+		}
 	}
 
 	private final Sink forwarder;
@@ -78,6 +103,9 @@ final class RawFrameReader extends ByteToMessageDecoder {
 	/** A close frame or a protocol error was read: whatever follows is discarded. */
 	private boolean done;
 
+	/** A message waits for its rate: decoding stops at it until the timer resumes it. */
+	private boolean held;
+
 	/**
 	 * @param forwarder counts, limits and writes this side's frames
 	 * @param expectMasked true for the client (whose frames must be masked), false for the backend
@@ -95,6 +123,9 @@ final class RawFrameReader extends ByteToMessageDecoder {
 	protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
 		if (done) {
 			in.skipBytes(in.readableBytes());
+			return;
+		}
+		if (held) {
 			return;
 		}
 		// The frames from here to the reader index are relayed together, in one write.
@@ -154,6 +185,14 @@ final class RawFrameReader extends ByteToMessageDecoder {
 				// The rest of the frame is still to come.
 				break;
 			}
+			if (opcode == Opcodes.TEXT || opcode == Opcodes.BINARY) {
+				long delay = forwarder.messageDelay();
+				if (delay > 0) {
+					relay(in, runStart, start);
+					hold(ctx, delay);
+					return;
+				}
+			}
 			int payloadIndex = start + headerLength;
 			int length = (int) payloadLength;
 			int end = payloadIndex + length;
@@ -182,6 +221,32 @@ final class RawFrameReader extends ByteToMessageDecoder {
 			in.readerIndex(end);
 		}
 		relay(in, runStart, in.readerIndex());
+	}
+
+	/** Stops at the message that starts at the reader index, for {@code nanos}. */
+	private void hold(ChannelHandlerContext ctx, long nanos) {
+		held = true;
+		forwarder.pauseReading();
+		ctx.executor().schedule(() -> resume(ctx), nanos, TimeUnit.NANOSECONDS);
+	}
+
+	/** Decodes what was held, as if it had just been read, then lets reading go on unless held again. */
+	private void resume(ChannelHandlerContext ctx) {
+		held = false;
+		if (ctx.isRemoved() || done) {
+			return;
+		}
+		try {
+			channelRead(ctx, Unpooled.EMPTY_BUFFER);
+		}
+		catch (Exception ex) {
+			// As the pipeline does for a read: the bridge hears of it (the side was already sent its close).
+			ctx.fireExceptionCaught(ex);
+		}
+		channelReadComplete(ctx);
+		if (!held) {
+			forwarder.resumeReading();
+		}
 	}
 
 	/**

@@ -22,7 +22,8 @@ final class SessionRecord {
 
 	private final String pipeline;
 
-	private final String filter;
+	/** The filter that refused the session: the proxy, or the filter whose first-message check did. */
+	volatile String filter;
 
 	private final Instant start;
 
@@ -38,7 +39,10 @@ final class SessionRecord {
 
 	volatile String outcome = "";
 
-	/** Why the proxy refused the handshake (its answer's message), "" when it upgraded it. */
+	/**
+	 * Why the handshake was refused (the proxy's answer), or why a session upgraded for a
+	 * first-message check ended before it relayed; "" for a session that relayed.
+	 */
 	volatile String reason = "";
 
 	final Traffic up = new Traffic();
@@ -107,6 +111,20 @@ final class SessionRecord {
 		return new SessionSummary(start, clientAddress, host, path, httpServer, pipeline, pool, server, subprotocol,
 				status, outcome,
 				Duration.ofNanos(elapsedNanos()), up.messages, up.bytes, down.messages, down.bytes, closeCode(), closedBy(),
-				(status == 101) ? "" : filter, reason);
+				reason.isEmpty() ? "" : filter, reason);
+	}
+
+	/** Releases the session's hold of its pipeline: a reload closes the filters it replaced once nobody holds them. */
+	private volatile Runnable pipelineHold = () -> {
+	};
+
+	/** The action that releases the session's hold of its pipeline (idempotent). */
+	void holdPipeline(Runnable release) {
+		this.pipelineHold = release;
+	}
+
+	/** Releases the hold: when the session ends, or with the attempt when no session started. */
+	void releasePipeline() {
+		pipelineHold.run();
 	}
 }

@@ -3,6 +3,7 @@ package io.wsgate.proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,8 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.wsgate.pipeline.SessionGuards.MessageRate;
+import io.wsgate.proxy.MessageRateLimit.MessageRateExceededException;
 import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -29,7 +32,8 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  *
  * <p>When one side ends, the other is closed with the same code and reason; a side lost without a
  * close frame is reported as 1001 (client lost) or 1014 (backend lost); a message over the limit
- * gets 1009 to its sender and 1001 to the other side. The gateway itself pings a side that has been
+ * gets 1009 to its sender and 1001 to the other side, and a client over a {@code close} message rate
+ * 1008 and the backend 1001. The gateway itself pings a side that has been
  * silent for {@code pingInterval} and drops it when it stays silent {@code pingTimeout} longer, closes
  * both sides with 1001 after {@code idleTimeout} without a message, and on shutdown.
  */
@@ -72,6 +76,12 @@ final class WebSocketBridge {
 		volatile long lastFrame = System.nanoTime();
 
 		volatile long lastPing;
+
+		/**
+		 * The gateway holds this side's frames for a message rate: it is not read, so its pongs cannot
+		 * be heard, and it is not silent (what it sent waits in the gateway).
+		 */
+		volatile boolean held;
 	}
 
 	/**
@@ -82,12 +92,13 @@ final class WebSocketBridge {
 	 * @param pingTimeout a pinged side silent this much longer is dropped
 	 * @param closeAt when the session must end (a token's expiry), or null
 	 * @param closeReason the reason sent to the client then
+	 * @param clientRates the client's message rates (RateLimiters' {@code messages}), empty when none
 	 */
 	record Timeouts(Duration idleTimeout, Duration pingInterval, Duration pingTimeout, Instant closeAt,
-			String closeReason) {
+			String closeReason, List<MessageRate> clientRates) {
 
 		Timeouts(Duration idleTimeout, Duration pingInterval, Duration pingTimeout) {
-			this(idleTimeout, pingInterval, pingTimeout, null, null);
+			this(idleTimeout, pingInterval, pingTimeout, null, null, List.of());
 		}
 	}
 
@@ -129,7 +140,8 @@ final class WebSocketBridge {
 		client.connection().onDispose(() -> disposeAfterGrace(backend));
 		backend.connection().onDispose(() -> disposeAfterGrace(client));
 		ScheduledFuture<?> timer = startTimer();
-		FrameForwarder[] forwarders = FrameForwarder.install(this, client, backend, deflate);
+		FrameForwarder[] forwarders = FrameForwarder.install(this, client, backend, deflate,
+				MessageRateLimit.of(timeouts.clientRates(), System.nanoTime()));
 		return Mono.when(closeWhenEnded(client, backend, forwarders[0]), closeWhenEnded(backend, client, forwarders[1])).doFinally(signal -> {
 			timer.cancel(false);
 			publishTraffic();
@@ -181,6 +193,12 @@ final class WebSocketBridge {
 			record.closed(CloseCodes.MESSAGE_TOO_BIG, GATEWAY);
 			String reason = from.role() + " message too big";
 			return Mono.when(quietly(from.out().sendClose(CloseCodes.MESSAGE_TOO_BIG, reason)),
+					quietly(to.out().sendClose(CloseCodes.GOING_AWAY, reason)));
+		}
+		if (failure instanceof MessageRateExceededException) {
+			record.closed(CloseCodes.POLICY_VIOLATION, GATEWAY);
+			String reason = from.role() + " message rate exceeded";
+			return Mono.when(quietly(from.out().sendClose(CloseCodes.POLICY_VIOLATION, reason)),
 					quietly(to.out().sendClose(CloseCodes.GOING_AWAY, reason)));
 		}
 		if (failure instanceof CorruptedWebSocketFrameException corrupted) {
@@ -279,6 +297,9 @@ final class WebSocketBridge {
 
 	private void keepAlive(Side side, Side other, long now, long interval, int codeForOther) {
 		Liveness liveness = side.liveness();
+		if (liveness.held) {
+			return;
+		}
 		long silent = now - liveness.lastFrame;
 		if (silent < interval) {
 			return;

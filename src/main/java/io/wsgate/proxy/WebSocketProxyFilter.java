@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.micrometer.observation.Observation;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
@@ -19,6 +20,8 @@ import io.wsgate.metrics.ServerMeters;
 import io.wsgate.pipeline.BackendRequest;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterContext;
+import io.wsgate.pipeline.SessionGuards.FirstMessageCheck;
+import io.wsgate.pipeline.SessionGuards.MessageRate;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.proxy.BackendDialer.DialRequest;
@@ -32,6 +35,8 @@ import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -48,6 +53,8 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
  * <li>only then upgrade the client, with the backend's subprotocol, extensions and {@code Set-Cookie}s;</li>
  * <li>relay frames until both sides are closed.</li>
  * </ol>
+ * When a filter before it asked for a first-message check, steps 3 and 4 swap: the client is upgraded
+ * first and a backend dialled only for a valid first message ({@link FirstMessageUpgrade}).
  */
 final class WebSocketProxyFilter implements Filter {
 
@@ -83,6 +90,8 @@ final class WebSocketProxyFilter implements Filter {
 	private final long retryAfterSeconds;
 
 	private final HandshakeTracing tracing;
+
+	private final FirstMessageUpgrade firstMessageUpgrade = new FirstMessageUpgrade(this);
 
 	/**
 	 * A pool with the proxy settings derived from its spec.
@@ -138,11 +147,17 @@ final class WebSocketProxyFilter implements Filter {
 					(overLimit.status() == 429) ? CLIENT_ERROR : SERVER_ERROR);
 		}
 		// The place reserved for the session is released when the session ends, or with the attempt
-		// when no session started.
+		// when no session started; so is its hold of the pipeline (a reload closes replaced filters
+		// once nobody holds them).
+		record.holdPipeline(context.holdForSession());
 		AtomicBoolean relaying = new AtomicBoolean();
-		return connect(context, balancing, record, proxyPool, relaying).doFinally(signal -> {
+		FirstMessageCheck firstMessage = context.sessionGuards().firstMessage();
+		Mono<String> attempt = (firstMessage == null) ? connect(context, balancing, record, proxyPool, relaying)
+				: firstMessageUpgrade.upgrade(context, record, pool, firstMessage, relaying);
+		return attempt.doFinally(signal -> {
 			if (!relaying.get()) {
 				sessions.release(pool, clientIp);
+				record.releasePipeline();
 			}
 		});
 	}
@@ -156,11 +171,9 @@ final class WebSocketProxyFilter implements Filter {
 			return refuse(context, record, 503, "no available backend server", HandshakeOutcome.BACKEND_UNAVAILABLE,
 					SERVER_ERROR);
 		}
-		// Netty's headers, not Spring's view of them: see BackendHeaders.
-		io.netty.handler.codec.http.HttpHeaders headers =
-				((HttpServerRequest) ServerHttpRequestDecorator.getNativeRequest(request)).requestHeaders();
+		io.netty.handler.codec.http.HttpHeaders headers = clientHeaders(request);
 		BackendRequest edits = context.backendRequest();
-		DefaultHttpHeaders backendHeaders = BackendHeaders.build(headers, context.info(), context.secure(), defaultOrigin);
+		DefaultHttpHeaders backendHeaders = backendHeaders(context, headers);
 		edits.applyHeaders(backendHeaders);
 		DialRequest dial = new DialRequest(edits.pathAndQuery(), nonNull(headers.get(HttpHeaderNames.HOST)), edits.host(),
 				backendHeaders,
@@ -168,15 +181,30 @@ final class WebSocketProxyFilter implements Filter {
 				passCompression ? Extensions.deflateOffer(headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS)) : null,
 				MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout(), pool.tls(), eventLoop(request));
-		Observation dialing = tracing.startDial(context.observation(), dial.headers(), context.pipeline(), pool.name());
-		return dialer.dialFirst(servers, dial, pool)
-			.doOnSuccess(backend -> dialed(dialing, context, backend))
-			.doOnError(error -> dialFailed(dialing, error))
-			.doOnCancel(dialing::stop)
+		return dial(context, pool, servers, dial)
 			.flatMap(backend -> upgrade(context, pool, backend, record, relaying).thenReturn(Filter.CONTINUE))
 			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, record, ex))
 			.onErrorResume(BackendUnreachableException.class,
 					ex -> refuse(context, record, 502, ex.getMessage(), HandshakeOutcome.BACKEND_UNREACHABLE, SERVER_ERROR));
+	}
+
+	/** Dials the servers in turn, within the dial's observation (a child of the handshake's). */
+	Mono<BackendSession> dial(FilterContext context, ServerPool pool, List<Server> servers, DialRequest dial) {
+		Observation dialing = tracing.startDial(context.observation(), dial.headers(), context.pipeline(), pool.name());
+		return dialer.dialFirst(servers, dial, pool)
+			.doOnSuccess(backend -> dialed(dialing, context, backend))
+			.doOnError(error -> dialFailed(dialing, error))
+			.doOnCancel(dialing::stop);
+	}
+
+	/** The client's request headers: Netty's, not Spring's view of them (see BackendHeaders). */
+	static io.netty.handler.codec.http.HttpHeaders clientHeaders(ServerHttpRequest request) {
+		return ((HttpServerRequest) ServerHttpRequestDecorator.getNativeRequest(request)).requestHeaders();
+	}
+
+	/** The headers for the backend before the filters' changes. */
+	DefaultHttpHeaders backendHeaders(FilterContext context, io.netty.handler.codec.http.HttpHeaders client) {
+		return BackendHeaders.build(client, context.info(), context.secure(), defaultOrigin);
 	}
 
 	/** Ends the dial's observation with the server that answered. */
@@ -196,7 +224,7 @@ final class WebSocketProxyFilter implements Filter {
 	 * The request as pool selection and load balancing see it: the client's, with the identity headers
 	 * that filters derived (a token's claims) in place of the client's own copies.
 	 */
-	private static RequestInfo balancingView(FilterContext context) {
+	static RequestInfo balancingView(FilterContext context) {
 		Map<String, String> identity = context.backendRequest().identityHeaders();
 		if (identity.isEmpty()) {
 			return context.info();
@@ -242,63 +270,81 @@ final class WebSocketProxyFilter implements Filter {
 		if (backend.subprotocol() != null) {
 			spec.protocols(backend.subprotocol());
 		}
-		record.server = backend.server().url();
-		record.subprotocol = nonNull(backend.subprotocol());
-		ServerMeters meters = metrics.server(pool, backend.server());
-		Side backendSide = new Side("backend", backend.in(), backend.out(), backend.connection(),
-				pool.spec().serverMaxMsgSize(), CloseCodes.BAD_GATEWAY,
-				new TrafficCounter(record.down, meters, Direction.DOWNSTREAM));
 		Connection backendConnection = backend.connection();
 		// Copied out: the session keeps nothing of the handshake's context.
 		Instant closeAt = context.sessionGuards().closeAt();
 		String closeReason = context.sessionGuards().closeReason();
+		List<MessageRate> clientRates = context.sessionGuards().clientMessageRates();
 		context.markUpgraded();
-		// The session keeps its pipeline's filters open through a reload until it ends.
-		Runnable releasePipeline = context.holdForSession();
 		return response.sendWebsocket((in, out) -> {
 			relaying.set(true);
-			upgraded(record, meters);
-			Connection clientConnection = (Connection) in;
-			clientConnection.addHandlerLast(DecodedFrameCheck.NAME, new DecodedFrameCheck(deflate));
-			Side clientSide = new Side("client", in, out, clientConnection, pool.spec().clientMaxMsgSize(),
-					CloseCodes.GOING_AWAY, new TrafficCounter(record.up, meters, Direction.UPSTREAM));
-			WebSocketBridge bridge = new WebSocketBridge(clientSide, backendSide, record, new WebSocketBridge.Timeouts(
-					pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout(), closeAt, closeReason),
-					deflate);
-			sessions.opened(bridge);
-			HandshakeHeaders.forget(in, backend);
-			return bridge.relay().doFinally(signal -> {
-				sessions.closed(bridge);
-				sessions.release(pool, record.clientAddress());
-				releasePipeline.run();
-				backendConnection.dispose();
-				meters.sessionEnded();
-				metrics.closed(record.pipeline(), record.pool, record.closeCode(), record.closedBy());
-				listener.sessionFinished(record.summary());
-			});
+			((Connection) in).addHandlerLast(DecodedFrameCheck.NAME, new DecodedFrameCheck(deflate));
+			return relay(in, out, pool, backend, record, closeAt, closeReason, clientRates, deflate, null);
 		}, spec.build())
 			// sendWebsocket completes once the client's 101 is written; the handler above runs detached.
 			.then(Mono.<Void>fromRunnable(() -> {
 				if (!relaying.get()) {
 					backendConnection.dispose();
-					releasePipeline.run();
 				}
 				else {
 					context.endHandshake(HandshakeOutcome.UPGRADED.tag(), 101);
 				}
 			}))
-			.doOnError(ex -> {
-				backendConnection.dispose();
-				if (!relaying.get()) {
-					releasePipeline.run();
-				}
-			})
-			.doOnCancel(() -> {
-				backendConnection.dispose();
-				if (!relaying.get()) {
-					releasePipeline.run();
-				}
-			});
+			.doOnError(ex -> backendConnection.dispose())
+			.doOnCancel(backendConnection::dispose);
+	}
+
+	/**
+	 * Relays between an upgraded client and its backend until both are closed; the session's end
+	 * releases its place, its backend connection and its meters, and is logged. On the client's event
+	 * loop.
+	 *
+	 * @param firstMessage a first message to send the backend before anything else, or null
+	 */
+	Mono<Void> relay(WebsocketInbound in, WebsocketOutbound out, ServerPool pool, BackendSession backend,
+			SessionRecord record, Instant closeAt, String closeReason, List<MessageRate> clientRates, boolean deflate,
+			String firstMessage) {
+		record.server = backend.server().url();
+		record.subprotocol = nonNull(backend.subprotocol());
+		ServerMeters meters = metrics.server(pool, backend.server());
+		upgraded(record, meters);
+		Connection backendConnection = backend.connection();
+		Side backendSide = new Side("backend", backend.in(), backend.out(), backendConnection,
+				pool.spec().serverMaxMsgSize(), CloseCodes.BAD_GATEWAY,
+				new TrafficCounter(record.down, meters, Direction.DOWNSTREAM));
+		Side clientSide = new Side("client", in, out, (Connection) in, pool.spec().clientMaxMsgSize(),
+				CloseCodes.GOING_AWAY, new TrafficCounter(record.up, meters, Direction.UPSTREAM));
+		if (firstMessage != null) {
+			TextWebSocketFrame frame = new TextWebSocketFrame(firstMessage);
+			clientSide.traffic().count(Opcodes.TEXT, frame.content().readableBytes());
+			backendConnection.channel().writeAndFlush(frame, backendConnection.channel().voidPromise());
+		}
+		WebSocketBridge bridge = new WebSocketBridge(clientSide, backendSide, record, new WebSocketBridge.Timeouts(
+				pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout(), closeAt, closeReason,
+				clientRates), deflate);
+		sessions.opened(bridge);
+		HandshakeHeaders.forget(in, backend);
+		return bridge.relay().doFinally(signal -> {
+			sessions.closed(bridge);
+			sessions.release(pool, record.clientAddress());
+			record.releasePipeline();
+			backendConnection.dispose();
+			meters.sessionEnded();
+			metrics.closed(record.pipeline(), record.pool, record.closeCode(), record.closedBy());
+			listener.sessionFinished(record.summary());
+		});
+	}
+
+	/**
+	 * Ends a session upgraded for a first-message check that closed before it relayed: its place, its
+	 * outcome, its close and its log line (the record says how it ended).
+	 */
+	void endedBeforeRelay(ServerPool pool, SessionRecord record, HandshakeOutcome outcome) {
+		sessions.release(pool, record.clientAddress());
+		record.releasePipeline();
+		metrics.handshakeOutcome(record.httpServer(), record.pipeline(), record.pool, outcome);
+		metrics.closed(record.pipeline(), record.pool, record.closeCode(), record.closedBy());
+		listener.sessionFinished(record.summary());
 	}
 
 	private void upgraded(SessionRecord record, ServerMeters meters) {
@@ -323,7 +369,7 @@ final class WebSocketProxyFilter implements Filter {
 	}
 
 	/** Answers an HTTP status instead of upgrading, and reports the handshake as finished. */
-	private Mono<String> refuse(FilterContext context, SessionRecord record, int status, String message,
+	Mono<String> refuse(FilterContext context, SessionRecord record, int status, String message,
 			HandshakeOutcome outcome, String result) {
 		record.status = status;
 		record.outcome = outcome.tag();
@@ -346,12 +392,12 @@ final class WebSocketProxyFilter implements Filter {
 				? netty.version().text() : "HTTP/1.1";
 	}
 
-	private static EventLoop eventLoop(ServerHttpRequest request) {
+	static EventLoop eventLoop(ServerHttpRequest request) {
 		return (ServerHttpRequestDecorator.getNativeRequest(request) instanceof Connection netty)
 				? netty.channel().eventLoop() : null;
 	}
 
-	private static String nonNull(String text) {
+	static String nonNull(String text) {
 		return (text != null) ? text : "";
 	}
 }

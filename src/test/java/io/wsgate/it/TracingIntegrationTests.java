@@ -20,6 +20,7 @@ import org.junit.jupiter.api.TestInstance;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import wsgate.testkinds.FirstMessageTokenKind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -66,8 +67,12 @@ class TracingIntegrationTests {
 				  http-servers:
 				    - name: edge
 				      port: 0
-				      rules: [{paths: [{pathPrefix: /chat/, backend: chat}, {path: /down, backend: down}]}]
+				      rules: [{paths: [{pathPrefix: /chat/, backend: chat}, {path: /down, backend: down}, {path: /token, backend: token}]}]
 				  pipelines:
+				    - name: token
+				      filters:
+				        - {kind: FirstMessageToken, name: auth}
+				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
 				    - name: down
 				      filters:
 				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${closed}"}]}]}
@@ -77,7 +82,8 @@ class TracingIntegrationTests {
 				""", Map.of("backend", backend.port(), "closed", Sockets.closedPort(),
 				"management.opentelemetry.tracing.export.otlp.endpoint", "http://127.0.0.1:" + collector.port() + "/v1/traces",
 				"management.opentelemetry.tracing.export.schedule-delay", "100ms",
-				"management.tracing.sampling.probability", "1.0"));
+				"management.tracing.sampling.probability", "1.0",
+				"spring.main.sources", FirstMessageTokenKind.class.getName()));
 	}
 
 	@AfterAll
@@ -112,6 +118,27 @@ class TracingIntegrationTests {
 			.containsExactly("00-" + TRACE_ID + "-" + hex(dial.getSpanId().toByteArray()) + "-01");
 		assertThat(gateway.bean(MeterRegistry.class).find("wsgate.handshake").meters())
 			.as("the observation's timing is wsgate.handshake.duration already").isEmpty();
+	}
+
+	@Test
+	void withAFirstMessageCheckTheDialAfterTheCheckIsStillAChildOfTheHandshake() throws Exception {
+		String traceId = "5bf92f3577b34da6a3ce929d0e0e4737";
+		try (TestClient client = TestClient.connect(gateway.wsUrl("edge", "/token"),
+				Map.of("traceparent", "00-" + traceId + "-" + CLIENT_SPAN_ID + "-01"), null)) {
+			client.sendText(FirstMessageTokenKind.TOKEN);
+			client.sendText("hi");
+			assertThat(client.nextText()).isEqualTo("hi");
+		}
+
+		Span handshake = awaitSpan("websocket handshake", traceId);
+		Span dial = awaitSpan("websocket dial", traceId);
+		assertThat(attributes(handshake)).containsEntry("pipeline", "token")
+			.containsEntry("outcome", "upgraded")
+			.containsEntry("status", "101");
+		assertThat(dial.getParentSpanId()).as("a child of the handshake").isEqualTo(handshake.getSpanId());
+		assertThat(attributes(dial)).containsEntry("outcome", "connected");
+		assertThat(backend.lastHandshake().headers().getAll("traceparent"))
+			.containsExactly("00-" + traceId + "-" + hex(dial.getSpanId().toByteArray()) + "-01");
 	}
 
 	@Test

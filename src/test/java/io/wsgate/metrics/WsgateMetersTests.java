@@ -10,7 +10,7 @@ class WsgateMetersTests {
 	@Test
 	void theSessionsCounterDescribesEveryHandshakeOutcome() {
 		assertThat(WsgateMeters.SESSIONS.description()).endsWith(
-				"by outcome: upgraded, rejected, over_limit, backend_refused, backend_unavailable, backend_unreachable");
+				"by outcome: upgraded, rejected, over_limit, backend_refused, backend_unavailable, backend_unreachable, first_message_rejected");
 	}
 
 	@Test
