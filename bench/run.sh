@@ -395,7 +395,7 @@ YAML
 
 # wsgate with a Validator (HS256 JWT from the query, its subject to a header) and a RateLimiter (per client
 # address, never reached) before the proxy: what a pipeline of filters costs per handshake.
-BENCH_JWT_SECRET=62656e63682d7365637265742d6f662d33322d62797465732d6c6f6e672121  # hex, as Easegress
+BENCH_JWT_SECRET=62656e63682d7365637265742d6f662d33322d62797465732d6c6f6e67212121  # hex, as Easegress
 start_filters() {
 	local token
 	token=$(python3 - "$BENCH_JWT_SECRET" <<'PY'

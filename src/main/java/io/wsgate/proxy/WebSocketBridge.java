@@ -118,8 +118,11 @@ final class WebSocketBridge {
 
 	private volatile long lastMessage = System.nanoTime();
 
-	/** The session's closeAt passed and it is being closed (read and written by the timer only). */
-	private boolean expired;
+	/**
+	 * The session's closeAt passed and the gateway is closing both sides (written by the timer, read
+	 * when a side's inbound ends, on either side's loop).
+	 */
+	private volatile boolean expired;
 
 	/** @param deflate whether the endpoints negotiated permessage-deflate (their frames may carry RSV1) */
 	WebSocketBridge(Side client, Side backend, SessionRecord record, Timeouts timeouts, boolean deflate) {
@@ -189,6 +192,11 @@ final class WebSocketBridge {
 	}
 
 	private Mono<Void> closeAfter(Side from, Side to, Throwable failure) {
+		if (expired) {
+			// The gateway sent each side its own close (1008 to the client, 1001 to the backend):
+			// sending the client's 1008 ends its inbound at once, which must not be forwarded.
+			return Mono.empty();
+		}
 		if (failure instanceof MessageTooBigException) {
 			record.closed(CloseCodes.MESSAGE_TOO_BIG, GATEWAY);
 			String reason = from.role() + " message too big";
