@@ -1,16 +1,9 @@
 package io.wsgate;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import io.wsgate.config.ConfigValidator;
-import io.wsgate.config.Defined;
-import io.wsgate.config.HttpServerSpec;
-import io.wsgate.config.PipelineSpec;
 import io.wsgate.config.WsgateProperties;
-import io.wsgate.config.easegress.EasegressLoader;
-import io.wsgate.config.easegress.EasegressObjects;
 import io.wsgate.demo.EchoBackend;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -22,11 +15,13 @@ import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.FilterKind;
 import io.wsgate.pipeline.FilterOutcomes;
 import io.wsgate.pipeline.FilterRegistry;
-import io.wsgate.pipeline.Pipelines;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.proxy.BackendDialer;
 import io.wsgate.proxy.SessionRegistry;
 import io.wsgate.proxy.WebSocketProxyKind;
+import io.wsgate.runtime.GatewayRuntimes;
+import io.wsgate.runtime.RuntimeFactory;
+import io.wsgate.runtime.SnapshotLoader;
 import io.wsgate.server.Listeners;
 import io.wsgate.status.AccessLog;
 import io.wsgate.status.BuildSummary;
@@ -45,18 +40,16 @@ import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.info.GitProperties;
 import org.springframework.boot.ssl.SslBundles;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.http.client.ReactorResourceFactory;
 import reactor.netty.ReactorNetty;
 import reactor.netty.resources.LoopResources;
 
 /**
- * Wires the gateway: validates the configuration once, builds the pipelines from the filter
- * kinds, and starts the listeners.
+ * Wires the gateway: validates the configuration, builds the runtime (pipelines from the filter
+ * kinds, pools, routers) from it, starts the listeners, and reloads the configuration live.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewayConfiguration {
@@ -131,31 +124,29 @@ class GatewayConfiguration {
 		return new FilterRegistry(kinds);
 	}
 
-	/** The Easegress objects of {@code wsgate.easegress.files}, read once here (validated with the pipelines). */
+	/**
+	 * The configuration in force: validated here at startup (a problem stops the application), then
+	 * reloaded live. Every runtime object (routers, pipelines, filters, pools) is built from it.
+	 */
 	@Bean
-	EasegressObjects easegressObjects(WsgateProperties properties, FilterRegistry registry) {
-		return EasegressLoader.load(properties.easegress().files(), registry);
+	GatewayRuntimes gatewayRuntimes(WsgateProperties properties, FilterRegistry registry, PoolRegistry pools,
+			ConfigurableEnvironment environment, SslBundles sslBundles, GatewayMetrics metrics,
+			HealthCheckScheduler health, SessionRegistry sessions, MeterRegistry meterRegistry,
+			SessionListener sessionListener) {
+		SnapshotLoader loader = new SnapshotLoader(environment, registry, Set.copyOf(sslBundles.getBundleNames()));
+		RuntimeFactory factory = new RuntimeFactory(registry, pools, new FilterOutcomes(metrics, sessionListener));
+		return new GatewayRuntimes(loader.startup(properties), loader, factory, pools, metrics, health, sessions,
+				meterRegistry);
 	}
 
 	@Bean
-	Pipelines pipelines(WsgateProperties properties, FilterRegistry registry, Environment environment,
-			SslBundles sslBundles, GatewayMetrics metrics, SessionListener sessionListener, EasegressObjects easegress) {
-		Binder binder = Binder.get(environment);
-		new ConfigValidator(registry, sslBundles.getBundleNames())
-			.validate(properties, ConfigurationPropertySources.get(environment), binder, easegress);
-		List<Defined<PipelineSpec>> pipelines = new ArrayList<>(Defined.of(properties.pipelines(), "wsgate.pipelines", binder));
-		pipelines.addAll(easegress.pipelines());
-		return new Pipelines(pipelines, registry, new FilterOutcomes(metrics, sessionListener));
-	}
-
-	@Bean
-	Listeners listeners(WsgateProperties properties, Pipelines pipelines, ReactorResourceFactory resources,
-			SslBundles sslBundles, SessionRegistry sessions, HandshakeTracing tracing, EasegressObjects easegress) {
-		List<HttpServerSpec> servers = new ArrayList<>(properties.httpServers());
-		servers.addAll(easegress.httpServerSpecs());
-		return new Listeners(servers, pipelines, resources, sslBundles,
+	Listeners listeners(GatewayRuntimes runtimes, WsgateProperties properties, ReactorResourceFactory resources,
+			SslBundles sslBundles, SessionRegistry sessions, HandshakeTracing tracing) {
+		Listeners listeners = new Listeners(runtimes.get().httpServers(), runtimes, resources, sslBundles,
 				new Listeners.Drain(properties.shutdown().drainPeriod(), sessions::startDraining,
 						() -> sessions.goAwayAll("gateway shutting down")), tracing);
+		runtimes.attach(listeners);
+		return listeners;
 	}
 
 	/**
@@ -182,20 +173,19 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	HealthCheckScheduler healthCheckScheduler(PoolRegistry pools, Pipelines pipelines, ReactorResourceFactory resources) {
-		// Depends on the pipelines: they register the pools.
-		return new HealthCheckScheduler(pools, resources.getLoopResources());
+	HealthCheckScheduler healthCheckScheduler(ReactorResourceFactory resources) {
+		return new HealthCheckScheduler(resources.getLoopResources());
 	}
 
-	/** Actuator health component "wsgate": pipeline, pool, servers. */
+	/** Actuator health component "wsgate": pipeline, pool, servers (of the configuration in force). */
 	@Bean("wsgate")
-	HealthContributor wsgateHealthContributor(PoolRegistry pools, Pipelines pipelines) {
-		return GatewayHealthContributor.of(pools);
+	HealthContributor wsgateHealthContributor(PoolRegistry pools, GatewayRuntimes runtimes) {
+		return GatewayHealthContributor.live(pools);
 	}
 
 	@Bean
-	GatewayTotals gatewayTotals(PoolRegistry pools, GatewayMetrics metrics, MeterRegistry registry) {
-		return new GatewayTotals(pools, metrics, registry);
+	GatewayTotals gatewayTotals(GatewayMetrics metrics, MeterRegistry registry) {
+		return new GatewayTotals(metrics, registry);
 	}
 
 	@Bean
@@ -210,10 +200,10 @@ class GatewayConfiguration {
 
 	/** Build info and git.properties are optional: a jar built without them still starts. */
 	@Bean
-	GatewayStatusEndpoint gatewayStatusEndpoint(Listeners listeners, Pipelines pipelines, PoolRegistry pools,
+	GatewayStatusEndpoint gatewayStatusEndpoint(GatewayRuntimes runtimes, Listeners listeners, PoolRegistry pools,
 			GatewayMetrics metrics, GatewayTotals totals, RecentCloses recentCloses, TrafficHistory history,
 			ObjectProvider<BuildProperties> build, ObjectProvider<GitProperties> git) {
-		return new GatewayStatusEndpoint(listeners, pipelines, pools, metrics, totals, recentCloses, history,
+		return new GatewayStatusEndpoint(runtimes, listeners, pools, metrics, totals, recentCloses, history,
 				BuildSummary.of(build.getIfAvailable(), git.getIfAvailable()));
 	}
 

@@ -114,6 +114,10 @@ public final class ConfigValidator {
 		if (properties.shutdown().drainPeriod().isNegative()) {
 			problems.add("wsgate.shutdown.drainPeriod", "must not be negative");
 		}
+		String removed = properties.reload().removedServers();
+		if (!removed.equalsIgnoreCase(WsgateProperties.ReloadSpec.KEEP) && !removed.equalsIgnoreCase(WsgateProperties.ReloadSpec.DRAIN)) {
+			problems.add("wsgate.reload.removedServers", "'" + removed + "' (expected: keep or drain)");
+		}
 		if (properties.demo().port() < 0 || properties.demo().port() > 65535) {
 			problems.add("wsgate.demo.port", "must be between 0 and 65535");
 		}

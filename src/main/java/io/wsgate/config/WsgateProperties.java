@@ -15,11 +15,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param accessLog the access log of finished sessions
  * @param limits gateway-wide session limits
  * @param shutdown graceful shutdown
+ * @param reload live configuration: reloading the config files while running
  * @param easegress Easegress objects read from files, beside the http servers and pipelines above
  */
 @ConfigurationProperties(prefix = "wsgate")
 public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSpec> pipelines, DemoSpec demo,
-		AccessLogSpec accessLog, LimitsSpec limits, ShutdownSpec shutdown, EasegressSpec easegress) {
+		AccessLogSpec accessLog, LimitsSpec limits, ShutdownSpec shutdown, ReloadSpec reload, EasegressSpec easegress) {
 
 	public WsgateProperties {
 		httpServers = Specs.list(httpServers);
@@ -28,7 +29,35 @@ public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSp
 		accessLog = (accessLog != null) ? accessLog : AccessLogSpec.DEFAULT;
 		limits = (limits != null) ? limits : new LimitsSpec(null, null, null);
 		shutdown = (shutdown != null) ? shutdown : new ShutdownSpec(null);
+		reload = (reload != null) ? reload : new ReloadSpec(null, null);
 		easegress = (easegress != null) ? easegress : new EasegressSpec(null);
+	}
+
+	/**
+	 * Live configuration ({@code wsgate.reload}). {@code POST /actuator/wsgate/reload} applies the
+	 * config files whether or not {@code enabled} is set.
+	 *
+	 * @param enabled watch the config files Spring loaded (and a Kubernetes ConfigMap mount) and apply
+	 * them when they change (default false)
+	 * @param removedServers what happens to the sessions on a server, or an http server, that a reload
+	 * removed: {@code keep} (default) lets them run on, {@code drain} closes them with 1001 after
+	 * {@code shutdown.drainPeriod}
+	 */
+	public record ReloadSpec(Boolean enabled, String removedServers) {
+
+		public static final String KEEP = "keep";
+
+		public static final String DRAIN = "drain";
+
+		public ReloadSpec {
+			enabled = (enabled != null) ? enabled : false;
+			removedServers = (removedServers != null) ? removedServers : KEEP;
+		}
+
+		/** Whether sessions on removed servers are closed after the drain period. */
+		public boolean drainsRemovedServers() {
+			return DRAIN.equalsIgnoreCase(removedServers);
+		}
 	}
 
 	/**

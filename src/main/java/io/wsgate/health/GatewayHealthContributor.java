@@ -12,6 +12,7 @@ import io.wsgate.pool.ServerState;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.HealthContributors;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
@@ -23,6 +24,52 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 public final class GatewayHealthContributor {
 
 	private GatewayHealthContributor() {
+	}
+
+	/**
+	 * The health tree of the pools in force, read again when a reload replaced them (Actuator asks
+	 * for the tree on each request).
+	 */
+	public static HealthContributor live(PoolRegistry pools) {
+		return new LiveTree(pools);
+	}
+
+	private static final class LiveTree implements CompositeHealthContributor {
+
+		private final PoolRegistry pools;
+
+		private List<PoolRegistry.Entry> builtFor;
+
+		private HealthContributor tree;
+
+		LiveTree(PoolRegistry pools) {
+			this.pools = pools;
+		}
+
+		private synchronized HealthContributor tree() {
+			List<PoolRegistry.Entry> entries = pools.entries();
+			if (entries != builtFor) {
+				tree = of(pools);
+				builtFor = entries;
+			}
+			return tree;
+		}
+
+		private CompositeHealthContributor composite() {
+			HealthContributor current = tree();
+			return (current instanceof CompositeHealthContributor composite) ? composite
+					: CompositeHealthContributor.fromMap(Map.of("pipelines", current));
+		}
+
+		@Override
+		public HealthContributor getContributor(String name) {
+			return composite().getContributor(name);
+		}
+
+		@Override
+		public java.util.stream.Stream<HealthContributors.Entry> stream() {
+			return composite().stream();
+		}
 	}
 
 	/** The health tree of the registered pools. */

@@ -1,7 +1,9 @@
 package io.wsgate.health;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.wsgate.config.HealthCheckSpec;
 import io.wsgate.pool.PoolRegistry;
@@ -15,32 +17,28 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
-import org.springframework.context.SmartLifecycle;
-
 /**
  * Runs the active health checks: every server of every pool with a {@code healthCheck} has its own
  * periodic, non-blocking probe, so a slow or hanging server never delays another; a tick that comes
  * while the previous probe of the same server still runs is skipped. No thread per server: probes
- * are Reactor Netty requests on the shared event loops, with the pool's {@code serverTls}. All stop
- * with the application.
+ * are Reactor Netty requests on the shared event loops, with the pool's {@code serverTls}. The checks
+ * of a configuration start when it is applied and stop when it is replaced or the application stops
+ * ({@link #schedule}).
  */
-public final class HealthCheckScheduler implements SmartLifecycle {
-
-	private final PoolRegistry pools;
+public final class HealthCheckScheduler {
 
 	private final HttpClient plain;
 
-	private Disposable.Composite running;
+	private final AtomicInteger tasks = new AtomicInteger();
 
-	public HealthCheckScheduler(PoolRegistry pools, LoopResources loops) {
-		this.pools = pools;
+	public HealthCheckScheduler(LoopResources loops) {
 		this.plain = HttpClient.create(ConnectionProvider.newConnection()).runOn(loops).disableRetry(true);
 	}
 
-	@Override
-	public synchronized void start() {
-		running = Disposables.composite();
-		for (PoolRegistry.Entry entry : pools.entries()) {
+	/** Starts the checks of these pools; disposing the result stops them all. */
+	public Disposable schedule(List<PoolRegistry.Entry> pools) {
+		Disposable.Composite running = Disposables.composite();
+		for (PoolRegistry.Entry entry : pools) {
 			ServerPool pool = entry.pool();
 			HealthCheckSpec spec = pool.spec().healthCheck();
 			if (spec != null) {
@@ -48,6 +46,12 @@ public final class HealthCheckScheduler implements SmartLifecycle {
 				pool.servers().forEach(server -> running.add(schedule(pool, server, checker, spec.interval())));
 			}
 		}
+		return running;
+	}
+
+	/** The periodic checks running now, one per checked server of the pools in force. */
+	public int activeTasks() {
+		return tasks.get();
 	}
 
 	/**
@@ -58,25 +62,14 @@ public final class HealthCheckScheduler implements SmartLifecycle {
 		return (pool.tls() != null) ? pool.tls().applyTo(plain) : plain;
 	}
 
-	private static Disposable schedule(ServerPool pool, Server server, ServerChecker checker, Duration interval) {
+	private Disposable schedule(ServerPool pool, Server server, ServerChecker checker, Duration interval) {
 		// A little jitter on the first check spreads the probes of many servers over the interval.
 		Duration firstDelay = Duration.ofMillis(ThreadLocalRandom.current().nextLong(Math.max(1, interval.toMillis() / 10)));
+		tasks.incrementAndGet();
 		return Flux.interval(firstDelay, interval, Schedulers.parallel())
 			.onBackpressureDrop()
 			.concatMap(tick -> checker.check(server), 1)
+			.doFinally(signal -> tasks.decrementAndGet())
 			.subscribe(result -> pool.recordCheck(server, result.healthy(), result.failure()));
-	}
-
-	@Override
-	public synchronized void stop() {
-		if (running != null) {
-			running.dispose();
-			running = null;
-		}
-	}
-
-	@Override
-	public synchronized boolean isRunning() {
-		return running != null;
 	}
 }

@@ -1,10 +1,13 @@
 package io.wsgate.metrics;
 
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.wsgate.pool.Server;
@@ -32,21 +35,49 @@ public final class GatewayMetrics {
 
 	/** Creates the meters of a pool's servers, including their health gauges. */
 	public void register(ServerPool pool) {
-		for (Server server : pool.servers()) {
-			server(pool, server);
-			Gauge.builder(WsgateMeters.SERVER_HEALTHY.meterName(), pool, p -> p.healthyServers().contains(server) ? 1 : 0)
-				.description(WsgateMeters.SERVER_HEALTHY.description())
-				.tags(ServerMeters.tags(pool, server))
-				.strongReference(true)
-				.register(registry);
+		activate(List.of(pool));
+	}
+
+	/**
+	 * Makes these pools' servers the metered ones, as a configuration is applied: a server that stays
+	 * (same pipeline, pool and URL) keeps its meters, its health gauge now reads the new pool; the
+	 * meters of a server that is gone are removed when its last session ends.
+	 */
+	public synchronized void activate(List<ServerPool> pools) {
+		Set<String> kept = new HashSet<>();
+		for (ServerPool pool : pools) {
+			for (Server server : pool.servers()) {
+				kept.add(key(pool, server));
+				ServerMeters meters = server(pool, server);
+				meters.keep();
+				meters.healthGauge(pool, server);
+			}
 		}
+		servers.forEach((key, meters) -> {
+			if (!kept.contains(key)) {
+				meters.retire(() -> servers.remove(key, meters));
+			}
+		});
 	}
 
 	/** The meters of a server of a registered pool. */
 	public ServerMeters server(ServerPool pool, Server server) {
-		// Pool names are unique only inside their pipeline (every pipeline may have a filter "wsproxy").
-		return servers.computeIfAbsent(pool.pipeline() + '\0' + pool.name() + '\0' + server.url(),
-				k -> new ServerMeters(registry, pool, server));
+		return servers.computeIfAbsent(key(pool, server), k -> new ServerMeters(registry, pool, server));
+	}
+
+	/** The meters of every metered server: those in force, and removed ones whose sessions still run. */
+	public Collection<ServerMeters> servers() {
+		return servers.values();
+	}
+
+	/** The number of servers with meters (those in force, and removed ones with sessions still open). */
+	public int meteredServers() {
+		return servers.size();
+	}
+
+	/** Pool names are unique only inside their pipeline (every pipeline may have a filter "wsproxy"). */
+	private static String key(ServerPool pool, Server server) {
+		return pool.pipeline() + '\0' + pool.name() + '\0' + server.url();
 	}
 
 	/** Counts a handshake that reached a WebSocketProxy, by outcome. */

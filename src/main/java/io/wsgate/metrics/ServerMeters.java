@@ -1,5 +1,6 @@
 package io.wsgate.metrics;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
@@ -29,9 +30,20 @@ public final class ServerMeters {
 
 	private final Counter[] dialErrors = new Counter[DialError.values().length];
 
+	private final MeterRegistry registry;
+
+	private final Gauge activeGauge;
+
+	/** Its server's health gauge, pointing at the pool in force (replaced by each applied configuration). */
+	private volatile Gauge healthy;
+
+	/** Set when a reload removed the server: the meters go when its last session ends. */
+	private volatile Runnable onLastSession;
+
 	ServerMeters(MeterRegistry registry, ServerPool pool, Server server) {
+		this.registry = registry;
 		Tags tags = tags(pool, server);
-		Gauge.builder(WsgateMeters.SESSIONS_ACTIVE.meterName(), active, AtomicInteger::get)
+		this.activeGauge = Gauge.builder(WsgateMeters.SESSIONS_ACTIVE.meterName(), active, AtomicInteger::get)
 			.description(WsgateMeters.SESSIONS_ACTIVE.description())
 			.tags(tags)
 			.register(registry);
@@ -80,7 +92,58 @@ public final class ServerMeters {
 	}
 
 	public void sessionEnded() {
-		active.decrementAndGet();
+		if (active.decrementAndGet() == 0) {
+			Runnable retire = onLastSession;
+			if (retire != null) {
+				retire.run();
+			}
+		}
+	}
+
+	/** Points the health gauge at a pool's view of the server. */
+	synchronized void healthGauge(ServerPool pool, Server server) {
+		Gauge previous = healthy;
+		if (previous != null) {
+			registry.remove(previous);
+		}
+		this.healthy = Gauge.builder(WsgateMeters.SERVER_HEALTHY.meterName(), pool, p -> p.healthyServers().contains(server) ? 1 : 0)
+			.description(WsgateMeters.SERVER_HEALTHY.description())
+			.tags(tags(pool, server))
+			.strongReference(true)
+			.register(registry);
+	}
+
+	/**
+	 * The server left the configuration: its meters are removed now if it has no session, else when
+	 * its last session ends ({@code removed} is then called once).
+	 */
+	void retire(Runnable removed) {
+		this.onLastSession = () -> remove(removed);
+		if (active.get() == 0) {
+			remove(removed);
+		}
+	}
+
+	/** Back in the configuration before its last session ended: its meters stay. */
+	void keep() {
+		this.onLastSession = null;
+	}
+
+	private synchronized void remove(Runnable removed) {
+		if (onLastSession == null) {
+			return;
+		}
+		onLastSession = null;
+		registry.remove(activeGauge);
+		if (healthy != null) {
+			registry.remove(healthy);
+		}
+		for (Counter[] counters : List.of(messages, bytes, dialErrors)) {
+			for (Counter counter : counters) {
+				registry.remove(counter);
+			}
+		}
+		removed.run();
 	}
 
 	public int activeSessions() {

@@ -41,7 +41,11 @@ public enum WsgateMeters {
 			"RateLimiter calls to Redis (store: redis) that failed or timed out; the handshake got what redisFailure says",
 			List.of("pipeline", "filter")),
 
-	SERVER_HEALTHY("wsgate.server.healthy", "gauge", null, "1 while the server gets new sessions, else 0", Tags.SERVER);
+	SERVER_HEALTHY("wsgate.server.healthy", "gauge", null, "1 while the server gets new sessions, else 0", Tags.SERVER),
+
+	CONFIG_RELOADS("wsgate.config.reloads", "counter", null,
+			"Configuration reloads (file change or POST /actuator/wsgate/reload) by outcome: applied, rejected",
+			List.of("outcome"));
 
 	private final String meterName;
 

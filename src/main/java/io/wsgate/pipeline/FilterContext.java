@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import io.micrometer.observation.Observation;
 import io.wsgate.request.RequestInfo;
@@ -37,6 +38,10 @@ public final class FilterContext {
 	private final long startNanos = System.nanoTime();
 
 	private final Instant start = Instant.now();
+
+	/** Set by the http server: keeps the pipeline's filters from being closed by a reload. */
+	private Supplier<Runnable> sessionHold = () -> () -> {
+	};
 
 	private volatile boolean upgraded;
 
@@ -205,5 +210,18 @@ public final class FilterContext {
 		byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
 		response.getHeaders().setContentLength(body.length);
 		return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+	}
+
+	/** Set by the http server that runs the pipeline: how {@link #holdForSession} holds it. */
+	public void sessionHold(Supplier<Runnable> hold) {
+		this.sessionHold = hold;
+	}
+
+	/**
+	 * Keeps this pipeline's filters open (a reload closes the filters that hold resources once nobody
+	 * uses them) for a session that outlives the handshake, until the returned action runs (once).
+	 */
+	public Runnable holdForSession() {
+		return sessionHold.get();
 	}
 }

@@ -1,9 +1,19 @@
 package io.wsgate.pool;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Every server pool of the running configuration, for health checks, Actuator and status. */
+/**
+ * Every server pool of the configuration in force, for health checks, Actuator and status. While a
+ * new configuration is built, the pools its filters create are collected apart ({@link #beginBuild}),
+ * and they can find the pool they take over from ({@link #previous}); they replace the pools in force
+ * only when the new configuration is applied ({@link #commit}). Builds are serialized by their caller.
+ */
 public final class PoolRegistry {
 
 	/**
@@ -15,13 +25,72 @@ public final class PoolRegistry {
 	public record Entry(String pipeline, ServerPool pool) {
 	}
 
-	private final List<Entry> entries = new CopyOnWriteArrayList<>();
+	private volatile List<Entry> entries = List.of();
 
-	public void register(String pipeline, ServerPool pool) {
-		entries.add(new Entry(pipeline, pool));
+	private List<Entry> building;
+
+	/**
+	 * Per server (pipeline, pool, URL): its sessions, from the dial until the backend connection
+	 * closes. Shared by every generation of the pool, so a server removed by one reload and added
+	 * back by another still counts the sessions it kept.
+	 */
+	private final Map<String, AtomicInteger> sessionCounts = new ConcurrentHashMap<>();
+
+	/** Adds a pool: to the configuration being built if any, else to the one in force. */
+	public synchronized void register(String pipeline, ServerPool pool) {
+		if (building != null) {
+			building.add(new Entry(pipeline, pool));
+			return;
+		}
+		List<Entry> next = new ArrayList<>(entries);
+		next.add(new Entry(pipeline, pool));
+		entries = List.copyOf(next);
 	}
 
+	/** The pools of the configuration in force. */
 	public List<Entry> entries() {
-		return List.copyOf(entries);
+		return entries;
+	}
+
+	/** The pool in force of this pipeline and name, that a new one of the same place takes over from; or null. */
+	public ServerPool previous(String pipeline, String name) {
+		for (Entry entry : entries) {
+			if (entry.pipeline().equals(pipeline) && entry.pool().name().equals(name)) {
+				return entry.pool();
+			}
+		}
+		return null;
+	}
+
+	/** The session count of a server of a pool, shared by every configuration that has it. */
+	public AtomicInteger sessionCount(String pipeline, String pool, String url) {
+		return sessionCounts.computeIfAbsent(key(pipeline, pool, url), k -> new AtomicInteger());
+	}
+
+	private static String key(String pipeline, String pool, String url) {
+		return pipeline + '\0' + pool + '\0' + url;
+	}
+
+	/** Starts collecting the pools of a new configuration. */
+	public synchronized void beginBuild() {
+		building = new ArrayList<>();
+	}
+
+	/** The pools collected since {@link #beginBuild}, which stops collecting. */
+	public synchronized List<Entry> endBuild() {
+		List<Entry> built = (building != null) ? List.copyOf(building) : List.of();
+		building = null;
+		return built;
+	}
+
+	/** Makes these pools the ones in force. */
+	public synchronized void commit(List<Entry> pools) {
+		entries = List.copyOf(pools);
+		Set<String> inForce = new HashSet<>();
+		for (Entry entry : pools) {
+			entry.pool().servers().forEach(server -> inForce.add(key(entry.pipeline(), entry.pool().name(), server.url())));
+		}
+		// The counts of servers gone, once their sessions ended.
+		sessionCounts.entrySet().removeIf(count -> !inForce.contains(count.getKey()) && count.getValue().get() == 0);
 	}
 }

@@ -60,23 +60,56 @@ public final class ServerPool {
 	 * @param tls the TLS toward its wss:// servers, or null for Reactor Netty's defaults
 	 */
 	public ServerPool(String pipeline, String name, PoolSpec spec, BackendTls tls) {
+		this(pipeline, name, spec, tls, null);
+	}
+
+	/**
+	 * A pool of a configuration that replaces another: a server with the same URL as one of the pool
+	 * of the same pipeline and name in force shares its health state; every server's session count
+	 * comes from the registry, so sessions opened before a reload still count (leastSessions).
+	 *
+	 * @param registry the pools in force, or null for a pool on its own
+	 */
+	public ServerPool(String pipeline, String name, PoolSpec spec, BackendTls tls, PoolRegistry registry) {
 		this.pipeline = pipeline;
 		this.name = name;
 		this.spec = spec;
 		this.tls = tls;
 		this.servers = spec.selectedServers().stream().map(Server::of).toList();
 		Map<Server, ServerState> map = new LinkedHashMap<>();
-		servers.forEach(server -> map.put(server, new ServerState(server, spec)));
+		Map<Server, AtomicInteger> sessions = new LinkedHashMap<>();
+		ServerPool previous = (registry != null) ? registry.previous(pipeline, name) : null;
+		for (Server server : servers) {
+			Server before = (previous != null) ? previous.server(server.url()) : null;
+			if (before != null) {
+				ServerState state = previous.states.get(before);
+				state.reconfigure(server, spec);
+				map.put(server, state);
+			}
+			else {
+				map.put(server, new ServerState(server, spec));
+			}
+			sessions.put(server, (registry != null) ? registry.sessionCount(pipeline, name, server.url()) : new AtomicInteger());
+		}
 		this.states = Collections.unmodifiableMap(map);
 		this.matcher = spec.isMain() ? null : new RequestMatcher(spec.filter());
-		Map<Server, AtomicInteger> sessions = new LinkedHashMap<>();
-		servers.forEach(server -> sessions.put(server, new AtomicInteger()));
 		this.openSessions = Collections.unmodifiableMap(sessions);
 		this.policy = LoadBalancePolicy.named(spec.loadBalance().policy())
 			.apply(new LoadBalancePolicy.Context(spec.loadBalance().headerHashKey(), this::openSessions));
 		this.stickySession = (spec.loadBalance().stickySession() != null)
 				? StickySession.of(spec.loadBalance().stickySession()) : null;
 		this.available = new AtomicReference<>(servers);
+		refresh();
+	}
+
+	/** The server of the pool with this URL, or null. */
+	public Server server(String url) {
+		for (Server server : servers) {
+			if (server.url().equals(url)) {
+				return server;
+			}
+		}
+		return null;
 	}
 
 	public String pipeline() {

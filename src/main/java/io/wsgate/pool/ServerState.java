@@ -41,19 +41,19 @@ public final class ServerState {
 			String lastFailure, int consecutiveSuccesses, int consecutiveFailures, int consecutiveDialFailures) {
 	}
 
-	private final Server server;
+	private Server server;
 
-	private final int checkFails;
+	private int checkFails;
 
-	private final int checkPasses;
+	private int checkPasses;
 
-	private final boolean passive;
+	private boolean passive;
 
-	private final int dialFails;
+	private int dialFails;
 
-	private final Duration baseBackoff;
+	private Duration baseBackoff;
 
-	private final Duration maxBackoff;
+	private Duration maxBackoff;
 
 	private boolean activeUp = true;
 
@@ -73,6 +73,14 @@ public final class ServerState {
 	private Duration nextBackoff;
 
 	ServerState(Server server, PoolSpec spec) {
+		reconfigure(server, spec);
+	}
+
+	/**
+	 * Takes the options of a new configuration (a reload that kept the server): its health so far
+	 * (verdict, counters, back-off) stays.
+	 */
+	synchronized void reconfigure(Server server, PoolSpec spec) {
 		this.server = server;
 		this.checkFails = (spec.healthCheck() != null) ? spec.healthCheck().fails() : 1;
 		this.checkPasses = (spec.healthCheck() != null) ? spec.healthCheck().successesToRecover() : 1;
@@ -82,7 +90,7 @@ public final class ServerState {
 		this.maxBackoff = spec.passiveHealthCheck().maxBackoff();
 	}
 
-	public Server server() {
+	public synchronized Server server() {
 		return server;
 	}
 

@@ -113,4 +113,18 @@ final class SessionRecord {
 				Duration.ofNanos(elapsedNanos()), up.messages, up.bytes, down.messages, down.bytes, closeCode(), closedBy(),
 				reason.isEmpty() ? "" : filter, reason);
 	}
+
+	/** Releases the session's hold of its pipeline: a reload closes the filters it replaced once nobody holds them. */
+	private volatile Runnable pipelineHold = () -> {
+	};
+
+	/** The action that releases the session's hold of its pipeline (idempotent). */
+	void holdPipeline(Runnable release) {
+		this.pipelineHold = release;
+	}
+
+	/** Releases the hold: when the session ends, or with the attempt when no session started. */
+	void releasePipeline() {
+		pipelineHold.run();
+	}
 }

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import io.wsgate.config.WsgateProperties.LimitsSpec;
 import io.wsgate.pool.ServerPool;
@@ -28,8 +29,11 @@ public final class SessionRegistry {
 
 	private final AtomicInteger total = new AtomicInteger();
 
-	/** By pool object: a pool's name is unique only inside its pipeline. */
-	private final Map<ServerPool, AtomicInteger> perPool = new ConcurrentHashMap<>();
+	/**
+	 * By pipeline and pool name (a pool's name is unique only inside its pipeline), not by pool
+	 * object: the pool that takes over from it in a reloaded configuration shares its count.
+	 */
+	private final Map<String, AtomicInteger> perPool = new ConcurrentHashMap<>();
 
 	private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
 
@@ -49,13 +53,13 @@ public final class SessionRegistry {
 		if (!reserve(total, limits.maxSessions())) {
 			return new Refusal(503, "too many sessions on the gateway");
 		}
-		if (!reserve(perPool.computeIfAbsent(pool, k -> new AtomicInteger()), pool.spec().maxSessions())) {
+		if (!reserve(perPool.computeIfAbsent(key(pool), k -> new AtomicInteger()), pool.spec().maxSessions())) {
 			total.decrementAndGet();
 			return new Refusal(503, "too many sessions on this route");
 		}
 		if (limits.maxSessionsPerClientIp() > 0) {
 			if (!reservePerClient(clientIp)) {
-				perPool.get(pool).decrementAndGet();
+				perPool.get(key(pool)).decrementAndGet();
 				total.decrementAndGet();
 				return new Refusal(429, "too many sessions from this address");
 			}
@@ -66,7 +70,7 @@ public final class SessionRegistry {
 	/** Releases the place reserved by a successful {@link #admit}. */
 	void release(ServerPool pool, String clientIp) {
 		total.decrementAndGet();
-		perPool.get(pool).decrementAndGet();
+		perPool.get(key(pool)).decrementAndGet();
 		if (limits.maxSessionsPerClientIp() > 0) {
 			// Drop the entry at zero so the map only holds clients with open sessions.
 			perClient.computeIfPresent(clientIp, (ip, count) -> (count.decrementAndGet() == 0) ? null : count);
@@ -94,6 +98,43 @@ public final class SessionRegistry {
 	/** Closes every open session with 1001 on both sides. */
 	public void goAwayAll(String reason) {
 		open.forEach(bridge -> bridge.goAway(reason));
+	}
+
+	/**
+	 * Closes with 1001 on both sides the open sessions whose place matches.
+	 *
+	 * @return how many were asked to close
+	 */
+	public int goAway(Predicate<Place> which, String reason) {
+		int count = 0;
+		for (WebSocketBridge bridge : open) {
+			if (which.test(bridge.place())) {
+				bridge.goAway(reason);
+				count++;
+			}
+		}
+		return count;
+	}
+
+	/** The sessions admitted to a pool and not yet ended (those of its predecessors included). */
+	public int active(ServerPool pool) {
+		AtomicInteger count = perPool.get(key(pool));
+		return (count != null) ? count.get() : 0;
+	}
+
+	/**
+	 * Where an open session runs.
+	 *
+	 * @param httpServer the http server that accepted it
+	 * @param pipeline its pipeline
+	 * @param pool its pool's name
+	 * @param server its server's URL
+	 */
+	public record Place(String httpServer, String pipeline, String pool, String server) {
+	}
+
+	private static String key(ServerPool pool) {
+		return pool.pipeline() + '\0' + pool.name();
 	}
 
 	/** Atomic per address with {@link #release}, which removes an address's entry at zero. */

@@ -151,6 +151,11 @@ final class WebSocketBridge {
 		});
 	}
 
+	/** Where the session runs: its http server, pipeline, pool and server. */
+	SessionRegistry.Place place() {
+		return new SessionRegistry.Place(record.httpServer(), record.pipeline(), record.pool, record.server);
+	}
+
 	/** Closes both sides with 1001 (the gateway is shutting down). */
 	void goAway(String reason) {
 		closeBoth(CloseCodes.GOING_AWAY, reason);

@@ -153,7 +153,9 @@ final class WebSocketProxyFilter implements Filter {
 					(overLimit.status() == 429) ? CLIENT_ERROR : SERVER_ERROR);
 		}
 		// The place reserved for the session is released when the session ends, or with the attempt
-		// when no session started.
+		// when no session started; so is its hold of the pipeline (a reload closes replaced filters
+		// once nobody holds them).
+		record.holdPipeline(context.holdForSession());
 		AtomicBoolean relaying = new AtomicBoolean();
 		FirstMessageCheck firstMessage = context.sessionGuards().firstMessage();
 		Mono<String> attempt = (firstMessage == null) ? connect(context, balancing, record, proxyPool, relaying)
@@ -161,6 +163,7 @@ final class WebSocketProxyFilter implements Filter {
 		return attempt.doFinally(signal -> {
 			if (!relaying.get()) {
 				sessions.release(pool, clientIp);
+				record.releasePipeline();
 			}
 		});
 	}
@@ -330,6 +333,7 @@ final class WebSocketProxyFilter implements Filter {
 		return bridge.relay().doFinally(signal -> {
 			sessions.closed(bridge);
 			sessions.release(pool, record.clientAddress());
+			record.releasePipeline();
 			backendConnection.dispose();
 			meters.sessionEnded();
 			metrics.closed(record.pipeline(), record.pool, record.closeCode(), record.closedBy());
@@ -343,6 +347,7 @@ final class WebSocketProxyFilter implements Filter {
 	 */
 	void endedBeforeRelay(ServerPool pool, SessionRecord record, HandshakeOutcome outcome) {
 		sessions.release(pool, record.clientAddress());
+		record.releasePipeline();
 		metrics.handshakeOutcome(record.httpServer(), record.pipeline(), record.pool, outcome);
 		metrics.closed(record.pipeline(), record.pool, record.closeCode(), record.closedBy());
 		listener.sessionFinished(record.summary());

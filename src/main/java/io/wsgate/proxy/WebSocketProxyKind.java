@@ -93,9 +93,10 @@ public final class WebSocketProxyKind implements FilterKind<WebSocketProxySpec> 
 		for (PoolSpec poolSpec : spec.pools()) {
 			String name = "websocketproxy#" + filterName + "#"
 					+ (poolSpec.isMain() ? "main" : "candidate#" + candidateIndex++);
-			ServerPool pool = new ServerPool(pipelineName, name, poolSpec, BackendTls.of(poolSpec.serverTls(), sslBundles));
+			ServerPool pool = new ServerPool(pipelineName, name, poolSpec, BackendTls.of(poolSpec.serverTls(), sslBundles),
+					pools);
+			// Its meters are made when its configuration is applied (GatewayRuntimes).
 			pools.register(pipelineName, pool);
-			metrics.register(pool);
 			ProxyPool proxyPool = new ProxyPool(pool, new OriginCheck(poolSpec.originPatterns(), poolSpec.insecureSkipVerify()));
 			if (poolSpec.isMain()) {
 				main = proxyPool;

@@ -1,16 +1,16 @@
 package io.wsgate.server;
 
 import java.io.IOException;
+import java.util.function.Supplier;
 
 
 import io.micrometer.observation.Observation;
 import io.wsgate.pipeline.FilterContext;
 import io.wsgate.pipeline.Pipeline;
-import io.wsgate.pipeline.Pipelines;
 import io.wsgate.request.RequestInfo;
-import io.wsgate.request.TrustedProxies;
 import io.wsgate.routing.Route;
-import io.wsgate.routing.Router;
+import io.wsgate.server.RoutingTable.ListenerRouting;
+import io.wsgate.server.RoutingTable.PipelineHold;
 import io.wsgate.tracing.HandshakeTracing;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -30,22 +30,19 @@ final class GatewayHttpHandler implements HttpHandler {
 
 	private final String serverName;
 
-	private final Router router;
-
-	private final Pipelines pipelines;
+	private final Supplier<? extends RoutingTable> routing;
 
 	private final boolean secure;
 
 	private final HandshakeTracing tracing;
 
-	private final TrustedProxies trustedProxies;
-
-	GatewayHttpHandler(String serverName, Router router, Pipelines pipelines, boolean secure, HandshakeTracing tracing,
-			TrustedProxies trustedProxies) {
+	/**
+	 * @param routing the configuration in force, read for each request
+	 */
+	GatewayHttpHandler(String serverName, Supplier<? extends RoutingTable> routing, boolean secure,
+			HandshakeTracing tracing) {
 		this.serverName = serverName;
-		this.trustedProxies = trustedProxies;
-		this.router = router;
-		this.pipelines = pipelines;
+		this.routing = routing;
 		this.secure = secure;
 		this.tracing = tracing;
 	}
@@ -68,23 +65,37 @@ final class GatewayHttpHandler implements HttpHandler {
 	}
 
 	private Mono<Void> route(ServerHttpRequest request, ServerHttpResponse response) {
-		RequestInfo info = RequestInfo.of(request, trustedProxies);
+		RoutingTable table = routing.get();
+		ListenerRouting listener = table.listener(serverName);
+		if (listener == null) {
+			// A request on a kept-alive connection of an http server that a reload removed.
+			return FilterContext.respond(response, 503, "this http server is being removed");
+		}
+		RequestInfo info = RequestInfo.of(request, listener.trustedProxies());
+		Route route = listener.router().route(info);
+		PipelineHold hold = route.isRouted() ? table.hold(route.pipeline()) : null;
+		if (route.isRouted() && hold == null) {
+			// A reload replaced the table since it was read: the one in force now decides.
+			return route(request, response);
+		}
 		Observation observation = tracing.startHandshake(nettyHeaders(request), serverName);
-		Route route = router.route(info);
 		if (!route.isRouted()) {
 			observation.lowCardinalityKeyValue("outcome", "not_routed")
 				.lowCardinalityKeyValue("status", String.valueOf(route.status()))
 				.stop();
 			return FilterContext.respond(response, route.status(), route.reason());
 		}
-		Pipeline pipeline = pipelines.get(route.pipeline());
+		Pipeline pipeline = hold.pipeline();
 		observation.lowCardinalityKeyValue("route", route.path()).lowCardinalityKeyValue("pipeline", pipeline.name());
 		FilterContext context = new FilterContext(request, response, info, serverName, pipeline.name(), secure, observation);
+		context.sessionHold(() -> hold.another()::release);
 		// Filters end the observation when they answer; this covers a flow that ends otherwise.
 		return pipeline.run(context)
 			.doOnError(observation::error)
-			.doFinally(signal -> context.endHandshake("ended", response.getStatusCode() != null
-					? response.getStatusCode().value() : 0));
+			.doFinally(signal -> {
+				hold.release();
+				context.endHandshake("ended", response.getStatusCode() != null ? response.getStatusCode().value() : 0);
+			});
 	}
 
 	private static io.netty.handler.codec.http.HttpHeaders nettyHeaders(ServerHttpRequest request) {

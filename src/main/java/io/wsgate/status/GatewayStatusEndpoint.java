@@ -12,25 +12,28 @@ import io.wsgate.config.HttpServerSpec;
 import io.wsgate.config.HttpServerSpec.PathSpec;
 import io.wsgate.config.PipelineSpec;
 import io.wsgate.metrics.Direction;
-import io.wsgate.pipeline.Pipelines;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.ServerMeters;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.pool.ServerState;
+import io.wsgate.runtime.GatewayRuntimes;
+import io.wsgate.runtime.ReloadResult;
 import io.wsgate.server.Listeners;
 import io.wsgate.status.GatewayTotals.FilterId;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * {@code /actuator/wsgate}: the gateway at a glance, as JSON: http servers with their rules,
  * pipelines with their pools and servers (health, weight, active sessions, traffic) and their
- * filters (kind, handshakes by result), totals,
- * recent closes, uptime and the build; and its history for the dashboard's charts. Totals come from
+ * filters (kind, handshakes by result), totals, recent closes, uptime, the build and the
+ * configuration in force (version, time, last rejected reload); and its history for the dashboard's
+ * charts. {@code POST /actuator/wsgate/reload} reloads. Totals come from
  * the wsgate meters, so they read 0 when those meters are disabled.
  */
 @Endpoint(id = "wsgate")
@@ -38,9 +41,9 @@ public final class GatewayStatusEndpoint {
 
 	private final Instant started = Instant.now();
 
-	private final Listeners listeners;
+	private final GatewayRuntimes runtimes;
 
-	private final Pipelines pipelines;
+	private final Listeners listeners;
 
 	private final PoolRegistry pools;
 
@@ -54,11 +57,11 @@ public final class GatewayStatusEndpoint {
 
 	private final BuildSummary build;
 
-	public GatewayStatusEndpoint(Listeners listeners, Pipelines pipelines, PoolRegistry pools,
+	public GatewayStatusEndpoint(GatewayRuntimes runtimes, Listeners listeners, PoolRegistry pools,
 			GatewayMetrics metrics, GatewayTotals totals, RecentCloses recentCloses, TrafficHistory history,
 			BuildSummary build) {
+		this.runtimes = runtimes;
 		this.listeners = listeners;
-		this.pipelines = pipelines;
 		this.pools = pools;
 		this.metrics = metrics;
 		this.totals = totals;
@@ -75,8 +78,9 @@ public final class GatewayStatusEndpoint {
 		status.put("startedAt", started.toString());
 		status.put("uptimeSeconds", Duration.between(started, now).toSeconds());
 		status.put("build", build);
+		status.put("config", config());
 		status.put("totals", totals.read());
-		status.put("httpServers", listeners.specs().stream().map(this::httpServer).toList());
+		status.put("httpServers", runtimes.get().httpServers().stream().map(this::httpServer).toList());
 		status.put("pipelines", pipelines());
 		status.put("closesByCode", totals.closesByCode());
 		status.put("recentCloses", recentCloses.list());
@@ -93,11 +97,33 @@ public final class GatewayStatusEndpoint {
 		return "history".equals(part) ? history.snapshot() : null;
 	}
 
+	/**
+	 * {@code POST /actuator/wsgate/reload}: reads the config files again and applies them now; answers
+	 * the outcome ({@code applied}, {@code rejected}, {@code unchanged}), the version in force and,
+	 * when rejected, the problems, each with its key path.
+	 */
+	@WriteOperation
+	public ReloadResult act(@Selector String part) {
+		return "reload".equals(part) ? runtimes.reload() : null;
+	}
+
+	/** The version and time of the configuration in force, and the last rejected reload. */
+	private Map<String, Object> config() {
+		GatewayRuntimes.Status config = runtimes.status();
+		Map<String, Object> map = new LinkedHashMap<>();
+		map.put("version", config.version());
+		map.put("loadedAt", config.loadedAt().toString());
+		ReloadResult rejection = config.lastRejection();
+		map.put("lastRejection", (rejection != null)
+				? Map.of("time", rejection.time().toString(), "problems", rejection.problems()) : null);
+		return map;
+	}
+
 	private Map<String, Object> httpServer(HttpServerSpec spec) {
 		Map<String, Object> server = new LinkedHashMap<>();
 		server.put("name", spec.name());
 		server.put("address", spec.address());
-		server.put("port", listeners.isRunning() ? listeners.port(spec.name()) : spec.port());
+		server.put("port", listeners.isListening(spec.name()) ? listeners.port(spec.name()) : spec.port());
 		server.put("rules", spec.rules().stream().map(rule -> Map.of("host", rule.host().isEmpty() ? "*" : rule.host(),
 				"paths", rule.paths().stream().map(GatewayStatusEndpoint::path).toList())).toList());
 		return server;
@@ -128,7 +154,7 @@ public final class GatewayStatusEndpoint {
 		}
 		Map<FilterId, Map<String, Long>> results = totals.filterResults();
 		List<Map<String, Object>> list = new ArrayList<>();
-		for (PipelineSpec pipeline : pipelines.specs()) {
+		for (PipelineSpec pipeline : runtimes.get().pipelines().specs()) {
 			Map<String, Object> map = new LinkedHashMap<>();
 			map.put("name", pipeline.name());
 			map.put("pools", byPipeline.getOrDefault(pipeline.name(), List.of()));

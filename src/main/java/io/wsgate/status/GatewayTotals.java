@@ -12,8 +12,6 @@ import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.HandshakeOutcome;
 import io.wsgate.metrics.ServerMeters;
 import io.wsgate.metrics.WsgateMeters;
-import io.wsgate.pool.PoolRegistry;
-import io.wsgate.pool.Server;
 
 /**
  * Gateway-wide sums of the wsgate meters, read the same way for the status endpoint and for its
@@ -64,14 +62,11 @@ public final class GatewayTotals {
 	 */
 	private static final String PROXY_KIND = "WebSocketProxy";
 
-	private final PoolRegistry pools;
-
 	private final GatewayMetrics metrics;
 
 	private final MeterRegistry registry;
 
-	public GatewayTotals(PoolRegistry pools, GatewayMetrics metrics, MeterRegistry registry) {
-		this.pools = pools;
+	public GatewayTotals(GatewayMetrics metrics, MeterRegistry registry) {
 		this.metrics = metrics;
 		this.registry = registry;
 	}
@@ -81,14 +76,12 @@ public final class GatewayTotals {
 		long messages = 0;
 		long bytes = 0;
 		long errors = 0;
-		for (PoolRegistry.Entry entry : pools.entries()) {
-			for (Server server : entry.pool().servers()) {
-				ServerMeters meters = metrics.server(entry.pool(), server);
-				active += meters.activeSessions();
-				messages += (long) meters.messageCount(Direction.UPSTREAM) + (long) meters.messageCount(Direction.DOWNSTREAM);
-				bytes += (long) meters.byteCount(Direction.UPSTREAM) + (long) meters.byteCount(Direction.DOWNSTREAM);
-				errors += (long) meters.dialErrorCount();
-			}
+		// Every metered server: a server a reload removed counts while its sessions run on.
+		for (ServerMeters meters : metrics.servers()) {
+			active += meters.activeSessions();
+			messages += (long) meters.messageCount(Direction.UPSTREAM) + (long) meters.messageCount(Direction.DOWNSTREAM);
+			bytes += (long) meters.byteCount(Direction.UPSTREAM) + (long) meters.byteCount(Direction.DOWNSTREAM);
+			errors += (long) meters.dialErrorCount();
 		}
 		return new Totals(active, sum(WsgateMeters.SESSIONS, "outcome"), messages, bytes, errors, filterRefusals());
 	}

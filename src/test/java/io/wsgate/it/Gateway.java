@@ -41,6 +41,25 @@ public final class Gateway implements AutoCloseable {
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
+		return start(file, yaml, properties);
+	}
+
+	/**
+	 * Starts from a config file the test may rewrite (live configuration).
+	 *
+	 * @param file the config file, already written
+	 * @param properties extra properties (backend ports, overrides)
+	 */
+	public static Gateway start(Path file, Map<String, Object> properties) {
+		try {
+			return start(file, Files.readString(file), properties);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static Gateway start(Path file, String yaml, Map<String, Object> properties) {
 		Map<String, Object> settings = new LinkedHashMap<>();
 		settings.put("spring.config.location", "classpath:/application.yml,file:" + file);
 		settings.put("server.port", 0);
@@ -81,6 +100,21 @@ public final class Gateway implements AutoCloseable {
 			java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
 				.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + managementPort() + path))
 					.timeout(java.time.Duration.ofSeconds(10))
+					.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+			return response.body();
+		}
+		catch (IOException | InterruptedException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** POSTs to a path of the management server and returns the body (any status). */
+	public String managementPost(String path) {
+		try {
+			java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+				.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + managementPort() + path))
+					.timeout(java.time.Duration.ofSeconds(10))
+					.POST(java.net.http.HttpRequest.BodyPublishers.noBody())
 					.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
 			return response.body();
 		}

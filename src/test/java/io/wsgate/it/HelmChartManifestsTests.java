@@ -115,7 +115,7 @@ class HelmChartManifestsTests {
 		List<Object> rules = rules(render("-f", FULL_VALUES));
 		assertThat(rules).extracting(rule -> map(rule).get("alert"))
 			.containsExactly("WsgatePoolWithoutHealthyServer", "WsgateHandshakesRefused", "WsgateBackendErrors",
-					"WsgateSessionsNearLimit", "WsgatePoolSessionsNearLimit");
+					"WsgateSessionsNearLimit", "WsgatePoolSessionsNearLimit", "WsgateConfigReloadRejected");
 		for (Object rule : rules) {
 			String expr = (String) map(rule).get("expr");
 			assertThat(GrafanaDashboardTests.unknownMetricsOrLabels(expr)).isEmpty();
@@ -127,11 +127,42 @@ class HelmChartManifestsTests {
 		// No limits configured: no limit alerts. A candidate pool's limit names it by its index.
 		List<Object> withoutLimits = rules(render("--set", "prometheusRule.enabled=true"));
 		assertThat(withoutLimits).extracting(rule -> map(rule).get("alert"))
-			.containsExactly("WsgatePoolWithoutHealthyServer", "WsgateHandshakesRefused", "WsgateBackendErrors");
+			.containsExactly("WsgatePoolWithoutHealthyServer", "WsgateHandshakesRefused", "WsgateBackendErrors",
+					"WsgateConfigReloadRejected");
 		List<Object> candidate = rules(render("-f", FULL_VALUES, "--set", "gateway.pipelines[0].filters[0].pools[0].maxSessions=100",
 				"--set", "prometheusRule.selector=job=\"wsgate\""));
 		assertThat(candidate).anySatisfy(rule -> assertThat((String) map(rule).get("expr"))
 			.contains("{job=\"wsgate\", pipeline=\"chat\", pool=\"websocketproxy#wsproxy#candidate#0\"}) > 90"));
+	}
+
+	/**
+	 * By default a config change is applied live by the pods (no checksum on the pod template, the
+	 * gateway watches its file); config.rollOnChange=true rolls them instead.
+	 */
+	@Test
+	void configChangesApplyLiveUnlessRollOnChange() {
+		List<Map<String, Object>> live = render("-f", FULL_VALUES);
+		assertThat(podAnnotations(live)).doesNotContainKey("checksum/config");
+		assertThat(reloadEnabled(live)).isEqualTo(true);
+
+		List<Map<String, Object>> rolling = render("-f", FULL_VALUES, "--set", "config.rollOnChange=true");
+		assertThat(podAnnotations(rolling)).containsKey("checksum/config");
+		assertThat(reloadEnabled(rolling)).isEqualTo(false);
+		List<Map<String, Object>> changed = render("-f", FULL_VALUES, "--set", "config.rollOnChange=true", "--set",
+				"gateway.pipelines[0].name=renamed");
+		assertThat(podAnnotations(changed).get("checksum/config")).isNotEqualTo(podAnnotations(rolling).get("checksum/config"));
+	}
+
+	private static Map<String, Object> podAnnotations(List<Map<String, Object>> documents) {
+		Map<String, Object> template = map(map(manifest(documents, "Deployment", "wsgate").get("spec")).get("template"));
+		Object annotations = map(template.get("metadata")).get("annotations");
+		return (annotations != null) ? map(annotations) : Map.of();
+	}
+
+	private static Object reloadEnabled(List<Map<String, Object>> documents) {
+		String yaml = (String) map(manifest(documents, "ConfigMap", "wsgate").get("data")).get("application.yml");
+		Map<String, Object> config = map(HelmTemplate.yaml().load(yaml));
+		return map(map(config.get("wsgate")).get("reload")).get("enabled");
 	}
 
 	private static List<Object> rules(List<Map<String, Object>> documents) {

@@ -5,7 +5,6 @@ import java.util.Map;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.HandshakeOutcome;
-import io.wsgate.pool.PoolRegistry;
 import io.wsgate.status.GatewayTotals.FilterId;
 import io.wsgate.status.GatewayTotals.Totals;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,7 @@ class GatewayTotalsTests {
 
 	private final GatewayMetrics metrics = new GatewayMetrics(registry);
 
-	private final GatewayTotals totals = new GatewayTotals(new PoolRegistry(), metrics, registry);
+	private final GatewayTotals totals = new GatewayTotals(metrics, registry);
 
 	@Test
 	void handshakesRefusedByAFilterBeforeTheProxyCountAsHandshakesAndRefusals() {

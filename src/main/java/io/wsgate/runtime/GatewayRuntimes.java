@@ -1,0 +1,242 @@
+package io.wsgate.runtime;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.wsgate.config.InvalidConfigException;
+import io.wsgate.health.HealthCheckScheduler;
+import io.wsgate.metrics.GatewayMetrics;
+import io.wsgate.metrics.WsgateMeters;
+import io.wsgate.pool.PoolRegistry;
+import io.wsgate.proxy.SessionRegistry;
+import io.wsgate.runtime.GatewayRuntime.ServerKey;
+import io.wsgate.server.Listeners;
+import io.wsgate.server.Listeners.BindFailedException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Holds the runtime in force, in one reference, and replaces it on a reload: the new configuration
+ * is read and validated, its runtime built beside the one in force, its new ports bound, and only
+ * then swapped in. Rejected at any step, nothing changes. Applied, the new pools' servers are
+ * metered (servers that stay keep their meters and health), their health checks replace the old
+ * ones, and the old runtime is retired: its filters close once no request or session uses them.
+ * Reloads run one at a time.
+ */
+public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(GatewayRuntimes.class);
+
+	/** A burst of file events shorter than this is one reload. */
+	static final Duration QUIET_PERIOD = Duration.ofMillis(300);
+
+	/**
+	 * The configuration in force and the last rejection.
+	 *
+	 * @param version the version (hash) of the configuration in force
+	 * @param loadedAt when it was read
+	 * @param lastRejection the last rejected reload, or null
+	 */
+	public record Status(String version, Instant loadedAt, ReloadResult lastRejection) {
+	}
+
+	private final AtomicReference<GatewayRuntime> current = new AtomicReference<>();
+
+	private final SnapshotLoader loader;
+
+	private final RuntimeFactory factory;
+
+	private final PoolRegistry pools;
+
+	private final GatewayMetrics metrics;
+
+	private final HealthCheckScheduler health;
+
+	private final SessionRegistry sessions;
+
+	private final Counter applied;
+
+	private final Counter rejected;
+
+	private volatile Listeners listeners;
+
+	private volatile ReloadResult lastRejection;
+
+	private ConfigWatcher watcher;
+
+	private Scheduler reloads;
+
+	private Debouncer debouncer;
+
+	private boolean running;
+
+	/**
+	 * Builds and applies the first runtime (its health checks start with {@link #start}).
+	 *
+	 * @param initial the validated startup configuration
+	 */
+	public GatewayRuntimes(ConfigSnapshot initial, SnapshotLoader loader, RuntimeFactory factory, PoolRegistry pools,
+			GatewayMetrics metrics, HealthCheckScheduler health, SessionRegistry sessions, MeterRegistry registry) {
+		this.loader = loader;
+		this.factory = factory;
+		this.pools = pools;
+		this.metrics = metrics;
+		this.health = health;
+		this.sessions = sessions;
+		this.applied = reloadCounter(registry, ReloadResult.APPLIED);
+		this.rejected = reloadCounter(registry, ReloadResult.REJECTED);
+		GatewayRuntime first = factory.build(initial);
+		current.set(first);
+		pools.commit(first.pools());
+		metrics.activate(first.pools().stream().map(PoolRegistry.Entry::pool).toList());
+	}
+
+	private static Counter reloadCounter(MeterRegistry registry, String outcome) {
+		return Counter.builder(WsgateMeters.CONFIG_RELOADS.meterName())
+			.description(WsgateMeters.CONFIG_RELOADS.description())
+			.tag("outcome", outcome)
+			.register(registry);
+	}
+
+	/** The listeners, which a reload brings to the new http servers. */
+	public void attach(Listeners listeners) {
+		this.listeners = listeners;
+	}
+
+	/** The runtime in force. */
+	@Override
+	public GatewayRuntime get() {
+		return current.get();
+	}
+
+	public Status status() {
+		ConfigSnapshot snapshot = current.get().snapshot();
+		return new Status(snapshot.version(), snapshot.loadedAt(), lastRejection);
+	}
+
+	/** Reads the config files again and applies them, or rejects them with every problem found. */
+	public synchronized ReloadResult reload() {
+		GatewayRuntime before = current.get();
+		ConfigSnapshot snapshot;
+		try {
+			snapshot = loader.reload();
+		}
+		catch (InvalidConfigException ex) {
+			return reject(ex.problems());
+		}
+		if (snapshot.version().equals(before.snapshot().version())) {
+			return new ReloadResult(ReloadResult.UNCHANGED, snapshot.version(), Instant.now(), List.of());
+		}
+		GatewayRuntime next;
+		try {
+			next = factory.build(snapshot);
+		}
+		catch (InvalidConfigException ex) {
+			return reject(ex.problems());
+		}
+		catch (RuntimeException ex) {
+			return reject(List.of("wsgate.pipelines: a filter cannot be made: " + ex.getMessage()));
+		}
+		try {
+			if (listeners != null) {
+				listeners.apply(snapshot.httpServers());
+			}
+		}
+		catch (BindFailedException ex) {
+			next.retire();
+			return reject(List.of(ex.path() + ": " + ex.getMessage()));
+		}
+		swap(before, next);
+		RuntimeDiff diff = RuntimeDiff.of(before, next);
+		logger.info("configuration " + snapshot.version() + " applied (was " + before.snapshot().version() + "): "
+				+ diff.summary());
+		if (diff.removesAnything() && snapshot.properties().reload().drainsRemovedServers()) {
+			Duration period = snapshot.properties().shutdown().drainPeriod();
+			Schedulers.parallel().schedule(this::drainRemoved, period.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		applied.increment();
+		return new ReloadResult(ReloadResult.APPLIED, snapshot.version(), Instant.now(), List.of());
+	}
+
+	private void swap(GatewayRuntime before, GatewayRuntime next) {
+		current.set(next);
+		pools.commit(next.pools());
+		metrics.activate(next.pools().stream().map(PoolRegistry.Entry::pool).toList());
+		if (running) {
+			next.startHealthChecks(health.schedule(next.pools()));
+		}
+		before.retire();
+	}
+
+	/** {@code removedServers: drain}: closes the sessions on servers and http servers no longer in force. */
+	private void drainRemoved() {
+		GatewayRuntime now = current.get();
+		java.util.Set<ServerKey> servers = now.servers();
+		int closed = sessions.goAway(place -> now.listener(place.httpServer()) == null
+				|| !servers.contains(new ServerKey(place.pipeline(), place.pool(), place.server())),
+				"server removed from the configuration");
+		if (closed > 0) {
+			logger.info("closed " + closed + " sessions on servers removed from the configuration (removedServers: drain)");
+		}
+	}
+
+	private ReloadResult reject(List<String> problems) {
+		problems.forEach(problem -> logger.warn("configuration reload rejected: " + problem));
+		rejected.increment();
+		ReloadResult result = new ReloadResult(ReloadResult.REJECTED, current.get().snapshot().version(), Instant.now(),
+				List.copyOf(problems));
+		lastRejection = result;
+		return result;
+	}
+
+	@Override
+	public synchronized void start() {
+		GatewayRuntime runtime = current.get();
+		runtime.startHealthChecks(health.schedule(runtime.pools()));
+		if (runtime.snapshot().properties().reload().enabled()) {
+			reloads = Schedulers.newSingle("wsgate-config-reload", true);
+			debouncer = new Debouncer(QUIET_PERIOD, reloads, this::reload);
+			List<java.nio.file.Path> files = loader.files(runtime.snapshot());
+			List<java.nio.file.Path> folders = loader.folders(runtime.snapshot());
+			try {
+				watcher = (files.isEmpty() && folders.isEmpty()) ? null
+						: new ConfigWatcher(files, folders, debouncer::trigger);
+			}
+			catch (IOException ex) {
+				logger.warn("cannot watch the configuration files " + files + ": " + ex);
+			}
+		}
+		running = true;
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (watcher != null) {
+			watcher.close();
+			watcher = null;
+		}
+		if (debouncer != null) {
+			debouncer.cancel();
+			reloads.dispose();
+			debouncer = null;
+		}
+		current.get().retire();
+		running = false;
+	}
+
+	@Override
+	public synchronized boolean isRunning() {
+		return running;
+	}
+}

@@ -1,0 +1,21 @@
+package io.wsgate.runtime;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a reload did.
+ *
+ * @param outcome {@code applied}, {@code rejected}, or {@code unchanged} (the files say what is in force)
+ * @param version the version in force after it
+ * @param time when it was tried
+ * @param problems why it was rejected, each with its key path (empty unless rejected)
+ */
+public record ReloadResult(String outcome, String version, Instant time, List<String> problems) {
+
+	public static final String APPLIED = "applied";
+
+	public static final String REJECTED = "rejected";
+
+	public static final String UNCHANGED = "unchanged";
+}

@@ -1,0 +1,5 @@
+/**
+ * Live configuration: the running gateway built from one validated configuration snapshot, and
+ * replaced by a reload while open sessions keep the objects they started with.
+ */
+package io.wsgate.runtime;
