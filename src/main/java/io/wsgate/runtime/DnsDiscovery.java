@@ -126,6 +126,21 @@ public final class DnsDiscovery implements AutoCloseable {
 		return running;
 	}
 
+	/**
+	 * Resolves names once, waiting at most this long (never on an event loop: the gateway's start).
+	 *
+	 * @return the addresses of the names that resolved in time
+	 */
+	Map<String, List<String>> resolveNow(Set<String> names, Duration wait) {
+		Map<String, List<String>> resolved = new ConcurrentHashMap<>();
+		Flux.fromIterable(names)
+			.flatMap(name -> resolve(name).doOnNext(addresses -> resolved.put(name, addresses)))
+			.then()
+			.timeout(wait, Mono.empty())
+			.block();
+		return Map.copyOf(resolved);
+	}
+
 	/** The names being re-resolved now (one task per name per runtime in force). */
 	public int activeTasks() {
 		return tasks.get();

@@ -246,12 +246,26 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 		return result;
 	}
 
+	/** How long the start waits for the first resolution of the servers' DNS names ({@code dnsRefresh}). */
+	static final Duration FIRST_RESOLUTION_WAIT = Duration.ofSeconds(3);
+
 	@Override
 	public synchronized void start() {
+		GatewayRuntime first = current.get();
+		boolean unresolved = false;
+		if (dns != null && !first.dnsNames().isEmpty()) {
+			// Servers of a DNS name start as its addresses (not as the name) when it resolves in time.
+			Map<String, List<String>> resolved = dns.resolveNow(first.dnsNames().keySet(), FIRST_RESOLUTION_WAIT);
+			if (!resolved.isEmpty()) {
+				swap(first, factory.build(first.snapshot(), resolved), false);
+			}
+			unresolved = resolved.size() < first.dnsNames().size();
+		}
 		GatewayRuntime runtime = current.get();
 		runtime.startHealthChecks(health.schedule(runtime.pools()));
 		running = true;
-		startDnsRefresh(runtime, true);
+		// A name that did not resolve in time is asked again at once, the others after a period.
+		startDnsRefresh(runtime, unresolved);
 		if (runtime.snapshot().properties().reload().enabled()) {
 			reloads = Schedulers.newSingle("wsgate-config-reload", true);
 			debouncer = new Debouncer(QUIET_PERIOD, reloads, this::reload);

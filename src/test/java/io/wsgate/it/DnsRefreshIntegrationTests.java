@@ -1,5 +1,7 @@
 package io.wsgate.it;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,12 +9,14 @@ import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.runtime.DnsDiscovery;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -53,7 +57,12 @@ class DnsRefreshIntegrationTests {
 	}
 
 	private void start() {
-		gateway = Gateway.start("""
+		gateway = Gateway.start(config("1s", true), Map.of("backend.port", b2.port(), "wsgate-test.dns-server", dns.address()));
+	}
+
+	/** @param checked with an active health check (a server by name would be checked through the system's DNS) */
+	private static String config(String dnsRefresh, boolean checked) {
+		return """
 				wsgate:
 				  http-servers:
 				    - name: edge
@@ -69,9 +78,10 @@ class DnsRefreshIntegrationTests {
 				          name: proxy
 				          pools:
 				            - servers: [{url: "ws://%s:${backend.port}", weight: 7}]
-				              dnsRefresh: 1s
+				              dnsRefresh: %s
+				""".formatted(NAME, dnsRefresh) + (checked ? """
 				              healthCheck: {interval: 300ms, http: {uri: /health}}
-				""".formatted(NAME), Map.of("backend.port", b2.port(), "wsgate-test.dns-server", dns.address()));
+				""" : "");
 	}
 
 	private String server(String address) {
@@ -82,8 +92,8 @@ class DnsRefreshIntegrationTests {
 	void serversFollowTheAddressesOfTheName() throws Exception {
 		dns.answer(NAME, "127.0.0.2", "127.0.0.3");
 		start();
-		await().atMost(Duration.ofSeconds(5)).until(() -> urls(pool().servers()),
-				urls -> urls.equals(List.of(server("127.0.0.2"), server("127.0.0.3"))));
+		// Resolved before the gateway started: the servers are the addresses from the first handshake on.
+		assertThat(urls(pool().servers())).containsExactly(server("127.0.0.2"), server("127.0.0.3"));
 		ServerPool pool = pool();
 		assertThat(pool.servers()).allSatisfy(server -> {
 			assertThat(server.weight()).isEqualTo(7);
@@ -143,6 +153,47 @@ class DnsRefreshIntegrationTests {
 			.until(() -> meters.find("wsgate.messages").tag("server", server("127.0.0.2")).counters().isEmpty());
 	}
 
+	/**
+	 * A wss:// server of a name: dialled at the address, while TLS sends and checks the name (the
+	 * certificate names only backends-tls.wsgate.test, not 127.0.0.5) and the backend gets it as Host.
+	 */
+	@Test
+	void aWssServerIsDialledAtTheAddressWithTheNameForTls(@TempDir Path dir) throws Exception {
+		String name = "backends-tls.wsgate.test";
+		TestCertificates.create(dir, "DNS:" + name);
+		dns.answer(name, "127.0.0.5");
+		try (TestBackend tls = new TestBackend("127.0.0.5", 0, SslContextBuilder
+			.forServer(dir.resolve("server.pem").toFile(), dir.resolve("server.key").toFile()).build())) {
+			gateway = Gateway.start("""
+					wsgate:
+					  http-servers:
+					    - name: edge
+					      port: 0
+					      rules:
+					        - paths:
+					            - pathPrefix: /
+					              backend: chat
+					  pipelines:
+					    - name: chat
+					      filters:
+					        - kind: WebSocketProxy
+					          name: proxy
+					          pools:
+					            - servers: [{url: "wss://%s:${backend.port}"}]
+					              dnsRefresh: 1s
+					              serverTls: {ca: "${certs}/ca.pem"}
+					""".formatted(name), Map.of("backend.port", tls.port(), "certs", "file:" + dir,
+					"wsgate-test.dns-server", dns.address()));
+			String server = "wss://" + name + ":" + tls.port() + " (127.0.0.5)";
+			await().atMost(Duration.ofSeconds(5)).until(() -> urls(pool().servers()), urls -> urls.equals(List.of(server)));
+			TestClient client = TestClient.connect(gateway.wsUrl("edge", "/tls"));
+			clients.add(client);
+			client.sendText("over tls");
+			assertThat(client.nextText()).isEqualTo("over tls");
+			assertThat(tls.lastHandshake().headers().get("Host")).isEqualTo(name + ":" + tls.port());
+		}
+	}
+
 	@Test
 	void aFailedResolutionKeepsTheLastKnownAddressesAndIsCounted() throws Exception {
 		dns.answer(NAME, "127.0.0.2", "127.0.0.3");
@@ -165,9 +216,11 @@ class DnsRefreshIntegrationTests {
 	}
 
 	@Test
-	void oneTimerPerNameWhateverTheRebuildsAndNoneAfterStop() throws Exception {
+	void oneTimerPerNameWhateverTheRebuildsAndNoneAfterAReloadThatTurnsItOff(@TempDir Path dir) throws Exception {
 		dns.answer(NAME, "127.0.0.2");
-		start();
+		Path file = dir.resolve("wsgate.yml");
+		Files.writeString(file, config("1s", false));
+		gateway = Gateway.start(file, Map.of("backend.port", b2.port(), "wsgate-test.dns-server", dns.address()));
 		await().atMost(Duration.ofSeconds(5)).until(() -> pool().servers().size() == 1
 				&& pool().servers().get(0).hostName() != null);
 		DnsDiscovery discovery = gateway.bean(DnsDiscovery.class);
@@ -177,9 +230,21 @@ class DnsRefreshIntegrationTests {
 			await().atMost(Duration.ofSeconds(5)).until(() -> urls(pool().servers()), urls -> urls.equals(List.of(server(address))));
 			assertThat(discovery.activeTasks()).isEqualTo(1);
 		}
-		gateway.close();
-		gateway = null;
+		// A reload that keeps dnsRefresh keeps the addresses known (no server by name in between).
+		Files.writeString(file, config("2s", false));
+		assertThat(gateway.managementPost("/actuator/wsgate/reload")).contains("\"outcome\":\"applied\"");
+		assertThat(urls(pool().servers())).containsExactly(server("127.0.0.2"));
+		assertThat(discovery.activeTasks()).isEqualTo(1);
+		// A reload that turns it off stops the old runtime's timer: the server is the name again.
+		Files.writeString(file, config("0", false));
+		assertThat(gateway.managementPost("/actuator/wsgate/reload")).contains("\"outcome\":\"applied\"");
+		assertThat(urls(pool().servers())).containsExactly("ws://" + NAME + ":" + b2.port());
 		assertThat(discovery.activeTasks()).isZero();
+		int queries = dns.queries(NAME);
+		dns.answer(NAME, "127.0.0.3");
+		// Nothing resolves it any more (a query per period would have come by now).
+		await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4))
+			.until(() -> dns.queries(NAME) == queries && urls(pool().servers()).equals(List.of("ws://" + NAME + ":" + b2.port())));
 	}
 
 	private double failures(MeterRegistry meters) {

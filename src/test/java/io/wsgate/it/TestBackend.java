@@ -156,7 +156,8 @@ public final class TestBackend implements AutoCloseable {
 		this(host, port, null);
 	}
 
-	private TestBackend(String host, int port, io.netty.handler.ssl.SslContext tls) {
+	/** A backend on this loopback address and port (0: any), wss:// with this TLS context unless null. */
+	public TestBackend(String host, int port, io.netty.handler.ssl.SslContext tls) {
 		this.tls = tls;
 		this.host = host;
 		this.server = bind(port);
