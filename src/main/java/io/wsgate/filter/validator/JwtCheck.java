@@ -10,6 +10,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.jwt.BadJwtException;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtValidationException;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 
@@ -35,6 +36,8 @@ final class JwtCheck {
 	private final Duration clockSkew;
 
 	private final boolean closeOnExpiry;
+
+	private final VerifiedTokens verified = new VerifiedTokens();
 
 	JwtCheck(ValidatorSpec.JwtSpec spec) {
 		this.decoder = TokenDecoders.create(spec);
@@ -62,17 +65,47 @@ final class JwtCheck {
 	 * {@code key: claim:<name>}); null: nowhere.
 	 */
 	Mono<String> verify(String token, BackendRequest backend, SessionGuards session, Map<String, Object> attributes) {
+		Instant now = Instant.now();
+		Jwt known = verified.get(token, now);
+		if (known != null) {
+			String problem = timeProblem(known, now);
+			if (problem != null) {
+				verified.remove(token);
+				return Mono.just(problem);
+			}
+			accept(known, backend, session, attributes);
+			return Mono.empty();
+		}
 		return decoder.decode(token).flatMap(jwt -> {
-			claimHeaders.apply(jwt, backend);
-			if (attributes != null) {
-				jwt.getClaims().forEach((name, value) -> attributes.put(CLAIM_ATTRIBUTE + name, value));
-			}
-			Instant expiry = jwt.getExpiresAt();
-			if (closeOnExpiry && expiry != null) {
-				session.closeAt(expiry.plus(clockSkew), EXPIRED_REASON);
-			}
+			verified.put(token, jwt, now);
+			accept(jwt, backend, session, attributes);
 			return Mono.<String>empty();
 		}).onErrorResume(error -> Mono.just(reason(error)));
+	}
+
+	/** A valid token's effects: its claims to the backend and to later filters, its expiry to the session. */
+	private void accept(Jwt jwt, BackendRequest backend, SessionGuards session, Map<String, Object> attributes) {
+		claimHeaders.apply(jwt, backend);
+		if (attributes != null) {
+			jwt.getClaims().forEach((name, value) -> attributes.put(CLAIM_ATTRIBUTE + name, value));
+		}
+		Instant expiry = jwt.getExpiresAt();
+		if (closeOnExpiry && expiry != null) {
+			session.closeAt(expiry.plus(clockSkew), EXPIRED_REASON);
+		}
+	}
+
+	/** What the decoder's timestamp check would say of a token verified earlier, now; null when it passes. */
+	private String timeProblem(Jwt jwt, Instant now) {
+		Instant expiry = jwt.getExpiresAt();
+		if (expiry != null && now.isAfter(expiry.plus(clockSkew))) {
+			return "expired token";
+		}
+		Instant notBefore = jwt.getNotBefore();
+		if (notBefore != null && now.isBefore(notBefore.minus(clockSkew))) {
+			return "token claims not accepted";
+		}
+		return null;
 	}
 
 	/** Why a token was refused, for the access log: a few fixed words. */

@@ -154,6 +154,23 @@ class JwtCheckTests {
 		assertThat(ClaimHeaders.text(42)).isEqualTo("42");
 	}
 
+	@Test
+	void aTokenComingBackIsAcceptedAgainWithItsClaimsUntilItExpires() {
+		JwtCheck check = new JwtCheck(new ValidatorSpec.JwtSpec("HS256", SECRET, null, null, null, null, null, null, null,
+				Map.of("sub", "X-User-Id"), Duration.ZERO, false));
+		Instant expiry = Instant.now().plusSeconds(2);
+		String token = TestTokens.hs256(SECRET, TestTokens.claims("alice", expiry).build());
+
+		for (int i = 0; i < 2; i++) {
+			BackendRequest request = new BackendRequest("/chat");
+			StepVerifier.create(check.verify(token, request, session)).expectComplete().verify(WAIT);
+			assertThat(request.identityHeaders()).containsExactly(Map.entry("X-User-Id", "alice"));
+		}
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(expiry.plusMillis(1000)));
+		StepVerifier.create(check.verify(token, new BackendRequest("/"), session)).expectNext("expired token").expectComplete()
+			.verify(WAIT);
+	}
+
 	static ValidatorSpec.JwtSpec hs256(Map<String, String> claimsToHeaders, boolean closeOnExpiry) {
 		return new ValidatorSpec.JwtSpec("HS256", SECRET, null, null, null, null, null, null, null, claimsToHeaders, null,
 				closeOnExpiry);
