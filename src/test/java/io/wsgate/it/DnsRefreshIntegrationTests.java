@@ -195,6 +195,32 @@ class DnsRefreshIntegrationTests {
 	}
 
 	@Test
+	void withRemovedServersDrainASessionOnALostAddressIsClosedAfterTheDrainPeriod() throws Exception {
+		dns.answer(NAME, "127.0.0.2");
+		gateway = Gateway.start(config("1s", false) + """
+				  reload:
+				    removedServers: drain
+				  shutdown:
+				    drainPeriod: 200ms
+				""", Map.of("backend.port", b2.port(), "wsgate-test.dns-server", dns.address()));
+		TestClient client = TestClient.connect(gateway.wsUrl("edge", "/s0"));
+		clients.add(client);
+		client.sendText("hello");
+		assertThat(client.nextText()).isEqualTo("hello");
+		assertThat(sessions(b2)).isEqualTo(1);
+
+		dns.answer(NAME, "127.0.0.3");
+		await().atMost(PERIOD.multipliedBy(2).plusMillis(500)).pollInterval(Duration.ofMillis(50))
+			.until(() -> urls(pool().servers()), urls -> urls.equals(List.of(server("127.0.0.3"))));
+		assertThat(client.awaitClose(Duration.ofSeconds(5)).code()).isEqualTo(1001);
+		TestClient next = TestClient.connect(gateway.wsUrl("edge", "/s1"));
+		clients.add(next);
+		next.sendText("again");
+		assertThat(next.nextText()).isEqualTo("again");
+		assertThat(sessions(b3)).isEqualTo(1);
+	}
+
+	@Test
 	void aFailedResolutionKeepsTheLastKnownAddressesAndIsCounted() throws Exception {
 		dns.answer(NAME, "127.0.0.2", "127.0.0.3");
 		start();
