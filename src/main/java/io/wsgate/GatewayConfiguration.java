@@ -1,5 +1,6 @@
 package io.wsgate;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
 
@@ -11,6 +12,7 @@ import io.micrometer.observation.ObservationRegistry;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.wsgate.health.GatewayHealthContributor;
 import io.wsgate.health.HealthCheckScheduler;
+import io.wsgate.runtime.DnsDiscovery;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.FilterKind;
 import io.wsgate.pipeline.FilterOutcomes;
@@ -132,11 +134,27 @@ class GatewayConfiguration {
 	GatewayRuntimes gatewayRuntimes(WsgateProperties properties, FilterRegistry registry, PoolRegistry pools,
 			ConfigurableEnvironment environment, SslBundles sslBundles, GatewayMetrics metrics,
 			HealthCheckScheduler health, SessionRegistry sessions, MeterRegistry meterRegistry,
-			SessionListener sessionListener) {
+			SessionListener sessionListener, DnsDiscovery dns) {
 		SnapshotLoader loader = new SnapshotLoader(environment, registry, Set.copyOf(sslBundles.getBundleNames()));
 		RuntimeFactory factory = new RuntimeFactory(registry, pools, new FilterOutcomes(metrics, sessionListener));
 		return new GatewayRuntimes(loader.startup(properties), loader, factory, pools, metrics, health, sessions,
-				meterRegistry);
+				meterRegistry, dns);
+	}
+
+	/**
+	 * {@code dnsRefresh}: Netty's resolver on the gateway's event loops, asking the system's name
+	 * servers. {@code wsgate-test.dns-server} (host:port, for tests only) makes it ask that one only.
+	 */
+	@Bean
+	DnsDiscovery dnsDiscovery(ReactorResourceFactory resources, MeterRegistry meterRegistry,
+			ConfigurableEnvironment environment) {
+		String server = environment.getProperty("wsgate-test.dns-server");
+		InetSocketAddress nameServer = null;
+		if (server != null && !server.isBlank()) {
+			int colon = server.lastIndexOf(':');
+			nameServer = new InetSocketAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
+		}
+		return DnsDiscovery.netty(resources.getLoopResources(), nameServer, meterRegistry);
 	}
 
 	@Bean

@@ -23,12 +23,14 @@ import java.util.Map;
  * @param pingTimeout a pinged side that stays silent this much longer is closed as dead (default 10s)
  * @param maxSessions most concurrent sessions of the pool (default 0 = unlimited)
  * @param serverTls TLS toward wss:// servers (default: the JVM's trust store)
+ * @param dnsRefresh a server whose host is a DNS name becomes one server per address it resolves to,
+ * re-resolved this often (default 0 = off: the name is resolved at each dial)
  */
 public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBalanceSpec loadBalance, Long clientMaxMsgSize,
 		Long serverMaxMsgSize, RequestMatcherSpec filter, List<String> originPatterns, Boolean insecureSkipVerify,
 		Duration connectTimeout, HealthCheckSpec healthCheck, PassiveHealthCheckSpec passiveHealthCheck,
 		Duration idleTimeout, Duration pingInterval, Duration pingTimeout, Integer maxSessions,
-		ServerTlsSpec serverTls) {
+		ServerTlsSpec serverTls, Duration dnsRefresh) {
 
 	/** The seed's default message size limit. */
 	public static final long DEFAULT_MAX_MSG_SIZE = 32769;
@@ -49,7 +51,11 @@ public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBa
 		pingInterval = (pingInterval != null) ? pingInterval : Duration.ofSeconds(30);
 		pingTimeout = (pingTimeout != null) ? pingTimeout : Duration.ofSeconds(10);
 		maxSessions = (maxSessions != null) ? maxSessions : 0;
+		dnsRefresh = (dnsRefresh != null) ? dnsRefresh : Duration.ZERO;
 	}
+
+	/** The shortest {@code dnsRefresh}: a shorter period is a DNS query storm, not discovery. */
+	public static final Duration MIN_DNS_REFRESH = Duration.ofSeconds(1);
 
 	/** Consecutive failed dials that take a server out: passiveHealthCheck.fails, else healthCheck.fails, else 1. */
 	public int passiveFails() {
@@ -65,6 +71,11 @@ public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBa
 			return servers;
 		}
 		return servers.stream().filter(server -> server.tags().stream().anyMatch(serverTags::contains)).toList();
+	}
+
+	/** Whether {@code dnsRefresh} is on: servers with a DNS name are one server per address. */
+	public boolean resolvesNames() {
+		return !dnsRefresh.isZero() && !dnsRefresh.isNegative();
 	}
 
 	/** The main pool is the one without a {@code filter}. */

@@ -44,6 +44,10 @@ final class HttpProbe implements HealthProbe {
 	@Override
 	public Mono<CheckResult> check(Server server) {
 		URI target = ProbeTarget.of(server, false, spec.port(), spec.uri());
+		// A server that is one address of a DNS name is checked with the name as Host, as traffic is.
+		boolean nameAsHost = server.hostHeader() != null
+				&& spec.headers().keySet().stream().noneMatch("Host"::equalsIgnoreCase);
+		HttpClient client = nameAsHost ? this.client.headers(h -> h.set("Host", server.hostHeader())) : this.client;
 		return client.request(HttpMethod.valueOf(spec.method().toUpperCase(java.util.Locale.ROOT)))
 			.uri(target)
 			.send(spec.body().isEmpty() ? ByteBufFlux.empty() : ByteBufFlux.fromString(Mono.just(spec.body())))

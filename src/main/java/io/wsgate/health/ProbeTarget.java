@@ -19,7 +19,7 @@ final class ProbeTarget {
 	 */
 	static URI of(Server server, boolean webSocket, int port, String uri) {
 		String scheme = webSocket ? (server.secure() ? "wss" : "ws") : (server.secure() ? "https" : "http");
-		URI configured = URI.create(server.url().trim());
+		URI configured = URI.create(server.configuredUrl().trim());
 		String pathAndQuery = !uri.isEmpty() ? uri : rawPathAndQuery(configured);
 		URI relative = URI.create(pathAndQuery.isEmpty() ? "/" : pathAndQuery);
 		try {

@@ -46,7 +46,14 @@ final class WebSocketProbe implements HealthProbe {
 	public Mono<CheckResult> check(Server server) {
 		URI target = ProbeTarget.of(server, true, spec.port(), spec.uri());
 		AtomicReference<CheckResult> upgraded = new AtomicReference<>();
-		return client.execute(target, headers, session -> {
+		HttpHeaders sent = headers;
+		if (server.hostHeader() != null && !headers.containsHeader("Host")) {
+			// A server that is one address of a DNS name is checked with the name as Host, as traffic is.
+			sent = new HttpHeaders();
+			sent.addAll(headers);
+			sent.set("Host", server.hostHeader());
+		}
+		return client.execute(target, sent, session -> {
 				upgraded.set(result(matcher.mismatch(101, session.getHandshakeInfo().getHeaders()::getFirst, "")));
 				return closeCleanly(session);
 			})

@@ -43,6 +43,11 @@ public enum WsgateMeters {
 
 	SERVER_HEALTHY("wsgate.server.healthy", "gauge", null, "1 while the server gets new sessions, else 0", Tags.SERVER),
 
+	DNS_FAILURES("wsgate.dns.failures", "counter", null,
+			"Re-resolutions of a server's DNS name (dnsRefresh) that failed or found no address; its servers stay "
+					+ "those of the last known addresses",
+			List.of("host")),
+
 	CONFIG_RELOADS("wsgate.config.reloads", "counter", null,
 			"Configuration reloads (file change or POST /actuator/wsgate/reload) by outcome: applied, rejected",
 			List.of("outcome"));

@@ -3,6 +3,9 @@ package io.wsgate.pool;
 import java.io.IOException;
 import java.io.InputStream;
 
+import java.util.List;
+
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 
 import io.netty.handler.ssl.SslContext;
@@ -75,6 +78,38 @@ public final class BackendTls {
 			parameters.setEndpointIdentificationAlgorithm(skipVerify ? null : "HTTPS");
 			handler.engine().setSSLParameters(parameters);
 		}));
+	}
+
+	/**
+	 * The client with this TLS (or, when null, the JVM's trust store) toward an address of a DNS name:
+	 * the name is sent as SNI and the certificate is checked against it (the JDK checks the SNI name
+	 * when one was sent), unless verification is skipped.
+	 */
+	public static HttpClient applyTo(BackendTls tls, HttpClient client, String hostName) {
+		SslContext context = (tls != null) ? tls.context : DefaultContext.INSTANCE;
+		boolean skip = tls != null && tls.skipVerify;
+		return client.secure(spec -> spec.sslContext(context).serverNames(new SNIHostName(hostName))
+			.handlerConfigurator(handler -> {
+				SSLParameters parameters = handler.engine().getSSLParameters();
+				parameters.setServerNames(List.of(new SNIHostName(hostName)));
+				parameters.setEndpointIdentificationAlgorithm(skip ? null : "HTTPS");
+				handler.engine().setSSLParameters(parameters);
+			}));
+	}
+
+	/** The JVM's trust store, built once, on first use. */
+	private static final class DefaultContext {
+
+		static final SslContext INSTANCE;
+
+		static {
+			try {
+				INSTANCE = SslContextBuilder.forClient().build();
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException("default TLS context: " + ex.getMessage(), ex);
+			}
+		}
 	}
 
 	private static InputStream open(String location) throws IOException {

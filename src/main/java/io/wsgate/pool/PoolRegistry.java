@@ -29,6 +29,9 @@ public final class PoolRegistry {
 
 	private List<Entry> building;
 
+	/** While building: the addresses of each DNS name resolved so far ({@code dnsRefresh}). */
+	private Map<String, List<String>> addresses = Map.of();
+
 	/**
 	 * Per server (pipeline, pool, URL): its sessions, from the dial until the backend connection
 	 * closes. Shared by every generation of the pool, so a server removed by one reload and added
@@ -73,13 +76,30 @@ public final class PoolRegistry {
 
 	/** Starts collecting the pools of a new configuration. */
 	public synchronized void beginBuild() {
+		beginBuild(Map.of());
+	}
+
+	/**
+	 * Starts collecting the pools of a new configuration, whose servers with a DNS name (and
+	 * {@code dnsRefresh}) become one server per address of the name here.
+	 *
+	 * @param addresses per DNS name, its addresses (IP literals) as last resolved
+	 */
+	public synchronized void beginBuild(Map<String, List<String>> addresses) {
 		building = new ArrayList<>();
+		this.addresses = Map.copyOf(addresses);
+	}
+
+	/** The addresses of a DNS name for the configuration being built, or null when it is not resolved yet. */
+	public synchronized List<String> addresses(String name) {
+		return addresses.get(name);
 	}
 
 	/** The pools collected since {@link #beginBuild}, which stops collecting. */
 	public synchronized List<Entry> endBuild() {
 		List<Entry> built = (building != null) ? List.copyOf(building) : List.of();
 		building = null;
+		addresses = Map.of();
 		return built;
 	}
 

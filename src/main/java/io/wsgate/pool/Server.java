@@ -15,11 +15,62 @@ import io.wsgate.config.PoolSpec.ServerSpec;
  * @param keepHost send the client's Host header instead of the server's host:port
  * @param weight weight for weightedRandom (0 when unweighted)
  * @param tags free-form labels
+ * @param configuredUrl the URL of the configured server this one comes from (= url unless resolved)
+ * @param hostName for a server that is one address of a DNS name ({@code dnsRefresh}): the name, sent
+ * as Host and used for TLS (SNI, certificate check); null for a server dialled as configured
  */
-public record Server(String url, URI uri, boolean keepHost, int weight, List<String> tags) {
+public record Server(String url, URI uri, boolean keepHost, int weight, List<String> tags, String configuredUrl,
+		String hostName) {
 
 	public static Server of(ServerSpec spec) {
-		return new Server(spec.url(), webSocketUri(spec.url()), spec.keepHost(), spec.weight(), spec.tags());
+		return new Server(spec.url(), webSocketUri(spec.url()), spec.keepHost(), spec.weight(), spec.tags(), spec.url(),
+				null);
+	}
+
+	/**
+	 * One address of a configured server's DNS name: named {@code <configured URL> (<address>)}, dialled
+	 * at the address and port, with the configured server's options and weight.
+	 *
+	 * @param address an IP address literal (IPv6 without brackets)
+	 */
+	public static Server resolved(ServerSpec spec, String address) {
+		URI configured = webSocketUri(spec.url());
+		String host = address.contains(":") ? "[" + address + "]" : address;
+		URI uri = URI.create(configured.getScheme() + "://" + host + ":" + configured.getPort());
+		return new Server(spec.url() + " (" + address + ")", uri, spec.keepHost(), spec.weight(), spec.tags(), spec.url(),
+				configured.getHost());
+	}
+
+	/**
+	 * The DNS name of a configured server URL, to resolve with {@code dnsRefresh}; null for an IP literal
+	 * (never resolved) or a URL that is not valid.
+	 */
+	public static String dnsName(String url) {
+		String host;
+		try {
+			host = webSocketUri(url).getHost();
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
+		String bare = (host.startsWith("[") && host.endsWith("]")) ? host.substring(1, host.length() - 1) : host;
+		if (io.netty.util.NetUtil.isValidIpV4Address(bare) || io.netty.util.NetUtil.isValidIpV6Address(bare)) {
+			return null;
+		}
+		return host.toLowerCase(Locale.ROOT);
+	}
+
+	/**
+	 * The Host header of a resolved server: its name, with the port unless it is the scheme's default
+	 * (as a dial by name sends it); null for a server dialled as configured.
+	 */
+	public String hostHeader() {
+		if (hostName == null) {
+			return null;
+		}
+		int port = uri.getPort();
+		boolean defaultPort = (port == 80 && !secure()) || (port == 443 && secure());
+		return defaultPort ? hostName : hostName + ":" + port;
 	}
 
 	public boolean secure() {

@@ -75,7 +75,7 @@ public final class ServerPool {
 		this.name = name;
 		this.spec = spec;
 		this.tls = tls;
-		this.servers = spec.selectedServers().stream().map(Server::of).toList();
+		this.servers = servers(spec, registry);
 		Map<Server, ServerState> map = new LinkedHashMap<>();
 		Map<Server, AtomicInteger> sessions = new LinkedHashMap<>();
 		ServerPool previous = (registry != null) ? registry.previous(pipeline, name) : null;
@@ -100,6 +100,27 @@ public final class ServerPool {
 				? StickySession.of(spec.loadBalance().stickySession()) : null;
 		this.available = new AtomicReference<>(servers);
 		refresh();
+	}
+
+	/**
+	 * The pool's servers: each configured one, or with {@code dnsRefresh}, one per address its DNS name
+	 * resolved to (each with the configured server's options and weight). A name not resolved yet, or
+	 * an IP literal, is the configured server itself.
+	 */
+	static List<Server> servers(PoolSpec spec, PoolRegistry registry) {
+		List<Server> result = new ArrayList<>();
+		for (PoolSpec.ServerSpec server : spec.selectedServers()) {
+			String name = Server.dnsName(server.url());
+			List<String> addresses = (registry != null && name != null && spec.resolvesNames())
+					? registry.addresses(name) : null;
+			if (addresses == null || addresses.isEmpty()) {
+				result.add(Server.of(server));
+			}
+			else {
+				addresses.forEach(address -> result.add(Server.resolved(server, address)));
+			}
+		}
+		return List.copyOf(result);
 	}
 
 	/** The server of the pool with this URL, or null. */

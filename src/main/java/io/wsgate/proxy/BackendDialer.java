@@ -123,8 +123,9 @@ public final class BackendDialer {
 	}
 
 	Mono<BackendSession> dial(Server server, DialRequest request) {
+		// A server that is one address of a DNS name is dialled at the address and sent the name.
 		String host = (request.host() != null) ? request.host()
-				: (server.keepHost() && !request.clientHost().isEmpty()) ? request.clientHost() : null;
+				: (server.keepHost() && !request.clientHost().isEmpty()) ? request.clientHost() : server.hostHeader();
 		// compress stays false: the gateway never compresses or inflates; the endpoints do (see Extensions).
 		WebsocketClientSpec.Builder spec = WebsocketClientSpec.builder()
 			.maxFramePayloadLength(request.maxFrameSize())
@@ -142,7 +143,11 @@ public final class BackendDialer {
 			}
 			kept[0] = h;
 		}), host, request.subprotocols());
-		if (server.secure() && request.tls() != null) {
+		if (server.secure() && server.hostName() != null) {
+			// TLS (SNI and the certificate check) is for the name, not the address dialled.
+			http = BackendTls.applyTo(request.tls(), http, server.hostName());
+		}
+		else if (server.secure() && request.tls() != null) {
 			http = request.tls().applyTo(http);
 		}
 		Mono<? extends Connection> connect = http.websocket(spec.build())

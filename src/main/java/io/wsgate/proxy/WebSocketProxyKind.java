@@ -189,6 +189,13 @@ public final class WebSocketProxyKind implements FilterKind<WebSocketProxySpec> 
 				problems.add(path + "." + timeout.getKey(), "must not be negative (0 switches it off)");
 			}
 		}
+		if (pool.dnsRefresh().isNegative()) {
+			problems.add(path + ".dnsRefresh", "must not be negative (0 switches it off)");
+		}
+		else if (pool.resolvesNames() && pool.dnsRefresh().compareTo(PoolSpec.MIN_DNS_REFRESH) < 0) {
+			problems.add(path + ".dnsRefresh", pool.dnsRefresh().toMillis() + "ms is too short (at least "
+					+ PoolSpec.MIN_DNS_REFRESH.toSeconds() + "s, or 0 for off)");
+		}
 		if (!pool.pingInterval().isZero() && (pool.pingTimeout().isZero() || pool.pingTimeout().isNegative())) {
 			problems.add(path + ".pingTimeout", "must be positive when pingInterval is set");
 		}

@@ -1,12 +1,15 @@
 package io.wsgate.runtime;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import io.wsgate.config.HttpServerSpec;
+import io.wsgate.config.PoolSpec;
 import io.wsgate.pipeline.Pipelines;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.pool.Server;
@@ -34,9 +37,14 @@ public final class GatewayRuntime implements RoutingTable {
 
 	private final List<PoolRegistry.Entry> pools;
 
+	private final Map<String, List<String>> addresses;
+
 	private volatile Disposable healthChecks;
 
-	GatewayRuntime(ConfigSnapshot snapshot, Pipelines pipelines, List<PoolRegistry.Entry> pools) {
+	private volatile Disposable dnsRefresh;
+
+	GatewayRuntime(ConfigSnapshot snapshot, Pipelines pipelines, List<PoolRegistry.Entry> pools,
+			Map<String, List<String>> addresses) {
 		this.snapshot = snapshot;
 		Map<String, ListenerRouting> routing = new LinkedHashMap<>();
 		for (HttpServerSpec spec : snapshot.httpServers()) {
@@ -50,6 +58,40 @@ public final class GatewayRuntime implements RoutingTable {
 		}
 		this.usage = byName;
 		this.pools = List.copyOf(pools);
+		// Only the names this configuration resolves: a name no longer configured is forgotten.
+		Map<String, List<String>> used = new LinkedHashMap<>();
+		dnsNames().keySet().forEach(name -> {
+			if (addresses.containsKey(name)) {
+				used.put(name, List.copyOf(addresses.get(name)));
+			}
+		});
+		this.addresses = Map.copyOf(used);
+	}
+
+	/**
+	 * The DNS names of the servers of pools with {@code dnsRefresh}, each with the shortest period
+	 * of the pools that name it (IP literals are never resolved).
+	 */
+	public Map<String, Duration> dnsNames() {
+		Map<String, Duration> names = new TreeMap<>();
+		for (PoolRegistry.Entry entry : pools) {
+			PoolSpec spec = entry.pool().spec();
+			if (!spec.resolvesNames()) {
+				continue;
+			}
+			for (PoolSpec.ServerSpec server : spec.selectedServers()) {
+				String name = Server.dnsName(server.url());
+				if (name != null) {
+					names.merge(name, spec.dnsRefresh(), (a, b) -> (a.compareTo(b) <= 0) ? a : b);
+				}
+			}
+		}
+		return names;
+	}
+
+	/** The addresses of each DNS name this runtime's servers were made of (a name not resolved yet is absent). */
+	public Map<String, List<String>> addresses() {
+		return addresses;
 	}
 
 	@Override
@@ -106,11 +148,19 @@ public final class GatewayRuntime implements RoutingTable {
 		this.healthChecks = checks;
 	}
 
-	/** Replaced (or the application stops): health checks stop, filters close once nobody holds them. */
+	void startDnsRefresh(Disposable timers) {
+		this.dnsRefresh = timers;
+	}
+
+	/** Replaced (or the application stops): health checks and DNS refresh timers stop, filters close once nobody holds them. */
 	void retire() {
 		Disposable checks = healthChecks;
 		if (checks != null) {
 			checks.dispose();
+		}
+		Disposable timers = dnsRefresh;
+		if (timers != null) {
+			timers.dispose();
 		}
 		usage.values().forEach(PipelineUsage::retire);
 	}

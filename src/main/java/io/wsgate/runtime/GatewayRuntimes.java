@@ -3,7 +3,9 @@ package io.wsgate.runtime;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -65,6 +67,8 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 
 	private final SessionRegistry sessions;
 
+	private final DnsDiscovery dns;
+
 	private final Counter applied;
 
 	private final Counter rejected;
@@ -87,13 +91,15 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 	 * @param initial the validated startup configuration
 	 */
 	public GatewayRuntimes(ConfigSnapshot initial, SnapshotLoader loader, RuntimeFactory factory, PoolRegistry pools,
-			GatewayMetrics metrics, HealthCheckScheduler health, SessionRegistry sessions, MeterRegistry registry) {
+			GatewayMetrics metrics, HealthCheckScheduler health, SessionRegistry sessions, MeterRegistry registry,
+			DnsDiscovery dns) {
 		this.loader = loader;
 		this.factory = factory;
 		this.pools = pools;
 		this.metrics = metrics;
 		this.health = health;
 		this.sessions = sessions;
+		this.dns = dns;
 		this.applied = reloadCounter(registry, ReloadResult.APPLIED);
 		this.rejected = reloadCounter(registry, ReloadResult.REJECTED);
 		GatewayRuntime first = factory.build(initial);
@@ -140,7 +146,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 		}
 		GatewayRuntime next;
 		try {
-			next = factory.build(snapshot);
+			next = factory.build(snapshot, before.addresses());
 		}
 		catch (InvalidConfigException ex) {
 			return reject(ex.problems());
@@ -157,26 +163,66 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 			next.retire();
 			return reject(List.of(ex.path() + ": " + ex.getMessage()));
 		}
-		swap(before, next);
+		swap(before, next, true);
 		RuntimeDiff diff = RuntimeDiff.of(before, next);
 		logger.info("configuration " + snapshot.version() + " applied (was " + before.snapshot().version() + "): "
 				+ diff.summary());
-		if (diff.removesAnything() && snapshot.properties().reload().drainsRemovedServers()) {
-			Duration period = snapshot.properties().shutdown().drainPeriod();
-			Schedulers.parallel().schedule(this::drainRemoved, period.toMillis(), TimeUnit.MILLISECONDS);
-		}
+		drainLater(diff, snapshot);
 		applied.increment();
 		return new ReloadResult(ReloadResult.APPLIED, snapshot.version(), Instant.now(), List.of());
 	}
 
-	private void swap(GatewayRuntime before, GatewayRuntime next) {
+	/**
+	 * {@code dnsRefresh}: a DNS name of the runtime in force has other addresses now. A runtime is built
+	 * from the same configuration with them and applied as a reload is: servers of addresses that stay
+	 * keep their health and meters, those of new addresses are checked, those of lost ones are removed
+	 * ({@code removedServers} says what becomes of their sessions). A report from a runtime no longer in
+	 * force is stale and ignored.
+	 */
+	synchronized void addressesChanged(GatewayRuntime seenBy, String name, List<String> addresses) {
+		GatewayRuntime before = current.get();
+		if (before != seenBy || !running) {
+			return;
+		}
+		Map<String, List<String>> resolved = new HashMap<>(before.addresses());
+		resolved.put(name, addresses);
+		GatewayRuntime next;
+		try {
+			next = factory.build(before.snapshot(), resolved);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("DNS name " + name + " now resolves to " + addresses + ", but the servers cannot be rebuilt: " + ex);
+			return;
+		}
+		swap(before, next, false);
+		RuntimeDiff diff = RuntimeDiff.of(before, next);
+		logger.info("DNS name " + name + " now resolves to " + addresses + ": " + diff.summary());
+		drainLater(diff, next.snapshot());
+	}
+
+	private void drainLater(RuntimeDiff diff, ConfigSnapshot snapshot) {
+		if (diff.removesAnything() && snapshot.properties().reload().drainsRemovedServers()) {
+			Duration period = snapshot.properties().shutdown().drainPeriod();
+			Schedulers.parallel().schedule(this::drainRemoved, period.toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/** @param resolveNow whether the new runtime resolves its DNS names at once, or first after a period */
+	private void swap(GatewayRuntime before, GatewayRuntime next, boolean resolveNow) {
 		current.set(next);
 		pools.commit(next.pools());
 		metrics.activate(next.pools().stream().map(PoolRegistry.Entry::pool).toList());
 		if (running) {
 			next.startHealthChecks(health.schedule(next.pools()));
+			startDnsRefresh(next, resolveNow);
 		}
 		before.retire();
+	}
+
+	private void startDnsRefresh(GatewayRuntime runtime, boolean resolveNow) {
+		if (dns != null && !runtime.dnsNames().isEmpty()) {
+			runtime.startDnsRefresh(dns.schedule(runtime, resolveNow, this::addressesChanged));
+		}
 	}
 
 	/** {@code removedServers: drain}: closes the sessions on servers and http servers no longer in force. */
@@ -200,10 +246,26 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 		return result;
 	}
 
+	/** How long the start waits for the first resolution of the servers' DNS names ({@code dnsRefresh}). */
+	static final Duration FIRST_RESOLUTION_WAIT = Duration.ofSeconds(3);
+
 	@Override
 	public synchronized void start() {
+		GatewayRuntime first = current.get();
+		boolean unresolved = false;
+		if (dns != null && !first.dnsNames().isEmpty()) {
+			// Servers of a DNS name start as its addresses (not as the name) when it resolves in time.
+			Map<String, List<String>> resolved = dns.resolveNow(first.dnsNames().keySet(), FIRST_RESOLUTION_WAIT);
+			if (!resolved.isEmpty()) {
+				swap(first, factory.build(first.snapshot(), resolved), false);
+			}
+			unresolved = resolved.size() < first.dnsNames().size();
+		}
 		GatewayRuntime runtime = current.get();
 		runtime.startHealthChecks(health.schedule(runtime.pools()));
+		running = true;
+		// A name that did not resolve in time is asked again at once, the others after a period.
+		startDnsRefresh(runtime, unresolved);
 		if (runtime.snapshot().properties().reload().enabled()) {
 			reloads = Schedulers.newSingle("wsgate-config-reload", true);
 			debouncer = new Debouncer(QUIET_PERIOD, reloads, this::reload);

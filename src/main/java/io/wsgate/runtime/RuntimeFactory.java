@@ -1,5 +1,8 @@
 package io.wsgate.runtime;
 
+import java.util.List;
+import java.util.Map;
+
 import io.wsgate.pipeline.FilterOutcomes;
 import io.wsgate.pipeline.FilterRegistry;
 import io.wsgate.pipeline.Pipelines;
@@ -29,11 +32,21 @@ public final class RuntimeFactory {
 	}
 
 	/** Builds, without applying; a filter that cannot be made fails the build, with nothing left open. */
-	public synchronized GatewayRuntime build(ConfigSnapshot snapshot) {
-		pools.beginBuild();
+	public GatewayRuntime build(ConfigSnapshot snapshot) {
+		return build(snapshot, Map.of());
+	}
+
+	/**
+	 * Builds, without applying, with these addresses for the servers' DNS names ({@code dnsRefresh}):
+	 * such a server is one server per address of its name.
+	 *
+	 * @param addresses per DNS name, its addresses as last resolved
+	 */
+	public synchronized GatewayRuntime build(ConfigSnapshot snapshot, Map<String, List<String>> addresses) {
+		pools.beginBuild(addresses);
 		try {
 			Pipelines pipelines = new Pipelines(snapshot.pipelines(), filters, outcomes);
-			return new GatewayRuntime(snapshot, pipelines, pools.endBuild());
+			return new GatewayRuntime(snapshot, pipelines, pools.endBuild(), addresses);
 		}
 		finally {
 			pools.endBuild();

@@ -40,6 +40,30 @@ class ConfigValidatorTests {
 	}
 
 	@Test
+	void dnsRefreshMustNotBeNegativeNorShorterThanASecond() {
+		assertThat(problems(pipeline("""
+				          pools:
+				            - servers: [{url: ws://chat.svc:9000}]
+				              dnsRefresh: -1s
+				"""))).containsExactly(POOL + ".dnsRefresh: must not be negative (0 switches it off)");
+		assertThat(problems(pipeline("""
+				          pools:
+				            - servers: [{url: ws://chat.svc:9000}]
+				              dnsRefresh: 500ms
+				"""))).containsExactly(POOL + ".dnsRefresh: 500ms is too short (at least 1s, or 0 for off)");
+		assertThat(problems(pipeline("""
+				          pools:
+				            - servers: [{url: ws://chat.svc:9000}]
+				              dnsRefresh: 0
+				"""))).isEmpty();
+		assertThat(problems(pipeline("""
+				          pools:
+				            - servers: [{url: ws://chat.svc:9000}]
+				              dnsRefresh: 30s
+				"""))).isEmpty();
+	}
+
+	@Test
 	void twoMainPoolsAreRejected() {
 		List<String> problems = problems(pipeline("""
 				          pools:

@@ -137,19 +137,35 @@ public final class TestBackend implements AutoCloseable {
 
 	private final io.netty.handler.ssl.SslContext tls;
 
+	private final String host;
+
 	public TestBackend() {
-		this(null);
+		this((io.netty.handler.ssl.SslContext) null);
 	}
 
 	/** A wss:// backend with this server TLS context (which may require client certificates). */
 	public TestBackend(io.netty.handler.ssl.SslContext tls) {
+		this("127.0.0.1", 0, tls);
+	}
+
+	/**
+	 * A ws:// backend on another loopback address (Linux routes all of 127/8 to lo), on this port or
+	 * any (0): backends of one DNS name share a port on several addresses.
+	 */
+	public TestBackend(String host, int port) {
+		this(host, port, null);
+	}
+
+	/** A backend on this loopback address and port (0: any), wss:// with this TLS context unless null. */
+	public TestBackend(String host, int port, io.netty.handler.ssl.SslContext tls) {
 		this.tls = tls;
-		this.server = bind(0);
+		this.host = host;
+		this.server = bind(port);
 		this.port = server.port();
 	}
 
 	private DisposableServer bind(int port) {
-		HttpServer http = HttpServer.create().host("127.0.0.1").port(port);
+		HttpServer http = HttpServer.create().host(host).port(port);
 		if (tls != null) {
 			http = http.secure(spec -> spec.sslContext(tls));
 		}

@@ -19,7 +19,12 @@ final class TestCertificates {
 	}
 
 	static TestCertificates create(Path dir) throws IOException, InterruptedException {
-		Files.writeString(dir.resolve("san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+		return create(dir, "DNS:localhost,IP:127.0.0.1");
+	}
+
+	/** @param subjectAltName the server certificate's names, e.g. {@code DNS:backends.wsgate.test} */
+	static TestCertificates create(Path dir, String subjectAltName) throws IOException, InterruptedException {
+		Files.writeString(dir.resolve("san.ext"), "subjectAltName=" + subjectAltName + "\n");
 		run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
 				"-days", "2", "-subj", "/CN=wsgate test CA");
 		for (String name : List.of("server", "client")) {

@@ -155,7 +155,7 @@ class ServerPoolTests {
 		PoolSpec spec = new PoolSpec(List.of(new ServerSpec(A, null, null, List.of("blue")),
 				new ServerSpec(B, null, null, List.of("green")), new ServerSpec(C, null, null, List.of("canary", "blue")),
 				new ServerSpec("ws://d:8080", null, null, null)), List.of("blue", "red"), null, null, null, null, null, null, null,
-				null, null, null, null, null, null, null);
+				null, null, null, null, null, null, null, null);
 		ServerPool pool = new ServerPool("pipeline", "test", spec, null);
 
 		assertThat(urls(pool.servers())).containsExactly(A, C);
@@ -216,7 +216,7 @@ class ServerPoolTests {
 
 	private static ServerPool pool(LoadBalanceSpec loadBalance, RequestMatcherSpec filter, String... urls) {
 		List<ServerSpec> servers = java.util.Arrays.stream(urls).map(u -> new ServerSpec(u, null, null, null)).toList();
-		return new ServerPool("pipeline", "test", new PoolSpec(servers, null, loadBalance, null, null, filter, null, null, null, null, null, null, null, null, null, null), null);
+		return new ServerPool("pipeline", "test", new PoolSpec(servers, null, loadBalance, null, null, filter, null, null, null, null, null, null, null, null, null, null, null), null);
 	}
 
 	private static List<String> urls(List<Server> servers) {

@@ -24,7 +24,7 @@ class ServerStateTests {
 
 	private static ServerState state(HealthCheckSpec check, PassiveHealthCheckSpec passive) {
 		PoolSpec spec = new PoolSpec(List.of(new ServerSpec("ws://a:1", null, null, null)), null, null, null, null, null, null,
-				null, null, check, passive, null, null, null, null, null);
+				null, null, check, passive, null, null, null, null, null, null);
 		return new ServerState(Server.of(spec.servers().get(0)), spec);
 	}
 
