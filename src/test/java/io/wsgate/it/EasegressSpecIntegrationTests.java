@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.wsgate.config.easegress.EasegressSeed;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,47 +14,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The seed's Easegress objects, kind line included, pasted under wsgate.pipelines[] and wsgate.http-servers[]. */
 class EasegressSpecIntegrationTests {
 
-	/** The seed's Pipeline object (shared/seed/2.6.Websocket.md), verbatim. */
-	private static final String SEED_PIPELINE = """
-			name: websocket-pipeline
-			kind: Pipeline
+	/** The seed's objects (shared/seed/2.6.Websocket.md), verbatim. */
+	private static final String SEED_PIPELINE = EasegressSeed.PIPELINE;
 
-			flow:
-			- filter: wsproxy
-
-			filters:
-			- kind: WebSocketProxy
-			  name: wsproxy
-			  defaultOrigin: http://127.0.0.1/hello
-			  pools:
-			  - servers:
-			    - url: ws://127.0.0.1:12345
-			      # keepHost: true, the `Host` will be the same as the original request
-			      # If the backend is a load balancer, it would prove to be highly beneficial
-			      keepHost: true
-			    - url: ws://127.0.0.1:9095
-			    - url: ws://127.0.0.1:9096
-			    - url: ws://127.0.0.1:9097
-			    loadBalance:
-			      policy: roundRobin
-			    # the max number of bytes to read for a single message in
-			    # client/server connection.
-			    # default is 32769, set -1 to disable limit.
-			    clientMaxMsgSize: 32769
-			    serverMaxMsgSize: 32769
-			""";
-
-	/** The seed's HTTPServer object, verbatim. */
-	private static final String SEED_HTTP_SERVER = """
-			name: demo-server
-			kind: HTTPServer
-			port: 8080
-			rules:
-			- paths:
-			  - path: /ws
-			    clientMaxBodySize: -1          # REQUIRED!
-			    backend: websocket-pipeline
-			""";
+	private static final String SEED_HTTP_SERVER = EasegressSeed.HTTP_SERVER;
 
 	@Test
 	void theSeedObjectsPastedWithTheirKindLinesStartAndEcho() throws Exception {
