@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.wsgate.config.easegress.EasegressSeed;
-
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
