@@ -125,7 +125,7 @@ cp "$JAR_SOURCE" "$RUN/wsgate.jar"
 # The tools use the project's classes (the demo echo backend): a private copy, like the jar's.
 rm -rf "$RUN/tools" "$RUN/classes"
 cp -r target/classes "$RUN/classes"
-javac --release 17 -nowarn -d "$RUN/tools" -cp "$RUN/classes:$(cat "$RUN/classpath.txt")" src/test/java/io/wsgate/bench/Bench.java src/test/java/io/wsgate/bench/NettyRelay.java
+javac --release 17 -nowarn -d "$RUN/tools" -cp "$RUN/classes:$(cat "$RUN/classpath.txt")" bench/src/main/java/io/wsgate/bench/*.java
 CP="$RUN/tools:$RUN/classes:$(cat "$RUN/classpath.txt")"
 CLK_TCK=$(getconf CLK_TCK)
 
