@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -182,7 +183,7 @@ class LiveConfigSoakIntegrationTests {
 		int total = 0;
 		for (EventExecutor loop : loops) {
 			try {
-				total += loop.submit(() -> pending(loop)).get();
+				total += loop.submit(() -> pending(loop)).get(10, TimeUnit.SECONDS);
 			}
 			catch (Exception ex) {
 				throw new IllegalStateException(ex);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -201,13 +202,13 @@ class ReliabilityIntegrationTests {
 				}
 			});
 			long start = System.nanoTime();
+			// A byte every 50 ms until the gateway answers.
 			for (byte b : "GET /ws HTTP/1.1\r\nHost: gw\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1)) {
-				if (answer.isDone()) {
-					break;
-				}
 				out.write(b);
 				out.flush();
-				Thread.sleep(50);
+				if (answeredWithin(answer, Duration.ofMillis(50))) {
+					break;
+				}
 			}
 			assertThat(answer.get(5, TimeUnit.SECONDS)).startsWith("HTTP/1.1 408");
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
@@ -231,5 +232,15 @@ class ReliabilityIntegrationTests {
 			}
 		}
 		return head.toString();
+	}
+
+	private static boolean answeredWithin(CompletableFuture<String> answer, Duration wait) throws Exception {
+		try {
+			answer.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+			return true;
+		}
+		catch (TimeoutException notYet) {
+			return false;
+		}
 	}
 }

@@ -5,9 +5,12 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Loopback sockets that tests use as broken backends. */
 final class Sockets {
@@ -15,9 +18,19 @@ final class Sockets {
 	private Sockets() {
 	}
 
-	/** A port with nothing listening on it (free when this returns): connections are refused. */
+	/** Sockets behind {@link #closedPort()}, held until the JVM exits. */
+	private static final List<Socket> HELD = new CopyOnWriteArrayList<>();
+
+	/**
+	 * A port that refuses connections: a socket is bound to it and never listens. The socket stays
+	 * open until the JVM exits, so no other process or test can take the port and answer on it.
+	 */
 	static int closedPort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+		try {
+			Socket socket = new Socket();
+			socket.setReuseAddress(false);
+			socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+			HELD.add(socket);
 			return socket.getLocalPort();
 		}
 		catch (IOException ex) {

@@ -1,12 +1,16 @@
 package io.wsgate.leak;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Fails a test class when a Netty buffer it used was garbage-collected without being released: the
@@ -19,17 +23,26 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class NoLeaksExtension implements AfterAllCallback {
 
+	private static final Duration ROUND = Duration.ofMillis(50);
+
 	@Override
-	public void afterAll(ExtensionContext context) throws InterruptedException {
+	public void afterAll(ExtensionContext context) {
 		if (!RecordingLeakDetector.installed()) {
 			return;
 		}
-		for (int i = 0; i < 3; i++) {
-			System.gc();
-			Thread.sleep(50);
+		// Three rounds of a collection, 50 ms for the reference handler to queue what it collected, and
+		// new buffers tracked.
+		AtomicInteger rounds = new AtomicInteger();
+		System.gc();
+		await().pollDelay(ROUND).pollInterval(ROUND).atMost(Duration.ofSeconds(10)).until(() -> {
 			provokeReport(ByteBufAllocator.DEFAULT);
 			provokeReport(UnpooledByteBufAllocator.DEFAULT);
-		}
+			if (rounds.incrementAndGet() == 3) {
+				return true;
+			}
+			System.gc();
+			return false;
+		});
 		List<String> leaks = RecordingLeakDetector.drain();
 		if (!leaks.isEmpty()) {
 			throw new AssertionError(leaks.size() + " Netty buffer(s) leaked (never released):\n"

@@ -128,10 +128,10 @@ class DnsRefreshTests {
 		}, () -> {
 		}, meters);
 
-		assertThat(discovery.resolve("chat.svc").blockOptional()).isEmpty();
+		assertThat(discovery.resolve("chat.svc").blockOptional(Duration.ofSeconds(5))).isEmpty();
 		// No address is a failure too: the last known ones stay.
-		assertThat(discovery.resolve("chat.svc").blockOptional()).isEmpty();
+		assertThat(discovery.resolve("chat.svc").blockOptional(Duration.ofSeconds(5))).isEmpty();
 		assertThat(meters.get("wsgate.dns.failures").tag("host", "chat.svc").counter().count()).isEqualTo(2);
-		assertThat(discovery.resolve("chat.svc").block()).containsExactly("10.0.0.5", "10.0.0.6");
+		assertThat(discovery.resolve("chat.svc").block(Duration.ofSeconds(5))).containsExactly("10.0.0.5", "10.0.0.6");
 	}
 }

@@ -1,10 +1,11 @@
 package io.wsgate.bench;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -111,19 +112,17 @@ class BenchToolsTests {
 
 	@Test
 	void aHandshakeTheRelayCannotCompleteCountsAsAnError() throws Exception {
-		int closedPort;
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			closedPort = socket.getLocalPort();
-		}
-		NettyRelay nowhere = NettyRelay.start(0, List.of(closedPort));
-		try {
-			HandshakeResult result = Bench.handshakes(URI.create("ws://127.0.0.1:" + nowhere.port() + "/ws"), 3, 1, 0,
-					NO_CPU);
-			assertThat(result.handshakes()).isZero();
-			assertThat(result.errors()).isEqualTo(3);
-		}
-		finally {
-			nowhere.stop();
+		try (Socket refusing = refusing()) {
+			NettyRelay nowhere = NettyRelay.start(0, List.of(refusing.getLocalPort()));
+			try {
+				HandshakeResult result = Bench.handshakes(URI.create("ws://127.0.0.1:" + nowhere.port() + "/ws"), 3, 1, 0,
+						NO_CPU);
+				assertThat(result.handshakes()).isZero();
+				assertThat(result.errors()).isEqualTo(3);
+			}
+			finally {
+				nowhere.stop();
+			}
 		}
 	}
 
@@ -156,16 +155,23 @@ class BenchToolsTests {
 
 	@Test
 	void aStormAtAPortThatRefusesCountsConnectFailures() throws Exception {
-		int closedPort;
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			closedPort = socket.getLocalPort();
-		}
-		StormResult result = Bench.storm(URI.create("ws://127.0.0.1:" + closedPort + "/ws"), 5, 2, 64, NO_CPU);
+		try (Socket refusing = refusing()) {
+			StormResult result = Bench.storm(URI.create("ws://127.0.0.1:" + refusing.getLocalPort() + "/ws"), 5, 2, 64,
+					NO_CPU);
 
-		assertThat(result.opened()).isZero();
-		assertThat(result.failures()).containsEntry("connect", 5L);
-		assertThat(result.failed()).isEqualTo(5);
-		assertThat(result.absorbSeconds()).isEqualTo(-1);
+			assertThat(result.opened()).isZero();
+			assertThat(result.failures()).containsEntry("connect", 5L);
+			assertThat(result.failed()).isEqualTo(5);
+			assertThat(result.absorbSeconds()).isEqualTo(-1);
+		}
+	}
+
+	/** A socket bound and never listening: its port refuses connections, and nothing else can take it meanwhile. */
+	private static Socket refusing() throws IOException {
+		Socket socket = new Socket();
+		socket.setReuseAddress(false);
+		socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+		return socket;
 	}
 
 	/**

@@ -135,16 +135,17 @@ class JwtCheckTests {
 
 	@Test
 	void aJwkSetThatCannotBeFetchedRefusesTheTokenAsKeysUnavailable() throws Exception {
-		int closedPort;
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-			closedPort = socket.getLocalPort();
-		}
-		JwtCheck check = new JwtCheck(new ValidatorSpec.JwtSpec("ES256", null, null,
-				"http://127.0.0.1:" + closedPort + "/jwks.json", null, null, null, null, null, null, null, false));
-		var key = TestTokens.ecKey("k1");
+		// Bound and never listening: the port refuses connections, and nothing else can take it meanwhile.
+		try (java.net.Socket refusing = new java.net.Socket()) {
+			refusing.setReuseAddress(false);
+			refusing.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+			JwtCheck check = new JwtCheck(new ValidatorSpec.JwtSpec("ES256", null, null,
+					"http://127.0.0.1:" + refusing.getLocalPort() + "/jwks.json", null, null, null, null, null, null, null, false));
+			var key = TestTokens.ecKey("k1");
 
-		StepVerifier.create(check.verify(TestTokens.es256(key, TestTokens.claims("a", Instant.now().plusSeconds(60)).build()),
-				backend, session)).expectNext("token keys unavailable").expectComplete().verify(WAIT);
+			StepVerifier.create(check.verify(TestTokens.es256(key, TestTokens.claims("a", Instant.now().plusSeconds(60)).build()),
+					backend, session)).expectNext("token keys unavailable").expectComplete().verify(WAIT);
+		}
 	}
 
 	@Test
