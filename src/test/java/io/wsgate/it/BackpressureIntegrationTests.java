@@ -47,23 +47,10 @@ class BackpressureIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /stalled, backend: stalled}
-				            - {path: /echo, backend: echo}
-				  pipelines:
-				    - name: stalled
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${stalled}"}], clientMaxMsgSize: -1}]}
-				    - name: echo
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${echo}"}], clientMaxMsgSize: -1, serverMaxMsgSize: -1}]}
-				""", Map.of("stalled", stalledBackend.port(), "echo", echoBackend.port()));
+		gateway = GatewayYaml.edge()
+			.proxy("path: /stalled", "stalled", "ws://127.0.0.1:${stalled}", "clientMaxMsgSize: -1")
+			.proxy("path: /echo", "echo", "ws://127.0.0.1:${echo}", "clientMaxMsgSize: -1, serverMaxMsgSize: -1")
+			.start(Map.of("stalled", stalledBackend.port(), "echo", echoBackend.port()));
 	}
 
 	@AfterAll

@@ -56,36 +56,18 @@ class CompressionIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /deflate, backend: deflate}
-				            - {path: /declines, backend: declines}
-				            - {path: /off, backend: off}
-				            - {path: /liar, backend: liar}
-				            - {path: /greeting, backend: greeting}
-				  pipelines:
-				    - name: deflate
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${compressing}"}]}]}
-				    - name: declines
-				      filters:
-				        - {kind: WebSocketProxy, name: p, compression: passthrough, pools: [{servers: [{url: "ws://127.0.0.1:${plain}"}]}]}
-				    - name: off
-				      filters:
-				        - {kind: WebSocketProxy, name: p, compression: off, pools: [{servers: [{url: "ws://127.0.0.1:${compressing}"}]}]}
-				    - name: liar
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${liar}"}], passiveHealthCheck: {enabled: false}}]}
-				    - name: greeting
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${greeter}"}]}]}
-				""", Map.of("compressing", compressing.port(), "plain", plain.port(), "liar", liar.port(), "greeter",
-				greeter.port()));
+		gateway = GatewayYaml.edge()
+			.proxy("path: /deflate", "deflate", "ws://127.0.0.1:${compressing}")
+			.pipeline("path: /declines", "declines", """
+					- {kind: WebSocketProxy, name: p, compression: passthrough, pools: [{servers: [{url: "ws://127.0.0.1:${plain}"}]}]}
+					""")
+			.pipeline("path: /off", "off", """
+					- {kind: WebSocketProxy, name: p, compression: off, pools: [{servers: [{url: "ws://127.0.0.1:${compressing}"}]}]}
+					""")
+			.proxy("path: /liar", "liar", "ws://127.0.0.1:${liar}", "passiveHealthCheck: {enabled: false}")
+			.proxy("path: /greeting", "greeting", "ws://127.0.0.1:${greeter}")
+			.start(Map.of("compressing", compressing.port(), "plain", plain.port(), "liar", liar.port(), "greeter",
+					greeter.port()));
 	}
 
 	@AfterAll

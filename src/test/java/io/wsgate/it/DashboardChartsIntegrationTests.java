@@ -42,23 +42,12 @@ class DashboardChartsIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /ws, backend: echo}
-				            - {path: /refused, backend: refused}
-				  pipelines:
-				    - name: echo
-				      filters:
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				    - name: refused
-				      filters:
-				        - {kind: WebSocketProxy, name: refusing, pools: [{servers: [{url: "ws://127.0.0.1:${refusing}"}]}]}
-				""", Map.of("backend", backend.port(), "refusing", refusing.port()));
+		gateway = GatewayYaml.edge()
+			.proxyName("proxy")
+			.proxy("path: /ws", "echo", "ws://127.0.0.1:${backend}")
+			.proxyName("refusing")
+			.proxy("path: /refused", "refused", "ws://127.0.0.1:${refusing}")
+			.start(Map.of("backend", backend.port(), "refusing", refusing.port()));
 	}
 
 	@AfterAll

@@ -33,40 +33,22 @@ class FailoverIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /refused, backend: refused}
-				            - {path: /failing, backend: failing}
-				            - {path: /failover, backend: failover}
-				            - {path: /down, backend: down}
-				            - {path: /hanging, backend: hanging}
-				  pipelines:
-				    - name: refused
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${refusing}"}]}]}
-				    - name: failing
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${failing}"}]}]}
-				    - name: failover
-				      filters:
-				        - kind: WebSocketProxy
-				          name: p
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${closed}"}, {url: "ws://127.0.0.1:${hanging}"}, {url: "ws://127.0.0.1:${healthy}"}]
-				              connectTimeout: 500ms
-				    - name: down
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${closed}"}, {url: "ws://127.0.0.1:${closed2}"}]}]}
-				    - name: hanging
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${hanging}"}], connectTimeout: 300ms}]}
-				""", Map.of("healthy", healthy.port(), "refusing", refusing.port(), "failing", failing.port(),
-				"hanging", hanging.getLocalPort(), "closed", closedPort, "closed2", otherClosedPort));
+		gateway = GatewayYaml.edge()
+			.proxy("path: /refused", "refused", "ws://127.0.0.1:${refusing}")
+			.proxy("path: /failing", "failing", "ws://127.0.0.1:${failing}")
+			.pipeline("path: /failover", "failover", """
+					- kind: WebSocketProxy
+					  name: p
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${closed}"}, {url: "ws://127.0.0.1:${hanging}"}, {url: "ws://127.0.0.1:${healthy}"}]
+					      connectTimeout: 500ms
+					""")
+			.pipeline("path: /down", "down", """
+					- {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${closed}"}, {url: "ws://127.0.0.1:${closed2}"}]}]}
+					""")
+			.proxy("path: /hanging", "hanging", "ws://127.0.0.1:${hanging}", "connectTimeout: 300ms")
+			.start(Map.of("healthy", healthy.port(), "refusing", refusing.port(), "failing", failing.port(),
+					"hanging", hanging.getLocalPort(), "closed", closedPort, "closed2", otherClosedPort));
 	}
 
 	@AfterAll

@@ -26,21 +26,14 @@ class FilterResultsStatusIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: gw
-				      port: 0
-				      rules: [{paths: [{path: /adapted, backend: adapted}, {path: /idle, backend: idle}]}]
-				  pipelines:
-				    - name: adapted
-				      filters:
-				        - {kind: RequestAdaptor, name: adaptor, path: {replace: /ws}}
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
-				    - name: idle
-				      filters:
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
-				""", Map.of("port", backend.port()));
+		gateway = GatewayYaml.server("gw")
+			.pipeline("path: /adapted", "adapted", """
+					- {kind: RequestAdaptor, name: adaptor, path: {replace: /ws}}
+					- {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
+					""")
+			.proxyName("wsproxy")
+			.proxy("path: /idle", "idle", "ws://127.0.0.1:${port}")
+			.start(Map.of("port", backend.port()));
 	}
 
 	@AfterAll

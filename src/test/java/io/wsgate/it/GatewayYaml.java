@@ -32,7 +32,7 @@ import java.util.Map;
  *         - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], clientMaxMsgSize: 100}]}
  * </pre>
  */
-final class GatewayYaml {
+public final class GatewayYaml {
 
 	private final String server;
 
@@ -51,12 +51,12 @@ final class GatewayYaml {
 	}
 
 	/** A config whose http server is named {@code edge}. */
-	static GatewayYaml edge() {
+	public static GatewayYaml edge() {
 		return server("edge");
 	}
 
 	/** A config whose http server has this name. */
-	static GatewayYaml server(String name) {
+	public static GatewayYaml server(String name) {
 		return new GatewayYaml(name);
 	}
 
@@ -65,7 +65,7 @@ final class GatewayYaml {
 	 *
 	 * @param yaml block YAML as it stands under {@code wsgate}, e.g. {@code "limits: {maxSessionsPerClientIp: 3}"}
 	 */
-	GatewayYaml wsgate(String yaml) {
+	public GatewayYaml wsgate(String yaml) {
 		this.wsgateKeys.add(yaml);
 		return this;
 	}
@@ -75,7 +75,7 @@ final class GatewayYaml {
 	 *
 	 * @param yaml block YAML as it stands in the server, e.g. {@code "handshakeTimeout: 500ms"}
 	 */
-	GatewayYaml serverKeys(String yaml) {
+	public GatewayYaml serverKeys(String yaml) {
 		this.serverKeys.add(yaml);
 		return this;
 	}
@@ -83,7 +83,7 @@ final class GatewayYaml {
 	/**
 	 * The name of the {@code WebSocketProxy} filters that {@code proxy} adds from now on ({@code p} until set).
 	 */
-	GatewayYaml proxyName(String name) {
+	public GatewayYaml proxyName(String name) {
 		this.proxyName = name;
 		return this;
 	}
@@ -96,7 +96,7 @@ final class GatewayYaml {
 	 * @param url the server's URL, with placeholders for the properties given to {@link #start(Map)}
 	 * @param poolKeys further keys of the pool, flow style, e.g. {@code "clientMaxMsgSize: 100, idleTimeout: 1s"}
 	 */
-	GatewayYaml proxy(String path, String pipeline, String url, String poolKeys) {
+	public GatewayYaml proxy(String path, String pipeline, String url, String poolKeys) {
 		String keys = poolKeys.isEmpty() ? "" : ", " + poolKeys;
 		return pipeline(path, pipeline,
 				"- {kind: WebSocketProxy, name: " + this.proxyName + ", pools: [{servers: [{url: \"" + url + "\"}]" + keys
@@ -104,7 +104,7 @@ final class GatewayYaml {
 	}
 
 	/** A path to a pipeline of one {@code WebSocketProxy} with one pool of one server, defaults otherwise. */
-	GatewayYaml proxy(String path, String pipeline, String url) {
+	public GatewayYaml proxy(String path, String pipeline, String url) {
 		return proxy(path, pipeline, url, "");
 	}
 
@@ -115,14 +115,14 @@ final class GatewayYaml {
 	 * @param pipeline the pipeline's name
 	 * @param filters the items of its {@code filters} list, block YAML starting with {@code - }
 	 */
-	GatewayYaml pipeline(String path, String pipeline, String filters) {
+	public GatewayYaml pipeline(String path, String pipeline, String filters) {
 		this.paths.add("{" + path + ", backend: " + pipeline + "}");
 		this.pipelines.add("- name: " + pipeline + "\n  filters:\n" + indent(filters, 4));
 		return this;
 	}
 
 	/** The YAML text. */
-	String build() {
+	public String build() {
 		StringBuilder yaml = new StringBuilder("wsgate:\n");
 		this.wsgateKeys.forEach(keys -> yaml.append(indent(keys, 2)));
 		yaml.append("  http-servers:\n");
@@ -142,7 +142,7 @@ final class GatewayYaml {
 	 *
 	 * @param properties values of the placeholders (backend ports) and other properties
 	 */
-	Gateway start(Map<String, Object> properties) {
+	public Gateway start(Map<String, Object> properties) {
 		return Gateway.start(build(), properties);
 	}
 

@@ -50,162 +50,131 @@ class LoadBalancingIntegrationTests {
 			backends.put(name, backend);
 			ports.put("backend." + name, backend.port());
 		}
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - pathPrefix: /rr
-				              backend: round-robin
-				            - pathPrefix: /random
-				              backend: random
-				            - pathPrefix: /weighted
-				              backend: weighted-random
-				            - pathPrefix: /iphash
-				              backend: ip-hash
-				            - pathPrefix: /headerhash
-				              backend: header-hash
-				            - pathPrefix: /cookiehash
-				              backend: cookie-hash
-				            - pathPrefix: /sticky-app-cookie
-				              backend: sticky-consistent-hash
-				            - pathPrefix: /sticky-lb-cookie
-				              backend: sticky-duration
-				            - pathPrefix: /canary
-				              backend: canary
-				            - pathPrefix: /all-headers
-				              backend: all-headers
-				            - pathPrefix: /any-header
-				              backend: any-header
-				            - pathPrefix: /
-				              backend: url-candidates
-				  pipelines:
-				    - name: round-robin
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers:
-				                - url: "ws://127.0.0.1:${backend.rr.a}"
-				                - url: "ws://127.0.0.1:${backend.rr.b}"
-				                - url: "ws://127.0.0.1:${backend.rr.c}"
-				              loadBalance: {policy: roundRobin}
-				    - name: random
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers:
-				                - url: "ws://127.0.0.1:${backend.random.a}"
-				                - url: "ws://127.0.0.1:${backend.random.b}"
-				              loadBalance: {policy: random}
-				    - name: weighted-random
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers:
-				                - {url: "ws://127.0.0.1:${backend.weighted.light}", weight: 1}
-				                - {url: "ws://127.0.0.1:${backend.weighted.heavy}", weight: 9}
-				              loadBalance: {policy: weightedRandom}
-				    - name: ip-hash
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers:
-				                - url: "ws://127.0.0.1:${backend.iphash.a}"
-				                - url: "ws://127.0.0.1:${backend.iphash.b}"
-				              loadBalance: {policy: ipHash}
-				    - name: header-hash
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers:
-				                - url: "ws://127.0.0.1:${backend.headerhash.a}"
-				                - url: "ws://127.0.0.1:${backend.headerhash.b}"
-				              loadBalance: {policy: headerHash, headerHashKey: X-User-Id}
-				    - name: cookie-hash
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers:
-				                - url: "ws://127.0.0.1:${backend.cookiehash.a}"
-				                - url: "ws://127.0.0.1:${backend.cookiehash.b}"
-				              loadBalance: {policy: cookieHash}
-				    - name: sticky-consistent-hash
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers:
-				                - url: "ws://127.0.0.1:${backend.appcookie.a}"
-				                - url: "ws://127.0.0.1:${backend.appcookie.b}"
-				              loadBalance:
-				                policy: roundRobin
-				                stickySession: {mode: CookieConsistentHash, appCookieName: user}
-				    - name: sticky-duration
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers:
-				                - url: "ws://127.0.0.1:${backend.lbcookie.a}"
-				                - url: "ws://127.0.0.1:${backend.lbcookie.b}"
-				              loadBalance:
-				                policy: roundRobin
-				                stickySession: {mode: DurationBased}
-				    - name: canary
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            # the candidate is declared before the main pool
-				            - servers: [{url: "ws://127.0.0.1:${backend.canary.candidate}"}]
-				              filter:
-				                headers: {X-Canary: {exact: "true"}}
-				            - servers: [{url: "ws://127.0.0.1:${backend.canary.main}"}]
-				    - name: all-headers
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            # the main pool is declared before the candidate
-				            - servers: [{url: "ws://127.0.0.1:${backend.allheaders.main}"}]
-				            - servers: [{url: "ws://127.0.0.1:${backend.allheaders.candidate}"}]
-				              filter:
-				                matchAllHeaders: true
-				                headers:
-				                  X-Canary: {exact: "true"}
-				                  X-Region: {exact: eu}
-				    - name: any-header
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${backend.anyheader.candidate}"}]
-				              filter:
-				                headers:
-				                  X-Canary: {exact: "true"}
-				                  X-Region: {exact: eu}
-				            - servers: [{url: "ws://127.0.0.1:${backend.anyheader.main}"}]
-				    - name: url-candidates
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${backend.url.post}"}]
-				              filter:
-				                urls: [{methods: [POST], url: {prefix: /gamma}}]
-				            - servers: [{url: "ws://127.0.0.1:${backend.url.beta}"}]
-				              filter:
-				                urls: [{methods: [GET], url: {prefix: /beta}}]
-				            - servers: [{url: "ws://127.0.0.1:${backend.url.main}"}]
-				""", ports);
+		gateway = GatewayYaml.edge()
+			.pipeline("pathPrefix: /rr", "round-robin", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers:
+					        - url: "ws://127.0.0.1:${backend.rr.a}"
+					        - url: "ws://127.0.0.1:${backend.rr.b}"
+					        - url: "ws://127.0.0.1:${backend.rr.c}"
+					      loadBalance: {policy: roundRobin}
+					""")
+			.pipeline("pathPrefix: /random", "random", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers:
+					        - url: "ws://127.0.0.1:${backend.random.a}"
+					        - url: "ws://127.0.0.1:${backend.random.b}"
+					      loadBalance: {policy: random}
+					""")
+			.pipeline("pathPrefix: /weighted", "weighted-random", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers:
+					        - {url: "ws://127.0.0.1:${backend.weighted.light}", weight: 1}
+					        - {url: "ws://127.0.0.1:${backend.weighted.heavy}", weight: 9}
+					      loadBalance: {policy: weightedRandom}
+					""")
+			.pipeline("pathPrefix: /iphash", "ip-hash", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers:
+					        - url: "ws://127.0.0.1:${backend.iphash.a}"
+					        - url: "ws://127.0.0.1:${backend.iphash.b}"
+					      loadBalance: {policy: ipHash}
+					""")
+			.pipeline("pathPrefix: /headerhash", "header-hash", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers:
+					        - url: "ws://127.0.0.1:${backend.headerhash.a}"
+					        - url: "ws://127.0.0.1:${backend.headerhash.b}"
+					      loadBalance: {policy: headerHash, headerHashKey: X-User-Id}
+					""")
+			.pipeline("pathPrefix: /cookiehash", "cookie-hash", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers:
+					        - url: "ws://127.0.0.1:${backend.cookiehash.a}"
+					        - url: "ws://127.0.0.1:${backend.cookiehash.b}"
+					      loadBalance: {policy: cookieHash}
+					""")
+			.pipeline("pathPrefix: /sticky-app-cookie", "sticky-consistent-hash", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers:
+					        - url: "ws://127.0.0.1:${backend.appcookie.a}"
+					        - url: "ws://127.0.0.1:${backend.appcookie.b}"
+					      loadBalance:
+					        policy: roundRobin
+					        stickySession: {mode: CookieConsistentHash, appCookieName: user}
+					""")
+			.pipeline("pathPrefix: /sticky-lb-cookie", "sticky-duration", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers:
+					        - url: "ws://127.0.0.1:${backend.lbcookie.a}"
+					        - url: "ws://127.0.0.1:${backend.lbcookie.b}"
+					      loadBalance:
+					        policy: roundRobin
+					        stickySession: {mode: DurationBased}
+					""")
+			.pipeline("pathPrefix: /canary", "canary", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    # the candidate is declared before the main pool
+					    - servers: [{url: "ws://127.0.0.1:${backend.canary.candidate}"}]
+					      filter:
+					        headers: {X-Canary: {exact: "true"}}
+					    - servers: [{url: "ws://127.0.0.1:${backend.canary.main}"}]
+					""")
+			.pipeline("pathPrefix: /all-headers", "all-headers", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    # the main pool is declared before the candidate
+					    - servers: [{url: "ws://127.0.0.1:${backend.allheaders.main}"}]
+					    - servers: [{url: "ws://127.0.0.1:${backend.allheaders.candidate}"}]
+					      filter:
+					        matchAllHeaders: true
+					        headers:
+					          X-Canary: {exact: "true"}
+					          X-Region: {exact: eu}
+					""")
+			.pipeline("pathPrefix: /any-header", "any-header", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${backend.anyheader.candidate}"}]
+					      filter:
+					        headers:
+					          X-Canary: {exact: "true"}
+					          X-Region: {exact: eu}
+					    - servers: [{url: "ws://127.0.0.1:${backend.anyheader.main}"}]
+					""")
+			.pipeline("pathPrefix: /", "url-candidates", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${backend.url.post}"}]
+					      filter:
+					        urls: [{methods: [POST], url: {prefix: /gamma}}]
+					    - servers: [{url: "ws://127.0.0.1:${backend.url.beta}"}]
+					      filter:
+					        urls: [{methods: [GET], url: {prefix: /beta}}]
+					    - servers: [{url: "ws://127.0.0.1:${backend.url.main}"}]
+					""")
+			.start(ports);
 	}
 
 	@AfterAll

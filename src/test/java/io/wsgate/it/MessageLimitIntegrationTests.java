@@ -27,27 +27,12 @@ class MessageLimitIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /small-client, backend: small-client}
-				            - {path: /small-server, backend: small-server}
-				            - {path: /default, backend: default-limits}
-				  pipelines:
-				    - name: small-client
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], clientMaxMsgSize: 100}]}
-				    - name: small-server
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], clientMaxMsgSize: 1000, serverMaxMsgSize: 100}]}
-				    - name: default-limits
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				""", Map.of("backend", backend.port()));
+		gateway = GatewayYaml.edge()
+			.proxy("path: /small-client", "small-client", "ws://127.0.0.1:${backend}", "clientMaxMsgSize: 100")
+			.proxy("path: /small-server", "small-server", "ws://127.0.0.1:${backend}",
+					"clientMaxMsgSize: 1000, serverMaxMsgSize: 100")
+			.proxy("path: /default", "default-limits", "ws://127.0.0.1:${backend}")
+			.start(Map.of("backend", backend.port()));
 	}
 
 	@AfterAll

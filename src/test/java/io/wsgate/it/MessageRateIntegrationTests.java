@@ -35,32 +35,22 @@ class MessageRateIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /pause, backend: pause}
-				            - {path: /close, backend: close}
-				            - {path: /slow, backend: slow}
-				  pipelines:
-				    - name: pause
-				      filters:
-				        - {kind: RateLimiter, name: limiter, messages: {perSecond: 50, burst: 10, action: pause}}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				    - name: close
-				      filters:
-				        - {kind: RateLimiter, name: limiter, messages: {perSecond: 0.1, burst: 3, action: close}}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				    - name: slow
-				      filters:
-				        - {kind: RateLimiter, name: limiter, messages: {perSecond: 2, burst: 1}}
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], pingInterval: 100ms, pingTimeout: 100ms}]
-				""", Map.of("backend", backend.port()));
+		gateway = GatewayYaml.edge()
+			.pipeline("path: /pause", "pause", """
+					- {kind: RateLimiter, name: limiter, messages: {perSecond: 50, burst: 10, action: pause}}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+					""")
+			.pipeline("path: /close", "close", """
+					- {kind: RateLimiter, name: limiter, messages: {perSecond: 0.1, burst: 3, action: close}}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+					""")
+			.pipeline("path: /slow", "slow", """
+					- {kind: RateLimiter, name: limiter, messages: {perSecond: 2, burst: 1}}
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], pingInterval: 100ms, pingTimeout: 100ms}]
+					""")
+			.start(Map.of("backend", backend.port()));
 	}
 
 	@AfterAll

@@ -42,27 +42,14 @@ class ObservabilityIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /ws, backend: echo}
-				            - {path: /refused, backend: refused}
-				            - {path: /down, backend: down}
-				  pipelines:
-				    - name: echo
-				      filters:
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				    - name: refused
-				      filters:
-				        - {kind: WebSocketProxy, name: refusing, pools: [{servers: [{url: "ws://127.0.0.1:${refusing}"}]}]}
-				    - name: down
-				      filters:
-				        - {kind: WebSocketProxy, name: down, pools: [{servers: [{url: "ws://127.0.0.1:${closed}"}]}]}
-				""", Map.of("backend", backend.port(), "refusing", refusing.port(), "closed", closedPort));
+		gateway = GatewayYaml.edge()
+			.proxyName("proxy")
+			.proxy("path: /ws", "echo", "ws://127.0.0.1:${backend}")
+			.proxyName("refusing")
+			.proxy("path: /refused", "refused", "ws://127.0.0.1:${refusing}")
+			.proxyName("down")
+			.proxy("path: /down", "down", "ws://127.0.0.1:${closed}")
+			.start(Map.of("backend", backend.port(), "refusing", refusing.port(), "closed", closedPort));
 		registry = gateway.bean(MeterRegistry.class);
 	}
 

@@ -32,23 +32,11 @@ class PipelineIsolationIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /chat, backend: chat}
-				            - {path: /feed, backend: feed}
-				  pipelines:
-				    - name: chat
-				      filters:
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], maxSessions: 1}]}
-				    - name: feed
-				      filters:
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], maxSessions: 1}]}
-				""", Map.of("backend", backend.port()));
+		gateway = GatewayYaml.edge()
+			.proxyName("wsproxy")
+			.proxy("path: /chat", "chat", "ws://127.0.0.1:${backend}", "maxSessions: 1")
+			.proxy("path: /feed", "feed", "ws://127.0.0.1:${backend}", "maxSessions: 1")
+			.start(Map.of("backend", backend.port()));
 		registry = gateway.bean(MeterRegistry.class);
 	}
 

@@ -33,51 +33,36 @@ class ProxyIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - path: /ws
-				              backend: default-limits
-				            - pathPrefix: /unlimited
-				              backend: unlimited
-				            - pathPrefix: /keephost
-				              backend: keephost
-				            - pathPrefix: /cookies
-				              backend: cookies
-				  pipelines:
-				    - name: default-limits
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          defaultOrigin: http://127.0.0.1/hello
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${backend.main}"}]
-				    - name: unlimited
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${backend.main}"}]
-				              clientMaxMsgSize: -1
-				              serverMaxMsgSize: -1
-				    - name: keephost
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://localhost:${backend.keephost}", keepHost: true}]
-				    - name: cookies
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://localhost:${backend.cookies}"}]
-				""", Map.of("backend.main", backend.port(), "backend.keephost", keepHostBackend.port(),
-				"backend.cookies", cookieBackend.port()));
+		gateway = GatewayYaml.edge()
+			.pipeline("path: /ws", "default-limits", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  defaultOrigin: http://127.0.0.1/hello
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${backend.main}"}]
+					""")
+			.pipeline("pathPrefix: /unlimited", "unlimited", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${backend.main}"}]
+					      clientMaxMsgSize: -1
+					      serverMaxMsgSize: -1
+					""")
+			.pipeline("pathPrefix: /keephost", "keephost", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://localhost:${backend.keephost}", keepHost: true}]
+					""")
+			.pipeline("pathPrefix: /cookies", "cookies", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://localhost:${backend.cookies}"}]
+					""")
+			.start(Map.of("backend.main", backend.port(), "backend.keephost", keepHostBackend.port(),
+					"backend.cookies", cookieBackend.port()));
 	}
 
 	@AfterAll

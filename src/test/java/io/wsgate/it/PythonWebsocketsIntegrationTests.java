@@ -78,23 +78,10 @@ class PythonWebsocketsIntegrationTests {
 		reader.setDaemon(true);
 		reader.start();
 		int pythonPort = JsonPath.read(nextServerLine(), "$.port");
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /netty, backend: netty}
-				            - {path: /python, backend: python}
-				  pipelines:
-				    - name: netty
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${netty}"}]}]}
-				    - name: python
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${python}"}]}]}
-				""", Map.of("netty", compressing.port(), "python", pythonPort));
+		gateway = GatewayYaml.edge()
+			.proxy("path: /netty", "netty", "ws://127.0.0.1:${netty}")
+			.proxy("path: /python", "python", "ws://127.0.0.1:${python}")
+			.start(Map.of("netty", compressing.port(), "python", pythonPort));
 	}
 
 	@AfterAll

@@ -45,31 +45,13 @@ class RawFramePathIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /ws, backend: default-limits}
-				            - {path: /small, backend: small}
-				            - {path: /unlimited, backend: unlimited}
-				            - {path: /greeting, backend: greeting}
-				  pipelines:
-				    - name: default-limits
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				    - name: small
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], clientMaxMsgSize: 100, serverMaxMsgSize: 100}]}
-				    - name: unlimited
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], clientMaxMsgSize: -1, serverMaxMsgSize: -1}]}
-				    - name: greeting
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${greeter}"}]}]}
-				""", Map.of("backend", backend.port(), "greeter", greeter.port()));
+		gateway = GatewayYaml.edge()
+			.proxy("path: /ws", "default-limits", "ws://127.0.0.1:${backend}")
+			.proxy("path: /small", "small", "ws://127.0.0.1:${backend}", "clientMaxMsgSize: 100, serverMaxMsgSize: 100")
+			.proxy("path: /unlimited", "unlimited", "ws://127.0.0.1:${backend}",
+					"clientMaxMsgSize: -1, serverMaxMsgSize: -1")
+			.proxy("path: /greeting", "greeting", "ws://127.0.0.1:${greeter}")
+			.start(Map.of("backend", backend.port(), "greeter", greeter.port()));
 	}
 
 	@AfterAll

@@ -39,35 +39,26 @@ class RedisOutageIntegrationTests {
 	@BeforeAll
 	void start() throws Exception {
 		redis = RedisServer.start();
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {pathPrefix: /allow, backend: allow}
-				            - {pathPrefix: /deny, backend: deny}
-				  pipelines:
-				    - name: allow
-				      filters:
-				        - kind: RateLimiter
-				          name: limiter
-				          policies: [{name: many, limitForPeriod: 1000, limitRefreshPeriod: 1s, timeoutDuration: 0s}]
-				          urls: [{url: {prefix: /}, policyRef: many}]
-				          store: redis
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				    - name: deny
-				      filters:
-				        - kind: RateLimiter
-				          name: limiter
-				          policies: [{name: many, limitForPeriod: 1000, limitRefreshPeriod: 1s, timeoutDuration: 0s}]
-				          urls: [{url: {prefix: /}, policyRef: many}]
-				          store: redis
-				          redisFailure: deny
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				""", Map.of("backend", backend.port(), "spring.data.redis.host", "127.0.0.1", "spring.data.redis.port",
-				redis.port()));
+		gateway = GatewayYaml.edge()
+			.pipeline("pathPrefix: /allow", "allow", """
+					- kind: RateLimiter
+					  name: limiter
+					  policies: [{name: many, limitForPeriod: 1000, limitRefreshPeriod: 1s, timeoutDuration: 0s}]
+					  urls: [{url: {prefix: /}, policyRef: many}]
+					  store: redis
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+					""")
+			.pipeline("pathPrefix: /deny", "deny", """
+					- kind: RateLimiter
+					  name: limiter
+					  policies: [{name: many, limitForPeriod: 1000, limitRefreshPeriod: 1s, timeoutDuration: 0s}]
+					  urls: [{url: {prefix: /}, policyRef: many}]
+					  store: redis
+					  redisFailure: deny
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+					""")
+			.start(Map.of("backend", backend.port(), "spring.data.redis.host", "127.0.0.1", "spring.data.redis.port",
+					redis.port()));
 	}
 
 	@AfterAll

@@ -21,24 +21,16 @@ class RedisUnusedIntegrationTests {
 				TestBackend backend = new TestBackend()) {
 			fakeRedis.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
 			fakeRedis.configureBlocking(false);
-			try (Gateway gateway = Gateway.start("""
-					wsgate:
-					  http-servers:
-					    - name: edge
-					      port: 0
-					      rules:
-					        - paths:
-					            - {pathPrefix: /, backend: local}
-					  pipelines:
-					    - name: local
-					      filters:
-					        - kind: RateLimiter
-					          name: limiter
-					          policies: [{name: p, limitForPeriod: 10, limitRefreshPeriod: 1s}]
-					          urls: [{url: {prefix: /}, policyRef: p}]
-					        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-					""", Map.of("backend", backend.port(), "spring.data.redis.host", "127.0.0.1", "spring.data.redis.port",
-					fakeRedis.socket().getLocalPort()))) {
+			try (Gateway gateway = GatewayYaml.edge()
+				.pipeline("pathPrefix: /", "local", """
+						- kind: RateLimiter
+						  name: limiter
+						  policies: [{name: p, limitForPeriod: 10, limitRefreshPeriod: 1s}]
+						  urls: [{url: {prefix: /}, policyRef: p}]
+						- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+						""")
+				.start(Map.of("backend", backend.port(), "spring.data.redis.host", "127.0.0.1", "spring.data.redis.port",
+						fakeRedis.socket().getLocalPort()))) {
 				assertThat(RawHttp.send(gateway.port("edge"), "GET /chat HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS)
 					.status()).isEqualTo(101);
 				String health = gateway.management("/actuator/health");

@@ -36,34 +36,16 @@ class ReliabilityIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  limits: {maxSessionsPerClientIp: 3, retryAfter: 7s}
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      handshakeTimeout: 500ms
-				      maxHeaderSize: 4KB
-				      rules:
-				        - paths:
-				            - {path: /idle, backend: idle}
-				            - {path: /keepalive, backend: keepalive}
-				            - {path: /small-pool, backend: small-pool}
-				            - {path: /ws, backend: plain}
-				  pipelines:
-				    - name: idle
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], idleTimeout: 400ms, pingInterval: 0s}]}
-				    - name: keepalive
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], pingInterval: 200ms, pingTimeout: 300ms}]}
-				    - name: small-pool
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}], maxSessions: 1}]}
-				    - name: plain
-				      filters:
-				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				""", Map.of("backend", backend.port()));
+		gateway = GatewayYaml.edge()
+			.wsgate("limits: {maxSessionsPerClientIp: 3, retryAfter: 7s}")
+			.serverKeys("handshakeTimeout: 500ms")
+			.serverKeys("maxHeaderSize: 4KB")
+			.proxy("path: /idle", "idle", "ws://127.0.0.1:${backend}", "idleTimeout: 400ms, pingInterval: 0s")
+			.proxy("path: /keepalive", "keepalive", "ws://127.0.0.1:${backend}",
+					"pingInterval: 200ms, pingTimeout: 300ms")
+			.proxy("path: /small-pool", "small-pool", "ws://127.0.0.1:${backend}", "maxSessions: 1")
+			.proxy("path: /ws", "plain", "ws://127.0.0.1:${backend}")
+			.start(Map.of("backend", backend.port()));
 	}
 
 	@AfterAll

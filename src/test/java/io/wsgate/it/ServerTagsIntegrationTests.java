@@ -23,24 +23,17 @@ class ServerTagsIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths: [{path: /ws, backend: tagged}]
-				  pipelines:
-				    - name: tagged
-				      filters:
-				        - kind: WebSocketProxy
-				          name: wsproxy
-				          pools:
-				            - servers:
-				                - {url: "ws://127.0.0.1:${blue}", tags: [blue, eu]}
-				                - {url: "ws://127.0.0.1:${green}", tags: [green]}
-				              serverTags: [blue]
-				""", Map.of("blue", blue.port(), "green", green.port()));
+		gateway = GatewayYaml.edge()
+			.pipeline("path: /ws", "tagged", """
+					- kind: WebSocketProxy
+					  name: wsproxy
+					  pools:
+					    - servers:
+					        - {url: "ws://127.0.0.1:${blue}", tags: [blue, eu]}
+					        - {url: "ws://127.0.0.1:${green}", tags: [green]}
+					      serverTags: [blue]
+					""")
+			.start(Map.of("blue", blue.port(), "green", green.port()));
 	}
 
 	@AfterAll

@@ -19,20 +19,14 @@ class ShutdownIntegrationTests {
 	@Test
 	void shutdownDrainsThenClosesOpenSessionsWith1001OnBothSides() throws Exception {
 		try (TestBackend backend = new TestBackend()) {
-			Gateway gateway = Gateway.start("""
-					wsgate:
-					  shutdown: {drainPeriod: 8s}
-					  http-servers:
-					    - {name: edge, port: 0, rules: [{paths: [{path: /ws, backend: p}]}]}
-					  pipelines:
-					    - name: p
-					      filters:
-					        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-					""", Map.of("backend", backend.port(),
-					// Actuator on the application's own server (port 0), as in the shipped config: a separate
-					// management context would close as soon as the shutdown starts. Unset, not 0: Boot
-					// gives port 0 a management server of its own.
-					"management.server.port", ""));
+			Gateway gateway = GatewayYaml.edge()
+				.wsgate("shutdown: {drainPeriod: 8s}")
+				.proxy("path: /ws", "p", "ws://127.0.0.1:${backend}")
+				.start(Map.of("backend", backend.port(),
+						// Actuator on the application's own server (port 0), as in the shipped config: a separate
+						// management context would close as soon as the shutdown starts. Unset, not 0: Boot
+						// gives port 0 a management server of its own.
+						"management.server.port", ""));
 			int port = gateway.port("edge");
 			TestClient client = TestClient.connect(gateway.wsUrl("edge", "/ws"));
 			TestBackend.Session session = backend.nextSession();

@@ -32,22 +32,15 @@ class TlsReloadIntegrationTests {
 		TestCertificates.create(renewed);
 		install(first, live);
 		try (TestBackend backend = new TestBackend();
-				Gateway gateway = Gateway.start("""
-						wsgate:
-						  http-servers:
-						    - name: secure
-						      port: 0
-						      tls: {bundle: edge}
-						      rules: [{paths: [{path: /ws, backend: p}]}]
-						  pipelines:
-						    - name: p
-						      filters:
-						        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-						""", Map.of("backend", backend.port(),
-						"spring.ssl.bundle.pem.edge.keystore.certificate", "file:" + live.resolve("server.pem"),
-						"spring.ssl.bundle.pem.edge.keystore.private-key", "file:" + live.resolve("server.key"),
-						"spring.ssl.bundle.pem.edge.reload-on-update", "true",
-						"spring.ssl.bundle.watch.file.quiet-period", "100ms"));
+				Gateway gateway = GatewayYaml.server("secure")
+					.serverKeys("tls: {bundle: edge}")
+					.proxyName("wsproxy")
+					.proxy("path: /ws", "p", "ws://127.0.0.1:${backend}")
+					.start(Map.of("backend", backend.port(),
+							"spring.ssl.bundle.pem.edge.keystore.certificate", "file:" + live.resolve("server.pem"),
+							"spring.ssl.bundle.pem.edge.keystore.private-key", "file:" + live.resolve("server.key"),
+							"spring.ssl.bundle.pem.edge.reload-on-update", "true",
+							"spring.ssl.bundle.watch.file.quiet-period", "100ms"));
 				TestClient open = TestClient.connect(url(gateway), Map.of(), null, trusting(first))) {
 			open.sendText("before");
 			assertThat(open.nextText()).isEqualTo("before");

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.wsgate.it.Gateway;
+import io.wsgate.it.GatewayYaml;
 import io.wsgate.it.TestBackend;
 import io.wsgate.it.TestClient;
 import org.junit.jupiter.api.AfterAll;
@@ -39,39 +40,29 @@ class ValidatorFirstMessageIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /chat, backend: chat}
-				            - {path: /forward, backend: forward}
-				            - {path: /expiring, backend: expiring}
-				  pipelines:
-				    - name: chat
-				      filters:
-				        - kind: Validator
-				          name: auth
-				          jwt: {algorithm: HS256, secret: "${secret}", claimsToHeaders: {sub: X-User-Id}}
-				          firstMessage: {timeout: 500ms}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				    - name: forward
-				      filters:
-				        - kind: Validator
-				          name: auth
-				          jwt: {algorithm: HS256, secret: "${secret}", claimsToHeaders: {sub: X-User-Id}}
-				          firstMessage: {timeout: 5s, forward: true}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				    - name: expiring
-				      filters:
-				        - kind: Validator
-				          name: auth
-				          jwt: {algorithm: HS256, secret: "${secret}", clockSkew: 1s, closeOnExpiry: true}
-				          firstMessage: {timeout: 5s}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				""", Map.of("backend", backend.port(), "secret", SECRET));
+		gateway = GatewayYaml.edge()
+			.pipeline("path: /chat", "chat", """
+					- kind: Validator
+					  name: auth
+					  jwt: {algorithm: HS256, secret: "${secret}", claimsToHeaders: {sub: X-User-Id}}
+					  firstMessage: {timeout: 500ms}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+					""")
+			.pipeline("path: /forward", "forward", """
+					- kind: Validator
+					  name: auth
+					  jwt: {algorithm: HS256, secret: "${secret}", claimsToHeaders: {sub: X-User-Id}}
+					  firstMessage: {timeout: 5s, forward: true}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+					""")
+			.pipeline("path: /expiring", "expiring", """
+					- kind: Validator
+					  name: auth
+					  jwt: {algorithm: HS256, secret: "${secret}", clockSkew: 1s, closeOnExpiry: true}
+					  firstMessage: {timeout: 5s}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+					""")
+			.start(Map.of("backend", backend.port(), "secret", SECRET));
 	}
 
 	@AfterAll

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import com.nimbusds.jose.jwk.ECKey;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.wsgate.it.Gateway;
+import io.wsgate.it.GatewayYaml;
 import io.wsgate.it.RawHttp;
 import io.wsgate.it.TestBackend;
 import io.wsgate.it.TestClient;
@@ -80,58 +81,46 @@ class ValidatorIntegrationTests {
 		htpasswd = Files.writeString(dir.resolve("htpasswd"), String.join("\n",
 				"alice:" + new BCryptPasswordEncoder(4).encode("alice-pw-1"), HtpasswdFileTests.SHA_LINE,
 				HtpasswdFileTests.APR1_LINE, HtpasswdFileTests.BCRYPT_2Y_LINE) + "\n");
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /headers, backend: headers}
-				            - {path: /hs, backend: hs}
-				            - {path: /rs, backend: rs}
-				            - {path: /es, backend: es}
-				            - {path: /basic, backend: basic}
-				  pipelines:
-				    - name: headers
-				      filters:
-				        - kind: Validator
-				          name: auth
-				          headers:
-				            X-Api-Key: {values: [k1, k2], regexp: "^ok-.+$"}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${a}"}]}]}
-				    - name: hs
-				      filters:
-				        - kind: Validator
-				          name: auth
-				          jwt:
-				            algorithm: HS256
-				            secret: ${secret}
-				            cookieName: auth
-				            queryParam: access_token
-				            subprotocolPrefix: "bearer."
-				            claimsToHeaders: {sub: X-User-Id}
-				            clockSkew: 1s
-				            closeOnExpiry: true
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${a}"}, {url: "ws://127.0.0.1:${b}"}]
-				              loadBalance: {policy: headerHash, headerHashKey: X-User-Id}
-				    - name: rs
-				      filters:
-				        - {kind: Validator, name: auth, jwt: {algorithm: RS256, publicKey: "file:${pem}"}}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${a}"}]}]}
-				    - name: es
-				      filters:
-				        - {kind: Validator, name: auth, jwt: {algorithm: ES256, jwksUri: "http://127.0.0.1:${idp}/jwks.json"}}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${a}"}]}]}
-				    - name: basic
-				      filters:
-				        - {kind: Validator, name: auth, basicAuth: {mode: FILE, userFile: "file:${htpasswd}"}}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${a}"}]}]}
-				""", Map.of("a", backendA.port(), "b", backendB.port(), "secret", SECRET, "pem", pem, "idp",
-				identityProvider.port(), "htpasswd", htpasswd));
+		gateway = GatewayYaml.edge()
+			.pipeline("path: /headers", "headers", """
+					- kind: Validator
+					  name: auth
+					  headers:
+					    X-Api-Key: {values: [k1, k2], regexp: "^ok-.+$"}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${a}"}]}]}
+					""")
+			.pipeline("path: /hs", "hs", """
+					- kind: Validator
+					  name: auth
+					  jwt:
+					    algorithm: HS256
+					    secret: ${secret}
+					    cookieName: auth
+					    queryParam: access_token
+					    subprotocolPrefix: "bearer."
+					    claimsToHeaders: {sub: X-User-Id}
+					    clockSkew: 1s
+					    closeOnExpiry: true
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${a}"}, {url: "ws://127.0.0.1:${b}"}]
+					      loadBalance: {policy: headerHash, headerHashKey: X-User-Id}
+					""")
+			.pipeline("path: /rs", "rs", """
+					- {kind: Validator, name: auth, jwt: {algorithm: RS256, publicKey: "file:${pem}"}}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${a}"}]}]}
+					""")
+			.pipeline("path: /es", "es", """
+					- {kind: Validator, name: auth, jwt: {algorithm: ES256, jwksUri: "http://127.0.0.1:${idp}/jwks.json"}}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${a}"}]}]}
+					""")
+			.pipeline("path: /basic", "basic", """
+					- {kind: Validator, name: auth, basicAuth: {mode: FILE, userFile: "file:${htpasswd}"}}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${a}"}]}]}
+					""")
+			.start(Map.of("a", backendA.port(), "b", backendB.port(), "secret", SECRET, "pem", pem, "idp",
+					identityProvider.port(), "htpasswd", htpasswd));
 	}
 
 	@AfterAll
