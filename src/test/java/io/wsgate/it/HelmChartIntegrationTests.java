@@ -360,7 +360,7 @@ class HelmChartIntegrationTests {
 		return helm;
 	}
 
-	private static String run(List<String> command) throws IOException, InterruptedException {
+	private static String run(List<String> command) throws Exception {
 		Path stderr = Files.createTempFile("helm", ".err");
 		try {
 			Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
@@ -376,7 +376,7 @@ class HelmChartIntegrationTests {
 				process.destroyForcibly();
 				fail(String.join(" ", command) + " did not finish within 2 minutes");
 			}
-			String output = new String(stdout.join(), StandardCharsets.UTF_8);
+			String output = new String(stdout.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8);
 			if (process.exitValue() != 0) {
 				fail(String.join(" ", command) + " exited with " + process.exitValue() + ":\n" + Files.readString(stderr));
 			}

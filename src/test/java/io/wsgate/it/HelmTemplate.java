@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -108,7 +110,7 @@ final class HelmTemplate {
 					process.destroyForcibly();
 					fail(String.join(" ", command) + " did not finish within 2 minutes");
 				}
-				return new Result(process.exitValue(), new String(stdout.join(), StandardCharsets.UTF_8),
+				return new Result(process.exitValue(), new String(stdout.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8),
 						Files.readString(stderr));
 			}
 			finally {
@@ -120,6 +122,9 @@ final class HelmTemplate {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		catch (ExecutionException | TimeoutException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}
