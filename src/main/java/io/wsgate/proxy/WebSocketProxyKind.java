@@ -26,6 +26,8 @@ import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.pool.StickySession;
 import io.wsgate.proxy.WebSocketProxyFilter.ProxyPool;
+import io.wsgate.proxy.dial.BackendDialer;
+import io.wsgate.proxy.session.SessionRegistry;
 import io.wsgate.status.SessionListener;
 import io.wsgate.tracing.HandshakeTracing;
 

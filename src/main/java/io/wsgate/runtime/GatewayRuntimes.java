@@ -17,7 +17,7 @@ import io.wsgate.health.HealthCheckScheduler;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.WsgateMeters;
 import io.wsgate.pool.PoolRegistry;
-import io.wsgate.proxy.SessionRegistry;
+import io.wsgate.proxy.session.SessionRegistry;
 import io.wsgate.runtime.GatewayRuntime.ServerKey;
 import io.wsgate.server.Listeners;
 import io.wsgate.server.Listeners.BindFailedException;
