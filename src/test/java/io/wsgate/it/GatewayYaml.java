@@ -117,6 +117,16 @@ public final class GatewayYaml {
 	 */
 	public GatewayYaml pipeline(String path, String pipeline, String filters) {
 		this.paths.add("{" + path + ", backend: " + pipeline + "}");
+		return pipeline(pipeline, filters);
+	}
+
+	/**
+	 * A pipeline that no path leads to (its pools are still health-checked, its meters still listed).
+	 *
+	 * @param pipeline the pipeline's name
+	 * @param filters the items of its {@code filters} list, block YAML starting with {@code - }
+	 */
+	public GatewayYaml pipeline(String pipeline, String filters) {
 		this.pipelines.add("- name: " + pipeline + "\n  filters:\n" + indent(filters, 4));
 		return this;
 	}

@@ -52,6 +52,24 @@ class GatewayYamlTests {
 	}
 
 	@Test
+	void aPipelineWithoutAPathHasNoRule() {
+		String yaml = GatewayYaml.edge()
+			.proxy("path: /ws", "routed", "ws://127.0.0.1:${backend}")
+			.pipeline("checked", "- {kind: WebSocketProxy, name: p, pools: [{servers: [{url: \"ws://b\"}]}]}")
+			.build();
+
+		assertThat(yaml).contains("""
+				        - paths:
+				            - {path: /ws, backend: routed}
+				  pipelines:
+				""").contains("""
+				    - name: checked
+				      filters:
+				        - {kind: WebSocketProxy, name: p, pools: [{servers: [{url: "ws://b"}]}]}
+				""").doesNotContain("backend: checked");
+	}
+
+	@Test
 	void namesTheServerAsTold() {
 		assertThat(GatewayYaml.server("gw").proxy("path: /ws", "p", "ws://b").build()).contains("    - name: gw\n");
 	}

@@ -48,107 +48,95 @@ class HealthCheckIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /flappy, backend: flappy}
-				            - {path: /lonely, backend: lonely}
-				            - {path: /passive, backend: passive}
-				            - {path: /passive-single, backend: passive-single}
-				            - {path: /revived, backend: revived}
-				  pipelines:
-				    - name: flappy
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${flappy}"}, {url: "ws://127.0.0.1:${steady}"}]
-				              healthCheck:
-				                interval: 100ms
-				                timeout: 2s
-				                fails: 2
-				                passes: 2
-				                ws:
-				                  uri: /health/ws?probe=1
-				                  headers: {X-Health-Check: wsgate}
-				    - name: headers
-				      filters:
-				        - kind: WebSocketProxy
-				          name: exact
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${tagged}"}]
-				              healthCheck: {interval: 100ms, ws: {match: {headers: [{name: X-Status, value: healthy, type: exact}, {name: X-Version, value: "^v2\\\\.", type: regexp}]}}}
-				        - kind: WebSocketProxy
-				          name: mismatch
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${tagged}"}]
-				              healthCheck: {interval: 100ms, ws: {match: {headers: [{name: X-Status, value: sick}]}}}
-				    - name: http
-				      filters:
-				        - kind: WebSocketProxy
-				          name: good
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${httpBackend}"}]
-				              healthCheck: {interval: 100ms, http: {uri: /healthz, match: {statusCodes: [[200, 299], [400, 499]], body: {value: success}}}}
-				        - kind: WebSocketProxy
-				          name: bad-body
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${httpFailing}"}]
-				              healthCheck: {interval: 100ms, http: {uri: /healthz, match: {statusCodes: [[200, 299], [400, 499]], body: {value: "succ?ess$", type: regexp}}}}
-				        - kind: WebSocketProxy
-				          name: bad-status
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${httpBackend}"}]
-				              healthCheck: {interval: 100ms, http: {uri: /healthz}}
-				    - name: hanging
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${hanging}"}, {url: "ws://127.0.0.1:${steady}"}]
-				              healthCheck: {interval: 100ms, timeout: 1s, ws: {uri: /}}
-				    - name: lonely
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${lonely}"}]
-				              healthCheck: {interval: 100ms, ws: {uri: /}}
-				    - name: passive
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${closed}"}, {url: "ws://127.0.0.1:${steady}"}]
-				              passiveHealthCheck: {backoff: 3s}
-				    - name: passive-single
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${closed}"}]
-				              passiveHealthCheck: {backoff: 3s}
-				    - name: broken
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${broken101}"}]
-				              healthCheck: {interval: 100ms, ws: {uri: /}}
-				    - name: revived
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${revived}"}]
-				              healthCheck: {interval: 1s, ws: {uri: /}}
-				""", Map.of("flappy", flappy.port(), "steady", steady.port(), "tagged", tagged.port(),
-				"httpBackend", httpBackend.port(), "httpFailing", httpFailing.port(), "hanging", hanging.getLocalPort(),
-				"lonely", lonely.port(), "closed", closedPort, "revived", revived.port(), "broken101", broken101.getLocalPort()));
+		gateway = GatewayYaml.edge()
+			.pipeline("path: /flappy", "flappy", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${flappy}"}, {url: "ws://127.0.0.1:${steady}"}]
+					      healthCheck:
+					        interval: 100ms
+					        timeout: 2s
+					        fails: 2
+					        passes: 2
+					        ws:
+					          uri: /health/ws?probe=1
+					          headers: {X-Health-Check: wsgate}
+					""")
+			.pipeline("headers", """
+					- kind: WebSocketProxy
+					  name: exact
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${tagged}"}]
+					      healthCheck: {interval: 100ms, ws: {match: {headers: [{name: X-Status, value: healthy, type: exact}, {name: X-Version, value: "^v2\\\\.", type: regexp}]}}}
+					- kind: WebSocketProxy
+					  name: mismatch
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${tagged}"}]
+					      healthCheck: {interval: 100ms, ws: {match: {headers: [{name: X-Status, value: sick}]}}}
+					""")
+			.pipeline("http", """
+					- kind: WebSocketProxy
+					  name: good
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${httpBackend}"}]
+					      healthCheck: {interval: 100ms, http: {uri: /healthz, match: {statusCodes: [[200, 299], [400, 499]], body: {value: success}}}}
+					- kind: WebSocketProxy
+					  name: bad-body
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${httpFailing}"}]
+					      healthCheck: {interval: 100ms, http: {uri: /healthz, match: {statusCodes: [[200, 299], [400, 499]], body: {value: "succ?ess$", type: regexp}}}}
+					- kind: WebSocketProxy
+					  name: bad-status
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${httpBackend}"}]
+					      healthCheck: {interval: 100ms, http: {uri: /healthz}}
+					""")
+			.pipeline("hanging", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${hanging}"}, {url: "ws://127.0.0.1:${steady}"}]
+					      healthCheck: {interval: 100ms, timeout: 1s, ws: {uri: /}}
+					""")
+			.pipeline("path: /lonely", "lonely", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${lonely}"}]
+					      healthCheck: {interval: 100ms, ws: {uri: /}}
+					""")
+			.pipeline("path: /passive", "passive", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${closed}"}, {url: "ws://127.0.0.1:${steady}"}]
+					      passiveHealthCheck: {backoff: 3s}
+					""")
+			.pipeline("path: /passive-single", "passive-single", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${closed}"}]
+					      passiveHealthCheck: {backoff: 3s}
+					""")
+			.pipeline("broken", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${broken101}"}]
+					      healthCheck: {interval: 100ms, ws: {uri: /}}
+					""")
+			.pipeline("path: /revived", "revived", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${revived}"}]
+					      healthCheck: {interval: 1s, ws: {uri: /}}
+					""")
+			.start(Map.of("flappy", flappy.port(), "steady", steady.port(), "tagged", tagged.port(),
+					"httpBackend", httpBackend.port(), "httpFailing", httpFailing.port(), "hanging", hanging.getLocalPort(),
+					"lonely", lonely.port(), "closed", closedPort, "revived", revived.port(), "broken101", broken101.getLocalPort()));
 	}
 
 	@AfterAll

@@ -42,44 +42,35 @@ class HealthCheckTlsIntegrationTests {
 		mtlsBackend = new TestBackend(SslContextBuilder.forServer(cert, key).trustManager(ca).clientAuth(ClientAuth.REQUIRE).build());
 		// Its certificate's issuer is in no trust store the gateway uses.
 		untrustedBackend = new TestBackend(SslContextBuilder.forServer(cert, key).build());
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /mtls, backend: mtls}
-				            - {path: /skip, backend: skip}
-				  pipelines:
-				    - name: mtls
-				      filters:
-				        - kind: WebSocketProxy
-				          name: p
-				          pools:
-				            - servers: [{url: "wss://127.0.0.1:${mtls}"}]
-				              serverTls: {ca: "${certs}/ca.pem", cert: "${certs}/client.pem", key: "${certs}/client.key"}
-				              healthCheck:
-				                interval: 100ms
-				                timeout: 2s
-				                ws: {uri: /health/ws, headers: {Host: health.example, X-Health-Check: wsgate}}
-				                http: {uri: /healthz}
-				    - name: skip
-				      filters:
-				        - kind: WebSocketProxy
-				          name: p
-				          pools:
-				            - servers: [{url: "wss://127.0.0.1:${untrusted}"}]
-				              serverTls: {insecureSkipVerify: true}
-				              healthCheck: {interval: 100ms, timeout: 2s, ws: {uri: /health/ws}, http: {uri: /healthz}}
-				    - name: verified
-				      filters:
-				        - kind: WebSocketProxy
-				          name: p
-				          pools:
-				            - servers: [{url: "wss://127.0.0.1:${untrusted}"}]
-				              healthCheck: {interval: 100ms, timeout: 2s, ws: {uri: /health/ws}}
-				""", Map.of("certs", "file:" + dir, "mtls", mtlsBackend.port(), "untrusted", untrustedBackend.port()));
+		gateway = GatewayYaml.edge()
+			.pipeline("path: /mtls", "mtls", """
+					- kind: WebSocketProxy
+					  name: p
+					  pools:
+					    - servers: [{url: "wss://127.0.0.1:${mtls}"}]
+					      serverTls: {ca: "${certs}/ca.pem", cert: "${certs}/client.pem", key: "${certs}/client.key"}
+					      healthCheck:
+					        interval: 100ms
+					        timeout: 2s
+					        ws: {uri: /health/ws, headers: {Host: health.example, X-Health-Check: wsgate}}
+					        http: {uri: /healthz}
+					""")
+			.pipeline("path: /skip", "skip", """
+					- kind: WebSocketProxy
+					  name: p
+					  pools:
+					    - servers: [{url: "wss://127.0.0.1:${untrusted}"}]
+					      serverTls: {insecureSkipVerify: true}
+					      healthCheck: {interval: 100ms, timeout: 2s, ws: {uri: /health/ws}, http: {uri: /healthz}}
+					""")
+			.pipeline("verified", """
+					- kind: WebSocketProxy
+					  name: p
+					  pools:
+					    - servers: [{url: "wss://127.0.0.1:${untrusted}"}]
+					      healthCheck: {interval: 100ms, timeout: 2s, ws: {uri: /health/ws}}
+					""")
+			.start(Map.of("certs", "file:" + dir, "mtls", mtlsBackend.port(), "untrusted", untrustedBackend.port()));
 	}
 
 	@AfterAll
