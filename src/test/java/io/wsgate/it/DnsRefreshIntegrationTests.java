@@ -62,26 +62,17 @@ class DnsRefreshIntegrationTests {
 
 	/** @param checked with an active health check (a server by name would be checked through the system's DNS) */
 	private static String config(String dnsRefresh, boolean checked) {
-		return """
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - pathPrefix: /
-				              backend: chat
-				  pipelines:
-				    - name: chat
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://%s:${backend.port}", weight: 7}]
-				              dnsRefresh: %s
-				""".formatted(NAME, dnsRefresh) + (checked ? """
-				              healthCheck: {interval: 300ms, http: {uri: /health}}
-				""" : "");
+		return GatewayYaml.edge()
+			.pipeline("pathPrefix: /", "chat", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://%s:${backend.port}", weight: 7}]
+					      dnsRefresh: %s
+					""".formatted(NAME, dnsRefresh) + (checked ? """
+					      healthCheck: {interval: 300ms, http: {uri: /health}}
+					""" : ""))
+			.build();
 	}
 
 	private String server(String address) {
@@ -164,26 +155,16 @@ class DnsRefreshIntegrationTests {
 		dns.answer(name, "127.0.0.5");
 		try (TestBackend tls = new TestBackend("127.0.0.5", 0, SslContextBuilder
 			.forServer(dir.resolve("server.pem").toFile(), dir.resolve("server.key").toFile()).build())) {
-			gateway = Gateway.start("""
-					wsgate:
-					  http-servers:
-					    - name: edge
-					      port: 0
-					      rules:
-					        - paths:
-					            - pathPrefix: /
-					              backend: chat
-					  pipelines:
-					    - name: chat
-					      filters:
-					        - kind: WebSocketProxy
-					          name: proxy
-					          pools:
-					            - servers: [{url: "wss://%s:${backend.port}"}]
-					              dnsRefresh: 1s
-					              serverTls: {ca: "${certs}/ca.pem"}
-					""".formatted(name), Map.of("backend.port", tls.port(), "certs", "file:" + dir,
-					"wsgate-test.dns-server", dns.address()));
+			gateway = GatewayYaml.edge()
+				.pipeline("pathPrefix: /", "chat", """
+						- kind: WebSocketProxy
+						  name: proxy
+						  pools:
+						    - servers: [{url: "wss://%s:${backend.port}"}]
+						      dnsRefresh: 1s
+						      serverTls: {ca: "${certs}/ca.pem"}
+						""".formatted(name))
+				.start(Map.of("backend.port", tls.port(), "certs", "file:" + dir, "wsgate-test.dns-server", dns.address()));
 			String server = "wss://" + name + ":" + tls.port() + " (127.0.0.5)";
 			await().atMost(Duration.ofSeconds(5)).until(() -> urls(pool().servers()), urls -> urls.equals(List.of(server)));
 			TestClient client = TestClient.connect(gateway.wsUrl("edge", "/tls"));

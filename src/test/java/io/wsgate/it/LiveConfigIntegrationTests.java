@@ -49,26 +49,19 @@ class LiveConfigIntegrationTests {
 
 	/** One http server routing {@code prefix} to pipeline chat, whose filter and pool are given. */
 	private static String config(boolean watch, String prefix, String filterName, String compression, String servers) {
-		return """
-				wsgate:
-				  reload:
-				    enabled: %s
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - pathPrefix: %s
-				              backend: chat
-				  pipelines:
-				    - name: chat
-				      filters:
-				        - kind: WebSocketProxy
-				          name: %s
-				          compression: %s
-				          pools:
-				            - servers: [%s]
-				""".formatted(watch, prefix, filterName, compression, servers);
+		return GatewayYaml.edge()
+			.wsgate("""
+					reload:
+					  enabled: %s
+					""".formatted(watch))
+			.pipeline("pathPrefix: " + prefix, "chat", """
+					- kind: WebSocketProxy
+					  name: %s
+					  compression: %s
+					  pools:
+					    - servers: [%s]
+					""".formatted(filterName, compression, servers))
+			.build();
 	}
 
 	/** Another http server entry, routing everything to chat. */

@@ -72,29 +72,18 @@ class LiveConfigSoakIntegrationTests {
 	/** Even: servers a and b; odd: a and c, and another filter name. */
 	private static String config(int generation) {
 		String second = (generation % 2 == 0) ? "${backend.b}" : "${backend.c}";
-		return """
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - pathPrefix: /
-				              backend: chat
-				  pipelines:
-				    - name: chat
-				      filters:
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${backend.a}"}, {url: "ws://127.0.0.1:%s"}]
-				              loadBalance: {policy: leastSessions}
-				              maxSessions: %d
-				              healthCheck: {interval: 500ms, http: {uri: /}}
-				  shutdown:
-				    drainPeriod: 100ms
-				# generation %d
-				""".formatted(second, SESSIONS, generation);
+		return GatewayYaml.edge()
+			.wsgate("shutdown: {drainPeriod: 100ms}")
+			.pipeline("pathPrefix: /", "chat", """
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${backend.a}"}, {url: "ws://127.0.0.1:%s"}]
+					      loadBalance: {policy: leastSessions}
+					      maxSessions: %d
+					      healthCheck: {interval: 500ms, http: {uri: /}}
+					""".formatted(second, SESSIONS))
+			.build() + "# generation " + generation + "\n";
 	}
 
 	@Test
