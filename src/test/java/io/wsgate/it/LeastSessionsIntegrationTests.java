@@ -79,23 +79,16 @@ class LeastSessionsIntegrationTests {
 
 	/** Both servers in one leastSessions pool, with {@code poolOptions} added to the pool. */
 	private Gateway start(String poolOptions) {
-		return Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths: [{path: /ws, backend: chat}]
-				  pipelines:
-				    - name: chat
-				      filters:
-				        - kind: WebSocketProxy
-				          name: wsproxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${first}"}, {url: "ws://127.0.0.1:${joining}"}]
-				              loadBalance: {policy: leastSessions}
-				              %s
-				""".formatted(poolOptions), Map.of("first", first.port(), "joining", joining.port()));
+		return GatewayYaml.edge()
+			.pipeline("path: /ws", "chat", """
+					- kind: WebSocketProxy
+					  name: wsproxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${first}"}, {url: "ws://127.0.0.1:${joining}"}]
+					      loadBalance: {policy: leastSessions}
+					      %s
+					""".formatted(poolOptions))
+			.start(Map.of("first", first.port(), "joining", joining.port()));
 	}
 
 	private void open(int count) throws Exception {

@@ -14,29 +14,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RedisRateLimiterIntegrationTests {
 
-	static final String CONFIG = """
-			wsgate:
-			  http-servers:
-			    - name: edge
-			      port: 0
-			      rules:
-			        - paths:
-			            - {pathPrefix: /, backend: shared}
-			  pipelines:
-			    - name: shared
-			      filters:
-			        - kind: RateLimiter
-			          name: limiter
-			          policies:
-			            - {name: three, limitForPeriod: 3, limitRefreshPeriod: 24h, timeoutDuration: 0s}
-			            - {name: many, limitForPeriod: 1000, limitRefreshPeriod: 1s, timeoutDuration: 0s}
-			          urls:
-			            - {url: {prefix: /warm}, policyRef: many}
-			            - {url: {prefix: /}, policyRef: three}
-			          key: global
-			          store: redis
-			        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-			""";
+	static final String CONFIG = GatewayYaml.edge()
+		.pipeline("pathPrefix: /", "shared", """
+				- kind: RateLimiter
+				  name: limiter
+				  policies:
+				    - {name: three, limitForPeriod: 3, limitRefreshPeriod: 24h, timeoutDuration: 0s}
+				    - {name: many, limitForPeriod: 1000, limitRefreshPeriod: 1s, timeoutDuration: 0s}
+				  urls:
+				    - {url: {prefix: /warm}, policyRef: many}
+				    - {url: {prefix: /}, policyRef: three}
+				  key: global
+				  store: redis
+				- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+				""")
+		.build();
 
 	private final TestBackend backend = new TestBackend();
 

@@ -68,22 +68,10 @@ class TlsBundleIntegrationTests {
 	}
 
 	private static String config(String tls, String serverTls) {
-		return """
-				wsgate:
-				  http-servers:
-				    - name: secure
-				      port: 0
-				      tls: %s
-				      rules:
-				        - paths: [{path: /ws, backend: p}]
-				  pipelines:
-				    - name: p
-				      filters:
-				        - kind: WebSocketProxy
-				          name: wsproxy
-				          pools:
-				            - servers: [{url: "wss://localhost:${backend}"}]
-				              serverTls: %s
-				""".formatted(tls, serverTls);
+		return GatewayYaml.server("secure")
+			.serverKeys("tls: " + tls)
+			.proxyName("wsproxy")
+			.proxy("path: /ws", "p", "wss://localhost:${backend}", "serverTls: " + serverTls)
+			.build();
 	}
 }
