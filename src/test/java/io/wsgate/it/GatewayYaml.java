@@ -121,6 +121,20 @@ public final class GatewayYaml {
 	}
 
 	/**
+	 * A path to a pipeline with any filters, run in the order {@code flow} gives.
+	 *
+	 * @param path how the rule matches, e.g. {@code "path: /ws"} or {@code "pathPrefix: /chat"}
+	 * @param pipeline the pipeline's name
+	 * @param flow the pipeline's {@code flow}, flow style, e.g. {@code "[{filter: limiter}, {filter: proxy}]"}
+	 * @param filters the items of its {@code filters} list, block YAML starting with {@code - }
+	 */
+	public GatewayYaml pipeline(String path, String pipeline, String flow, String filters) {
+		this.paths.add("{" + path + ", backend: " + pipeline + "}");
+		this.pipelines.add("- name: " + pipeline + "\n  flow: " + flow + "\n  filters:\n" + indent(filters, 4));
+		return this;
+	}
+
+	/**
 	 * A pipeline that no path leads to (its pools are still health-checked, its meters still listed).
 	 *
 	 * @param pipeline the pipeline's name

@@ -70,6 +70,20 @@ class GatewayYamlTests {
 	}
 
 	@Test
+	void aPipelineMayHaveAFlow() {
+		String yaml = GatewayYaml.edge()
+			.pipeline("path: /ws", "limited", "[{filter: limiter}, {filter: p}]", "- {kind: RateLimiter, name: limiter}")
+			.build();
+
+		assertThat(yaml).contains("""
+				    - name: limited
+				      flow: [{filter: limiter}, {filter: p}]
+				      filters:
+				        - {kind: RateLimiter, name: limiter}
+				""");
+	}
+
+	@Test
 	void namesTheServerAsTold() {
 		assertThat(GatewayYaml.server("gw").proxy("path: /ws", "p", "ws://b").build()).contains("    - name: gw\n");
 	}

@@ -32,47 +32,36 @@ class RateLimiterIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  access-log: {enabled: true}
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      trustedProxies: [127.0.0.0/8]
-				      rules:
-				        - paths:
-				            - {pathPrefix: /per-ip, backend: per-ip}
-				            - {pathPrefix: /per-key, backend: per-key}
-				            - {pathPrefix: /waiting, backend: waiting}
-				  pipelines:
-				    - name: per-ip
-				      flow: [{filter: limiter}, {filter: proxy}]
-				      filters:
-				        - kind: RateLimiter
-				          name: limiter
-				          policies:
-				            - {name: two, limitForPeriod: 2, limitRefreshPeriod: 1h, timeoutDuration: 0s}
-				          defaultPolicyRef: two
-				          urls:
-				            - {methods: [GET], url: {prefix: /per-ip/limited}}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				    - name: per-key
-				      filters:
-				        - kind: RateLimiter
-				          name: limiter
-				          policies: [{name: one, limitForPeriod: 1, limitRefreshPeriod: 1h, timeoutDuration: 0s}]
-				          urls: [{url: {regex: "^/per-key/"}, policyRef: one}]
-				          key: header:X-Api-Key
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				    - name: waiting
-				      filters:
-				        - kind: RateLimiter
-				          name: limiter
-				          policies: [{name: slow, limitForPeriod: 1, limitRefreshPeriod: 1s, timeoutDuration: 3s}]
-				          urls: [{url: {exact: /waiting}, policyRef: slow}]
-				          key: global
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				""", Map.of("backend", backend.port()));
+		gateway = GatewayYaml.edge()
+			.wsgate("access-log: {enabled: true}")
+			.serverKeys("trustedProxies: [127.0.0.0/8]")
+			.pipeline("pathPrefix: /per-ip", "per-ip", "[{filter: limiter}, {filter: proxy}]", """
+					- kind: RateLimiter
+					  name: limiter
+					  policies:
+					    - {name: two, limitForPeriod: 2, limitRefreshPeriod: 1h, timeoutDuration: 0s}
+					  defaultPolicyRef: two
+					  urls:
+					    - {methods: [GET], url: {prefix: /per-ip/limited}}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+					""")
+			.pipeline("pathPrefix: /per-key", "per-key", """
+					- kind: RateLimiter
+					  name: limiter
+					  policies: [{name: one, limitForPeriod: 1, limitRefreshPeriod: 1h, timeoutDuration: 0s}]
+					  urls: [{url: {regex: "^/per-key/"}, policyRef: one}]
+					  key: header:X-Api-Key
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+					""")
+			.pipeline("pathPrefix: /waiting", "waiting", """
+					- kind: RateLimiter
+					  name: limiter
+					  policies: [{name: slow, limitForPeriod: 1, limitRefreshPeriod: 1s, timeoutDuration: 3s}]
+					  urls: [{url: {exact: /waiting}, policyRef: slow}]
+					  key: global
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+					""")
+			.start(Map.of("backend", backend.port()));
 	}
 
 	@AfterAll

@@ -30,64 +30,49 @@ class RequestAdaptorIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: gw
-				      port: 0
-				      rules:
-				        - paths:
-				            - {pathPrefix: /chat, backend: rewrite}
-				            - {pathPrefix: /replace, backend: replace}
-				            - {pathPrefix: /prefix, backend: prefix}
-				            - {pathPrefix: /users, backend: regexp}
-				            - {pathPrefix: /two, backend: two}
-				            - {pathPrefix: /order, backend: order}
-				            - {pathPrefix: /plain, backend: plain}
-				  pipelines:
-				    - name: rewrite
-				      filters:
-				        - kind: RequestAdaptor
-				          name: adaptor
-				          host: chat.internal:9000
-				          path: {trimPrefix: /chat}
-				          header:
-				            del: [Cookie]
-				            set: {X-Env: prod, Authorization: "Bearer backend-s3cr3t"}
-				            add: {X-Via: wsgate}
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
-				    - name: replace
-				      filters:
-				        - {kind: RequestAdaptor, name: adaptor, path: {replace: /socket}}
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
-				    - name: prefix
-				      filters:
-				        - {kind: RequestAdaptor, name: adaptor, path: {addPrefix: /v2}}
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
-				    - name: regexp
-				      filters:
-				        - kind: RequestAdaptor
-				          name: adaptor
-				          path: {regexpReplace: {regexp: "^/users/(\\\\d+)/(?<room>[a-z]+)$", replace: "/rooms/${room}/members/$1"}}
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
-				    - name: two
-				      flow: [{filter: trim}, {filter: add}, {filter: wsproxy}]
-				      filters:
-				        - {kind: RequestAdaptor, name: add, path: {addPrefix: /v3}}
-				        - {kind: RequestAdaptor, name: trim, path: {trimPrefix: /two}}
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
-				    - name: order
-				      filters:
-				        - kind: RequestAdaptor
-				          name: adaptor
-				          path: {trimPrefix: /order, addPrefix: /added}
-				          header: {del: [X-A], set: {X-A: set, X-B: set}, add: {X-A: added, X-B: added}}
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
-				    - name: plain
-				      filters:
-				        - {kind: RequestAdaptor, name: adaptor}
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
-				""", Map.of("port", backend.port()));
+		gateway = GatewayYaml.server("gw")
+			.pipeline("pathPrefix: /chat", "rewrite", """
+					- kind: RequestAdaptor
+					  name: adaptor
+					  host: chat.internal:9000
+					  path: {trimPrefix: /chat}
+					  header:
+					    del: [Cookie]
+					    set: {X-Env: prod, Authorization: "Bearer backend-s3cr3t"}
+					    add: {X-Via: wsgate}
+					- {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
+					""")
+			.pipeline("pathPrefix: /replace", "replace", """
+					- {kind: RequestAdaptor, name: adaptor, path: {replace: /socket}}
+					- {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
+					""")
+			.pipeline("pathPrefix: /prefix", "prefix", """
+					- {kind: RequestAdaptor, name: adaptor, path: {addPrefix: /v2}}
+					- {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
+					""")
+			.pipeline("pathPrefix: /users", "regexp", """
+					- kind: RequestAdaptor
+					  name: adaptor
+					  path: {regexpReplace: {regexp: "^/users/(\\\\d+)/(?<room>[a-z]+)$", replace: "/rooms/${room}/members/$1"}}
+					- {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
+					""")
+			.pipeline("pathPrefix: /two", "two", "[{filter: trim}, {filter: add}, {filter: wsproxy}]", """
+					- {kind: RequestAdaptor, name: add, path: {addPrefix: /v3}}
+					- {kind: RequestAdaptor, name: trim, path: {trimPrefix: /two}}
+					- {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
+					""")
+			.pipeline("pathPrefix: /order", "order", """
+					- kind: RequestAdaptor
+					  name: adaptor
+					  path: {trimPrefix: /order, addPrefix: /added}
+					  header: {del: [X-A], set: {X-A: set, X-B: set}, add: {X-A: added, X-B: added}}
+					- {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
+					""")
+			.pipeline("pathPrefix: /plain", "plain", """
+					- {kind: RequestAdaptor, name: adaptor}
+					- {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${port}"}]}]}
+					""")
+			.start(Map.of("port", backend.port()));
 	}
 
 	@AfterAll
