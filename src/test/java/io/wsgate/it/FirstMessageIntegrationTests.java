@@ -54,62 +54,47 @@ class FirstMessageIntegrationTests {
 
 	@BeforeAll
 	void start() {
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules:
-				        - paths:
-				            - {path: /chat, backend: chat}
-				            - {path: /quick, backend: quick}
-				            - {path: /forward, backend: forward}
-				            - {path: /big, backend: big}
-				            - {path: /one, backend: one}
-				            - {path: /down, backend: down}
-				            - {path: /choosing, backend: choosing}
-				            - {path: /hashed, backend: hashed}
-				  pipelines:
-				    - name: chat
-				      filters:
-				        - {kind: FirstMessageToken, name: auth}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${echo}"}], pingInterval: 0s}]}
-				    - name: quick
-				      filters:
-				        - {kind: FirstMessageToken, name: auth, timeout: 300ms}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${echo}"}]}]}
-				    - name: forward
-				      filters:
-				        - {kind: FirstMessageToken, name: auth, forward: true}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${echo}"}]}]}
-				    - name: big
-				      filters:
-				        - {kind: FirstMessageToken, name: auth}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${echo}"}], clientMaxMsgSize: 200000}]}
-				    - name: one
-				      filters:
-				        - {kind: FirstMessageToken, name: auth}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${echo}"}], maxSessions: 1}]}
-				    - name: down
-				      filters:
-				        - {kind: FirstMessageToken, name: auth}
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools: [{servers: [{url: "ws://127.0.0.1:${closed}"}], passiveHealthCheck: {enabled: false}}]
-				    - name: hashed
-				      filters:
-				        - {kind: FirstMessageToken, name: auth}
-				        - kind: WebSocketProxy
-				          name: proxy
-				          pools:
-				            - servers: [{url: "ws://127.0.0.1:${echo}"}, {url: "ws://127.0.0.1:${second}"}]
-				              loadBalance: {policy: headerHash, headerHashKey: X-User-Id}
-				    - name: choosing
-				      filters:
-				        - {kind: FirstMessageToken, name: auth}
-				        - {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${choosing}"}]}]}
-				""", Map.of("echo", echo.port(), "choosing", choosing.port(), "second", second.port(), "closed", closedPort,
-				"spring.main.sources", FirstMessageTokenKind.class.getName()));
+		gateway = GatewayYaml.edge()
+			.pipeline("path: /chat", "chat", """
+					- {kind: FirstMessageToken, name: auth}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${echo}"}], pingInterval: 0s}]}
+					""")
+			.pipeline("path: /quick", "quick", """
+					- {kind: FirstMessageToken, name: auth, timeout: 300ms}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${echo}"}]}]}
+					""")
+			.pipeline("path: /forward", "forward", """
+					- {kind: FirstMessageToken, name: auth, forward: true}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${echo}"}]}]}
+					""")
+			.pipeline("path: /big", "big", """
+					- {kind: FirstMessageToken, name: auth}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${echo}"}], clientMaxMsgSize: 200000}]}
+					""")
+			.pipeline("path: /one", "one", """
+					- {kind: FirstMessageToken, name: auth}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${echo}"}], maxSessions: 1}]}
+					""")
+			.pipeline("path: /down", "down", """
+					- {kind: FirstMessageToken, name: auth}
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools: [{servers: [{url: "ws://127.0.0.1:${closed}"}], passiveHealthCheck: {enabled: false}}]
+					""")
+			.pipeline("path: /hashed", "hashed", """
+					- {kind: FirstMessageToken, name: auth}
+					- kind: WebSocketProxy
+					  name: proxy
+					  pools:
+					    - servers: [{url: "ws://127.0.0.1:${echo}"}, {url: "ws://127.0.0.1:${second}"}]
+					      loadBalance: {policy: headerHash, headerHashKey: X-User-Id}
+					""")
+			.pipeline("path: /choosing", "choosing", """
+					- {kind: FirstMessageToken, name: auth}
+					- {kind: WebSocketProxy, name: proxy, pools: [{servers: [{url: "ws://127.0.0.1:${choosing}"}]}]}
+					""")
+			.start(Map.of("echo", echo.port(), "choosing", choosing.port(), "second", second.port(), "closed", closedPort,
+					"spring.main.sources", FirstMessageTokenKind.class.getName()));
 		registry = gateway.bean(MeterRegistry.class);
 	}
 

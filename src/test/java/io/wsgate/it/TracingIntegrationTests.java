@@ -62,28 +62,19 @@ class TracingIntegrationTests {
 					return response.status(200).header("Content-Type", "application/x-protobuf").send().then();
 				})))
 			.bindNow();
-		gateway = Gateway.start("""
-				wsgate:
-				  http-servers:
-				    - name: edge
-				      port: 0
-				      rules: [{paths: [{pathPrefix: /chat/, backend: chat}, {path: /down, backend: down}, {path: /token, backend: token}]}]
-				  pipelines:
-				    - name: token
-				      filters:
-				        - {kind: FirstMessageToken, name: auth}
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				    - name: down
-				      filters:
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${closed}"}]}]}
-				    - name: chat
-				      filters:
-				        - {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
-				""", Map.of("backend", backend.port(), "closed", Sockets.closedPort(),
-				"management.opentelemetry.tracing.export.otlp.endpoint", "http://127.0.0.1:" + collector.port() + "/v1/traces",
-				"management.opentelemetry.tracing.export.schedule-delay", "100ms",
-				"management.tracing.sampling.probability", "1.0",
-				"spring.main.sources", FirstMessageTokenKind.class.getName()));
+		gateway = GatewayYaml.edge()
+			.pipeline("path: /token", "token", """
+					- {kind: FirstMessageToken, name: auth}
+					- {kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:${backend}"}]}]}
+					""")
+			.proxyName("wsproxy")
+			.proxy("path: /down", "down", "ws://127.0.0.1:${closed}")
+			.proxy("pathPrefix: /chat/", "chat", "ws://127.0.0.1:${backend}")
+			.start(Map.of("backend", backend.port(), "closed", Sockets.closedPort(),
+					"management.opentelemetry.tracing.export.otlp.endpoint", "http://127.0.0.1:" + collector.port() + "/v1/traces",
+					"management.opentelemetry.tracing.export.schedule-delay", "100ms",
+					"management.tracing.sampling.probability", "1.0",
+					"spring.main.sources", FirstMessageTokenKind.class.getName()));
 	}
 
 	@AfterAll
