@@ -13,6 +13,28 @@ public record AccessLogSpec(Boolean enabled, String format) {
 
 	public AccessLogSpec {
 		enabled = !Boolean.FALSE.equals(enabled);
-		format = (format != null && !format.isBlank()) ? format : "kv";
+		format = (format != null && !format.isBlank()) ? format : Format.KV.spelling();
+	}
+
+	/** The format {@code format} names, or null when it names none (a problem of the validator). */
+	public Format parsedFormat() {
+		return Spelled.parse(Format.class, format);
+	}
+
+	/** The values of {@code access-log.format}. */
+	public enum Format implements Spelled {
+
+		KV("kv"), JSON("json");
+
+		private final String spelling;
+
+		Format(String spelling) {
+			this.spelling = spelling;
+		}
+
+		@Override
+		public String spelling() {
+			return spelling;
+		}
 	}
 }

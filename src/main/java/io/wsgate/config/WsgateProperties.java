@@ -45,18 +45,36 @@ public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSp
 	 */
 	public record ReloadSpec(Boolean enabled, String removedServers) {
 
-		public static final String KEEP = "keep";
-
-		public static final String DRAIN = "drain";
-
 		public ReloadSpec {
 			enabled = (enabled != null) ? enabled : false;
-			removedServers = (removedServers != null) ? removedServers : KEEP;
+			removedServers = (removedServers != null) ? removedServers : RemovedServers.KEEP.spelling();
+		}
+
+		/** The setting {@code removedServers} names, or null when it names none (a problem of the validator). */
+		public RemovedServers parsedRemovedServers() {
+			return Spelled.parse(RemovedServers.class, removedServers);
 		}
 
 		/** Whether sessions on removed servers are closed after the drain period. */
 		public boolean drainsRemovedServers() {
-			return DRAIN.equalsIgnoreCase(removedServers);
+			return parsedRemovedServers() == RemovedServers.DRAIN;
+		}
+
+		/** The values of {@code reload.removedServers}. */
+		public enum RemovedServers implements Spelled {
+
+			KEEP("keep"), DRAIN("drain");
+
+			private final String spelling;
+
+			RemovedServers(String spelling) {
+				this.spelling = spelling;
+			}
+
+			@Override
+			public String spelling() {
+				return spelling;
+			}
 		}
 	}
 

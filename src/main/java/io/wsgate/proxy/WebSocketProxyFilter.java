@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.micrometer.observation.Observation;
+import io.wsgate.config.PoolSpec.Policy;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.HandshakeOutcome;
@@ -119,7 +120,7 @@ final class WebSocketProxyFilter implements Filter {
 		this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
 		this.tracing = tracing;
 		this.balancingReadsHeaders = !candidates.isEmpty()
-				|| "headerHash".equalsIgnoreCase(main.pool().spec().loadBalance().policy());
+				|| main.pool().spec().loadBalance().parsedPolicy() == Policy.HEADER_HASH;
 	}
 
 	@Override
