@@ -29,6 +29,19 @@ public interface Spelled {
 		return null;
 	}
 
+	/**
+	 * The constant of {@code type} spelled exactly {@code text}, or null when there is none: for the
+	 * keys that have always been case-sensitive.
+	 */
+	static <E extends Enum<E> & Spelled> E parseExact(Class<E> type, String text) {
+		for (E constant : type.getEnumConstants()) {
+			if (constant.spelling().equals(text)) {
+				return constant;
+			}
+		}
+		return null;
+	}
+
 	/** The spellings of {@code type}'s constants, in declaration order, for problems and docs. */
 	static <E extends Enum<E> & Spelled> List<String> spellings(Class<E> type) {
 		return Arrays.stream(type.getEnumConstants()).map(Spelled::spelling).toList();
