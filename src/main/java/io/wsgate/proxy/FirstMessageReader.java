@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.wsgate.metrics.CloseInitiator;
 import io.wsgate.metrics.HandshakeOutcome;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -77,7 +78,7 @@ final class FirstMessageReader extends ChannelInboundHandlerAdapter {
 
 		/** The client closed or left before its first message was accepted. */
 		static Failure clientGone(int code, String reason) {
-			return new Failure(code, reason, "client", HandshakeOutcome.FIRST_MESSAGE_REJECTED, true);
+			return new Failure(code, reason, CloseInitiator.CLIENT.tag(), HandshakeOutcome.FIRST_MESSAGE_REJECTED, true);
 		}
 	}
 

@@ -14,6 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.wsgate.metrics.CloseInitiator;
 import io.wsgate.pipeline.SessionGuards.MessageRate;
 import io.wsgate.proxy.MessageRateLimit.MessageRateExceededException;
 import io.wsgate.proxy.MessageSizeLimit.MessageTooBigException;
@@ -43,7 +44,7 @@ final class WebSocketBridge {
 	static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
 	/** The initiator of closes the gateway decides on (limits, protocol errors, timeouts, shutdown). */
-	static final String GATEWAY = "gateway";
+	static final String GATEWAY = CloseInitiator.GATEWAY.tag();
 
 	/** Payload of the gateway's own pings; the pongs that echo it are not forwarded. */
 	private static final ByteBuf KEEPALIVE = Unpooled.unreleasableBuffer(

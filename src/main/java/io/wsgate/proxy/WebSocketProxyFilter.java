@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.micrometer.observation.Observation;
 import io.wsgate.config.PoolSpec.Policy;
+import io.wsgate.metrics.CloseInitiator;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.HandshakeOutcome;
@@ -316,10 +317,10 @@ final class WebSocketProxyFilter implements Filter {
 		ServerMeters meters = metrics.server(pool, backend.server());
 		upgraded(record, meters);
 		Connection backendConnection = backend.connection();
-		Side backendSide = new Side("backend", backend.in(), backend.out(), backendConnection,
+		Side backendSide = new Side(CloseInitiator.BACKEND.tag(), backend.in(), backend.out(), backendConnection,
 				pool.spec().serverMaxMsgSize(), CloseCodes.BAD_GATEWAY,
 				new TrafficCounter(record.down, meters, Direction.DOWNSTREAM));
-		Side clientSide = new Side("client", in, out, (Connection) in, pool.spec().clientMaxMsgSize(),
+		Side clientSide = new Side(CloseInitiator.CLIENT.tag(), in, out, (Connection) in, pool.spec().clientMaxMsgSize(),
 				CloseCodes.GOING_AWAY, new TrafficCounter(record.up, meters, Direction.UPSTREAM));
 		if (firstMessage != null) {
 			TextWebSocketFrame frame = new TextWebSocketFrame(firstMessage);

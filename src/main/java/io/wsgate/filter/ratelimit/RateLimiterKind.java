@@ -18,6 +18,7 @@ import io.wsgate.filter.ratelimit.RateLimiterSpec.MessagesSpec;
 import io.wsgate.filter.ratelimit.RateLimiterSpec.PolicySpec;
 import io.wsgate.filter.ratelimit.RateLimiterSpec.UrlSpec;
 import io.wsgate.metrics.WsgateMeters;
+import io.wsgate.metrics.WsgateMeters.TagKey;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterKind;
 import io.wsgate.pipeline.SessionGuards.MessageRate;
@@ -179,7 +180,7 @@ public final class RateLimiterKind implements FilterKind<RateLimiterSpec> {
 		if (redisStore) {
 			Counter errors = Counter.builder(WsgateMeters.RATELIMIT_STORE_ERRORS.meterName())
 				.description(WsgateMeters.RATELIMIT_STORE_ERRORS.description())
-				.tags("pipeline", pipelineName, "filter", filterName)
+				.tags(TagKey.PIPELINE.asString(), pipelineName, TagKey.FILTER.asString(), filterName)
 				.register(meters);
 			store = new RedisPermitStore(redis.get(), REDIS_KEY_PREFIX + pipelineName + ":" + filterName + ":",
 					spec.redisFailure().equals("allow"), outage, errors);
