@@ -20,6 +20,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.wsgate.metrics.CloseInitiator;
 import io.wsgate.metrics.HandshakeOutcome;
+import io.wsgate.proxy.frame.FrameForwarder;
+import io.wsgate.proxy.session.CloseCodes;
+import io.wsgate.proxy.session.ProxySession;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -34,8 +37,6 @@ import reactor.core.publisher.Sinks;
  * <p>Runs on the client's event loop, like everything that calls it.
  */
 final class FirstMessageReader extends ChannelInboundHandlerAdapter {
-
-	static final String NAME = "wsgate.firstMessageReader";
 
 	/** A first message carries a token, not a payload: never more than this is read. */
 	static final int MAX_SIZE = 64 * 1024;
@@ -68,12 +69,12 @@ final class FirstMessageReader extends ChannelInboundHandlerAdapter {
 
 		/** The gateway refuses the first message. */
 		static Failure rejected(int code, String reason) {
-			return new Failure(code, reason, WebSocketBridge.GATEWAY, HandshakeOutcome.FIRST_MESSAGE_REJECTED, false);
+			return new Failure(code, reason, ProxySession.GATEWAY, HandshakeOutcome.FIRST_MESSAGE_REJECTED, false);
 		}
 
 		/** The gateway closes the client because of the backend. */
 		static Failure backend(int code, String reason, HandshakeOutcome outcome) {
-			return new Failure(code, reason, WebSocketBridge.GATEWAY, outcome, false);
+			return new Failure(code, reason, ProxySession.GATEWAY, outcome, false);
 		}
 
 		/** The client closed or left before its first message was accepted. */
@@ -192,7 +193,7 @@ final class FirstMessageReader extends ChannelInboundHandlerAdapter {
 		if (cause instanceof CorruptedWebSocketFrameException corrupted) {
 			// Netty's decoder (or the DecodedFrameCheck) closed the client with this code already.
 			int code = corrupted.closeStatus().code();
-			fail(new Failure(code, "client protocol error before its first message", WebSocketBridge.GATEWAY,
+			fail(new Failure(code, "client protocol error before its first message", ProxySession.GATEWAY,
 					HandshakeOutcome.FIRST_MESSAGE_REJECTED, true));
 			return;
 		}

@@ -1,10 +1,9 @@
 package io.wsgate.proxy;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -20,8 +19,18 @@ import io.wsgate.pipeline.SessionGuards;
 import io.wsgate.pipeline.SessionGuards.FirstMessageCheck;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
-import io.wsgate.proxy.BackendDialer.DialRequest;
 import io.wsgate.proxy.FirstMessageReader.Failure;
+import io.wsgate.proxy.dial.BackendDialer.DialRequest;
+import io.wsgate.proxy.dial.BackendHeaders;
+import io.wsgate.proxy.dial.BackendRefusedException;
+import io.wsgate.proxy.dial.BackendSession;
+import io.wsgate.proxy.dial.BackendUnreachableException;
+import io.wsgate.proxy.dial.LoopTimeout;
+import io.wsgate.proxy.frame.FramePath;
+import io.wsgate.proxy.frame.MessageSizeLimit;
+import io.wsgate.proxy.session.CloseCodes;
+import io.wsgate.proxy.session.ProxySession;
+import io.wsgate.proxy.session.ProxySession.SessionPolicy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -50,6 +59,9 @@ final class FirstMessageUpgrade {
 
 	private static final Log logger = LogFactory.getLog(FirstMessageUpgrade.class);
 
+	/** How long an upgraded client that is refused may take to close before its connection is dropped. */
+	private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
 	/** The longest close reason, in bytes, that fits a close frame's payload (RFC 6455 5.5). */
 	private static final int MAX_CLOSE_REASON = 123;
 
@@ -61,21 +73,19 @@ final class FirstMessageUpgrade {
 
 	/**
 	 * Upgrades the client, then runs its session detached (first message, check, dial, relay); the
-	 * pipeline ends with the 101. The reserved place passes to the session once the client is upgraded
-	 * ({@code relaying}).
+	 * pipeline ends with the 101. The session keeps its place once the client is upgraded.
 	 */
-	Mono<String> upgrade(FilterContext context, SessionRecord record, ServerPool pool, FirstMessageCheck check,
-			AtomicBoolean relaying) {
+	Mono<String> upgrade(FilterContext context, ProxySession session, ServerPool pool, FirstMessageCheck check) {
 		if (pool.healthyServers().isEmpty()) {
 			// Still an HTTP answer: nothing is upgraded when no server could take the session anyway. The
 			// server itself is picked after the check (whose identity headers load balancing sees), and
 			// only then, so that round robin advances once per session.
-			return proxy.refuse(context, record, 503, "no available backend server",
+			return proxy.refuse(context, session, 503, "no available backend server",
 					HandshakeOutcome.BACKEND_UNAVAILABLE, WebSocketProxyFilter.SERVER_ERROR);
 		}
 		HttpHeaders clientHeaders = WebSocketProxyFilter.clientHeaders(context.request());
 		String subprotocol = firstOffered(context.backendRequest().subprotocols(BackendHeaders.subprotocols(clientHeaders)));
-		Pending pending = new Pending(context, pool, record, check, subprotocol,
+		Pending pending = new Pending(context, pool, session, check, subprotocol,
 				WebSocketProxyFilter.nonNull(clientHeaders.get(HttpHeaderNames.HOST)),
 				proxy.backendHeaders(context, clientHeaders), WebSocketProxyFilter.eventLoop(context.request()));
 		WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder()
@@ -85,25 +95,22 @@ final class FirstMessageUpgrade {
 		if (subprotocol != null) {
 			spec.protocols(subprotocol);
 		}
-		record.subprotocol = WebSocketProxyFilter.nonNull(subprotocol);
+		session.promisedSubprotocol(subprotocol);
 		HttpServerResponse response = ServerHttpResponseDecorator.getNativeResponse(context.response());
 		context.markUpgraded();
-		return response.sendWebsocket((in, out) -> {
-			relaying.set(true);
-			record.status = 101;
-			return session(pending, in, out);
-		}, spec.build())
+		return response.sendWebsocket((in, out) -> session.upgraded() ? session(pending, in, out) : Mono.empty(),
+				spec.build())
 			// The handshake's span ends with the client's 101; the dial's, after the check, is its child.
 			.then(Mono.fromRunnable(() -> context.endHandshake(HandshakeOutcome.UPGRADED.tag(), 101)))
 			.thenReturn(Filter.CONTINUE);
 	}
 
-	/** The session of an upgraded client: first message, check, dial, relay; or a close and its record. */
+	/** The session of an upgraded client: first message, check, dial, relay; or a close and its end. */
 	private Mono<Void> session(Pending pending, WebsocketInbound in, WebsocketOutbound out) {
 		Connection client = (Connection) in;
-		client.addHandlerLast(DecodedFrameCheck.NAME, new DecodedFrameCheck(false));
+		FramePath.clientUpgraded(client, false);
 		FirstMessageReader reader = new FirstMessageReader(maxFirstMessage(pending.pool));
-		client.addHandlerLast(FirstMessageReader.NAME, reader);
+		FramePath.readFirstMessage(client, reader);
 		EventLoop loop = client.channel().eventLoop();
 		Mono<Admitted> admission = LoopTimeout
 			.timeout(reader.message().flatMap(text -> checked(pending, text)), pending.check.timeout(), loop, null)
@@ -114,28 +121,23 @@ final class FirstMessageUpgrade {
 			.takeUntilOther(client.onDispose())
 			.switchIfEmpty(Mono.error(() -> Failure.clientGone(CloseCodes.ABNORMAL, "client left before its session started")))
 			.onErrorMap(ex -> !(ex instanceof Failure), FirstMessageUpgrade::unexpected);
-		AtomicBoolean ended = new AtomicBoolean();
 		AtomicReference<Failure> failed = new AtomicReference<>();
-		AtomicReference<BackendSession> dialled = new AtomicReference<>();
 		// Through a future: the session keeps nothing of the admission's operators (or its context).
 		return Mono.fromFuture(admission::toFuture)
-			.flatMap(admitted -> {
-				dialled.set(admitted.backend());
-				return onLoop(loop, () -> relay(pending, admitted, reader, in, out, ended));
-			})
+			.flatMap(admitted -> onLoop(loop, () -> relay(pending, admitted, reader, in)))
 			.onErrorResume(Failure.class, failure -> onLoop(loop, () -> {
 				failed.set(failure);
 				reader.discard();
-				return close(pending, client, out, failure);
+				return close(client, out, failure);
 			}))
-			// However it ends before relaying (closed, or cancelled with its connection), once; a backend
-			// dialled for a session that never relayed is closed.
+			// However it ends before relaying (closed, or cancelled with its connection): the session
+			// ends, once, unless it relayed (then it ended at the end of its relay).
 			.doFinally(signal -> {
 				Failure failure = (failed.get() != null) ? failed.get()
 						: Failure.clientGone(CloseCodes.ABNORMAL, "client left before its session started");
-				if (endedBeforeRelay(pending, failure, ended) && dialled.get() != null) {
-					dialled.get().connection().dispose();
-				}
+				pending.session.endedBeforeRelay(failure.outcome, failure.code, failure.initiator, failure.reason,
+						(failure.outcome == HandshakeOutcome.FIRST_MESSAGE_REJECTED)
+								? pending.guards.firstMessageFilter() : null);
 			});
 	}
 
@@ -167,6 +169,7 @@ final class FirstMessageUpgrade {
 				pending.subprotocol, null, MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout(), pool.tls(), pending.loop);
 		return proxy.dial(context, pool, servers, dial)
+			.doOnNext(pending.session::dialled)
 			.onErrorMap(BackendRefusedException.class, ex -> Failure.backend(CloseCodes.BAD_GATEWAY,
 					"backend refused the WebSocket handshake: HTTP " + ex.status(), HandshakeOutcome.BACKEND_REFUSED))
 			.onErrorMap(BackendUnreachableException.class, ex -> Failure.backend(CloseCodes.BAD_GATEWAY, ex.getMessage(),
@@ -182,54 +185,24 @@ final class FirstMessageUpgrade {
 	}
 
 	/**
-	 * Starts the bridge, the held frames first (after the first message when it is forwarded); on the
+	 * Starts the relay, the held frames first (after the first message when it is forwarded); on the
 	 * client's event loop.
 	 */
-	private Mono<Void> relay(Pending pending, Admitted admitted, FirstMessageReader reader, WebsocketInbound in,
-			WebsocketOutbound out, AtomicBoolean ended) {
-		BackendSession backend = admitted.backend();
-		if (!ended.compareAndSet(false, true)) {
-			backend.connection().dispose();
-			return Mono.empty();
-		}
-		SessionGuards guards = pending.guards;
-		Instant closeAt = guards.closeAt();
-		Mono<Void> session = proxy.relay(in, out, pending.pool, backend, pending.record, closeAt, guards.closeReason(),
-				guards.clientMessageRates(), false, pending.check.forward() ? admitted.firstMessage() : null);
-		// The bridge's forwarders are in place and it reads nothing until subscribed: the held frames first.
+	private Mono<Void> relay(Pending pending, Admitted admitted, FirstMessageReader reader, WebsocketInbound in) {
+		Mono<Void> relay = pending.session.relay(in, admitted.backend(), SessionPolicy.of(pending.guards), false,
+				pending.check.forward() ? admitted.firstMessage() : null);
+		// The relay's forwarders are in place and it reads nothing until subscribed: the held frames first.
 		reader.handOver();
 		pending.forgetHandshake();
-		return session;
+		return relay;
 	}
 
 	/** Closes the client (unless it closed already) and waits for its connection to end. */
-	private static Mono<Void> close(Pending pending, Connection client, WebsocketOutbound out, Failure failure) {
-		SessionRecord record = pending.record;
-		record.closed(failure.code, failure.initiator);
-		record.outcome = failure.outcome.tag();
-		record.reason = failure.reason;
-		if (failure.outcome == HandshakeOutcome.FIRST_MESSAGE_REJECTED) {
-			record.filter = pending.guards.firstMessageFilter();
-		}
+	private static Mono<Void> close(Connection client, WebsocketOutbound out, Failure failure) {
 		Mono<Void> sent = failure.clientClosed ? Mono.empty()
-				: out.sendClose(failure.code, closeReason(failure.reason)).onErrorResume(ex -> Mono.empty());
-		return sent.then(LoopTimeout.timeout(client.onDispose(), WebSocketBridge.CLOSE_GRACE,
-				client.channel().eventLoop(), Mono.fromRunnable(client::dispose)));
-	}
-
-	/** Once per session that never relayed: its place, its meters and its log line; false when done already. */
-	private boolean endedBeforeRelay(Pending pending, Failure failure, AtomicBoolean ended) {
-		if (!ended.compareAndSet(false, true)) {
-			return false;
-		}
-		SessionRecord record = pending.record;
-		record.closed(failure.code, failure.initiator);
-		if (record.outcome.isEmpty()) {
-			record.outcome = failure.outcome.tag();
-			record.reason = failure.reason;
-		}
-		proxy.endedBeforeRelay(pending.pool, record, failure.outcome);
-		return true;
+				: Mono.defer(() -> out.sendClose(failure.code, closeReason(failure.reason))).onErrorResume(ex -> Mono.empty());
+		return sent.then(LoopTimeout.timeout(client.onDispose(), CLOSE_GRACE, client.channel().eventLoop(),
+				Mono.fromRunnable(client::dispose)));
 	}
 
 	private static Failure unexpected(Throwable error) {
@@ -292,7 +265,7 @@ final class FirstMessageUpgrade {
 
 		final ServerPool pool;
 
-		final SessionRecord record;
+		final ProxySession session;
 
 		final FirstMessageCheck check;
 
@@ -308,11 +281,11 @@ final class FirstMessageUpgrade {
 
 		final EventLoop loop;
 
-		Pending(FilterContext context, ServerPool pool, SessionRecord record, FirstMessageCheck check, String subprotocol,
+		Pending(FilterContext context, ServerPool pool, ProxySession session, FirstMessageCheck check, String subprotocol,
 				String clientHost, DefaultHttpHeaders backendHeaders, EventLoop loop) {
 			this.context = context;
 			this.pool = pool;
-			this.record = record;
+			this.session = session;
 			this.check = check;
 			this.edits = context.backendRequest();
 			this.guards = context.sessionGuards();

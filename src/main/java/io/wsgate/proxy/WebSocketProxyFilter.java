@@ -1,34 +1,36 @@
 package io.wsgate.proxy;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.micrometer.observation.Observation;
 import io.wsgate.config.PoolSpec.Policy;
-import io.wsgate.metrics.CloseInitiator;
-import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.HandshakeOutcome;
-import io.wsgate.metrics.ServerMeters;
 import io.wsgate.pipeline.BackendRequest;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterContext;
 import io.wsgate.pipeline.SessionGuards.FirstMessageCheck;
-import io.wsgate.pipeline.SessionGuards.MessageRate;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
-import io.wsgate.proxy.BackendDialer.DialRequest;
 import io.wsgate.proxy.HandshakeCheck.Refusal;
-import io.wsgate.proxy.WebSocketBridge.Side;
+import io.wsgate.proxy.dial.BackendDialer;
+import io.wsgate.proxy.dial.BackendDialer.DialRequest;
+import io.wsgate.proxy.dial.BackendHeaders;
+import io.wsgate.proxy.dial.BackendRefusedException;
+import io.wsgate.proxy.dial.BackendSession;
+import io.wsgate.proxy.dial.BackendUnreachableException;
+import io.wsgate.proxy.dial.Extensions;
+import io.wsgate.proxy.frame.FramePath;
+import io.wsgate.proxy.frame.MessageSizeLimit;
+import io.wsgate.proxy.session.ProxySession;
+import io.wsgate.proxy.session.ProxySession.SessionPolicy;
+import io.wsgate.proxy.session.SessionRegistry;
 import io.wsgate.request.RequestInfo;
 import io.wsgate.status.SessionListener;
 import io.wsgate.tracing.HandshakeTracing;
@@ -37,8 +39,6 @@ import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
-import reactor.netty.http.websocket.WebsocketInbound;
-import reactor.netty.http.websocket.WebsocketOutbound;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -126,7 +126,7 @@ final class WebSocketProxyFilter implements Filter {
 
 	@Override
 	public Mono<String> handle(FilterContext context) {
-		SessionRecord record = new SessionRecord(context);
+		ProxySession session = new ProxySession(context, sessions, metrics, listener);
 		ServerHttpRequest request = context.request();
 		HttpHeaders headers = request.getHeaders();
 		Refusal refusal = HandshakeCheck.check(httpVersion(request), request.getMethod().name(), headers);
@@ -134,49 +134,39 @@ final class WebSocketProxyFilter implements Filter {
 			if (refusal.headerName() != null) {
 				context.response().getHeaders().set(refusal.headerName(), refusal.headerValue());
 			}
-			return refuse(context, record, refusal.status(), refusal.message(), HandshakeOutcome.REJECTED, CLIENT_ERROR);
+			return refuse(context, session, refusal.status(), refusal.message(), HandshakeOutcome.REJECTED, CLIENT_ERROR);
 		}
 		// The identity headers filters set matter only to what reads headers: candidate pools, headerHash.
 		RequestInfo balancing = balancingReadsHeaders ? balancingView(context) : context.info();
 		ProxyPool proxyPool = select(balancing);
 		ServerPool pool = proxyPool.pool();
-		record.pool = pool.name();
+		session.pool(pool);
 		context.observation().lowCardinalityKeyValue("pool", pool.name());
 		String originRefusal = proxyPool.originCheck()
 			.refusal(headers.getFirst(HttpHeaders.ORIGIN), headers.getFirst(HttpHeaders.HOST));
 		if (originRefusal != null) {
-			return refuse(context, record, 403, originRefusal, HandshakeOutcome.REJECTED, CLIENT_ERROR);
+			return refuse(context, session, 403, originRefusal, HandshakeOutcome.REJECTED, CLIENT_ERROR);
 		}
-		String clientIp = context.info().clientIp();
-		SessionRegistry.Refusal overLimit = sessions.admit(pool, clientIp);
+		SessionRegistry.Refusal overLimit = session.reserve(context::holdForSession);
 		if (overLimit != null) {
 			context.response().getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds));
-			return refuse(context, record, overLimit.status(), overLimit.message(), HandshakeOutcome.OVER_LIMIT,
+			return refuse(context, session, overLimit.status(), overLimit.message(), HandshakeOutcome.OVER_LIMIT,
 					(overLimit.status() == 429) ? CLIENT_ERROR : SERVER_ERROR);
 		}
-		// The place reserved for the session is released when the session ends, or with the attempt
-		// when no session started; so is its hold of the pipeline (a reload closes replaced filters
-		// once nobody holds them).
-		record.holdPipeline(context.holdForSession());
-		AtomicBoolean relaying = new AtomicBoolean();
 		FirstMessageCheck firstMessage = context.sessionGuards().firstMessage();
-		Mono<String> attempt = (firstMessage == null) ? connect(context, balancing, record, proxyPool, relaying)
-				: firstMessageUpgrade.upgrade(context, record, pool, firstMessage, relaying);
-		return attempt.doFinally(signal -> {
-			if (!relaying.get()) {
-				sessions.release(pool, clientIp);
-				record.releasePipeline();
-			}
-		});
+		Mono<String> attempt = (firstMessage == null) ? connect(context, balancing, session, proxyPool)
+				: firstMessageUpgrade.upgrade(context, session, pool, firstMessage);
+		// A session not upgraded when its handshake ends gives back its place (and any backend dialled).
+		return attempt.doFinally(signal -> session.handshakeEnded());
 	}
 
-	private Mono<String> connect(FilterContext context, RequestInfo balancing, SessionRecord record, ProxyPool proxyPool,
-			AtomicBoolean relaying) {
+	private Mono<String> connect(FilterContext context, RequestInfo balancing, ProxySession session,
+			ProxyPool proxyPool) {
 		ServerPool pool = proxyPool.pool();
 		ServerHttpRequest request = context.request();
 		List<Server> servers = pool.serversToTry(balancing);
 		if (servers.isEmpty()) {
-			return refuse(context, record, 503, "no available backend server", HandshakeOutcome.BACKEND_UNAVAILABLE,
+			return refuse(context, session, 503, "no available backend server", HandshakeOutcome.BACKEND_UNAVAILABLE,
 					SERVER_ERROR);
 		}
 		io.netty.handler.codec.http.HttpHeaders headers = clientHeaders(request);
@@ -190,10 +180,10 @@ final class WebSocketProxyFilter implements Filter {
 				MessageSizeLimit.frameLimit(pool.spec().serverMaxMsgSize()),
 				pool.connectTimeout(), pool.tls(), eventLoop(request));
 		return dial(context, pool, servers, dial)
-			.flatMap(backend -> upgrade(context, pool, backend, record, relaying).thenReturn(Filter.CONTINUE))
-			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, record, ex))
+			.flatMap(backend -> upgrade(context, pool, backend, session).thenReturn(Filter.CONTINUE))
+			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, session, ex))
 			.onErrorResume(BackendUnreachableException.class,
-					ex -> refuse(context, record, 502, ex.getMessage(), HandshakeOutcome.BACKEND_UNREACHABLE, SERVER_ERROR));
+					ex -> refuse(context, session, 502, ex.getMessage(), HandshakeOutcome.BACKEND_UNREACHABLE, SERVER_ERROR));
 	}
 
 	/** Dials the servers in turn, within the dial's observation (a child of the handshake's). */
@@ -256,8 +246,8 @@ final class WebSocketProxyFilter implements Filter {
 	 * Upgrades the client and starts the session, which runs on by itself: the pipeline ends with the
 	 * 101, so nothing of the handshake (request, exchange, dial) stays referenced for the session's life.
 	 */
-	private Mono<Void> upgrade(FilterContext context, ServerPool pool, BackendSession backend, SessionRecord record,
-			AtomicBoolean relaying) {
+	private Mono<Void> upgrade(FilterContext context, ServerPool pool, BackendSession backend, ProxySession session) {
+		session.dialled(backend);
 		HttpServerResponse response = ServerHttpResponseDecorator.getNativeResponse(context.response());
 		for (String cookie : backend.responseHeaders().getAll(HttpHeaderNames.SET_COOKIE)) {
 			response.addHeader(HttpHeaderNames.SET_COOKIE, cookie);
@@ -278,114 +268,41 @@ final class WebSocketProxyFilter implements Filter {
 		if (backend.subprotocol() != null) {
 			spec.protocols(backend.subprotocol());
 		}
-		Connection backendConnection = backend.connection();
 		// Copied out: the session keeps nothing of the handshake's context.
-		Instant closeAt = context.sessionGuards().closeAt();
-		String closeReason = context.sessionGuards().closeReason();
-		List<MessageRate> clientRates = context.sessionGuards().clientMessageRates();
+		SessionPolicy policy = SessionPolicy.of(context.sessionGuards());
 		context.markUpgraded();
 		return response.sendWebsocket((in, out) -> {
-			relaying.set(true);
-			((Connection) in).addHandlerLast(DecodedFrameCheck.NAME, new DecodedFrameCheck(deflate));
-			return relay(in, out, pool, backend, record, closeAt, closeReason, clientRates, deflate, null);
+			if (!session.upgraded()) {
+				return Mono.empty();
+			}
+			FramePath.clientUpgraded((Connection) in, deflate);
+			return session.relay(in, backend, policy, deflate, null);
 		}, spec.build())
 			// sendWebsocket completes once the client's 101 is written; the handler above runs detached.
-			.then(Mono.<Void>fromRunnable(() -> {
-				if (!relaying.get()) {
-					backendConnection.dispose();
-				}
-				else {
+			.then(Mono.fromRunnable(() -> {
+				if (session.wasUpgraded()) {
 					context.endHandshake(HandshakeOutcome.UPGRADED.tag(), 101);
 				}
-			}))
-			.doOnError(ex -> backendConnection.dispose())
-			.doOnCancel(backendConnection::dispose);
+			}));
 	}
 
-	/**
-	 * Relays between an upgraded client and its backend until both are closed; the session's end
-	 * releases its place, its backend connection and its meters, and is logged. On the client's event
-	 * loop.
-	 *
-	 * @param firstMessage a first message to send the backend before anything else, or null
-	 */
-	Mono<Void> relay(WebsocketInbound in, WebsocketOutbound out, ServerPool pool, BackendSession backend,
-			SessionRecord record, Instant closeAt, String closeReason, List<MessageRate> clientRates, boolean deflate,
-			String firstMessage) {
-		record.server = backend.server().url();
-		record.subprotocol = nonNull(backend.subprotocol());
-		ServerMeters meters = metrics.server(pool, backend.server());
-		upgraded(record, meters);
-		Connection backendConnection = backend.connection();
-		Side backendSide = new Side(CloseInitiator.BACKEND.tag(), backend.in(), backend.out(), backendConnection,
-				pool.spec().serverMaxMsgSize(), CloseCodes.BAD_GATEWAY,
-				new TrafficCounter(record.down, meters, Direction.DOWNSTREAM));
-		Side clientSide = new Side(CloseInitiator.CLIENT.tag(), in, out, (Connection) in, pool.spec().clientMaxMsgSize(),
-				CloseCodes.GOING_AWAY, new TrafficCounter(record.up, meters, Direction.UPSTREAM));
-		if (firstMessage != null) {
-			TextWebSocketFrame frame = new TextWebSocketFrame(firstMessage);
-			clientSide.traffic().count(Opcodes.TEXT, frame.content().readableBytes());
-			backendConnection.channel().writeAndFlush(frame, backendConnection.channel().voidPromise());
-		}
-		WebSocketBridge bridge = new WebSocketBridge(clientSide, backendSide, record, new WebSocketBridge.Timeouts(
-				pool.spec().idleTimeout(), pool.spec().pingInterval(), pool.spec().pingTimeout(), closeAt, closeReason,
-				clientRates), deflate);
-		sessions.opened(bridge);
-		HandshakeHeaders.forget(in, backend);
-		return bridge.relay().doFinally(signal -> {
-			sessions.closed(bridge);
-			sessions.release(pool, record.clientAddress());
-			record.releasePipeline();
-			backendConnection.dispose();
-			meters.sessionEnded();
-			metrics.closed(record.pipeline(), record.pool, record.closeCode(), record.closedBy());
-			listener.sessionFinished(record.summary());
-		});
-	}
-
-	/**
-	 * Ends a session upgraded for a first-message check that closed before it relayed: its place, its
-	 * outcome, its close and its log line (the record says how it ended).
-	 */
-	void endedBeforeRelay(ServerPool pool, SessionRecord record, HandshakeOutcome outcome) {
-		sessions.release(pool, record.clientAddress());
-		record.releasePipeline();
-		metrics.handshakeOutcome(record.httpServer(), record.pipeline(), record.pool, outcome);
-		metrics.closed(record.pipeline(), record.pool, record.closeCode(), record.closedBy());
-		listener.sessionFinished(record.summary());
-	}
-
-	private void upgraded(SessionRecord record, ServerMeters meters) {
-		record.status = 101;
-		record.outcome = HandshakeOutcome.UPGRADED.tag();
-		meters.sessionStarted();
-		metrics.handshakeTimer(record.httpServer(), record.pipeline(), record.pool)
-			.record(record.elapsedNanos(), TimeUnit.NANOSECONDS);
-		metrics.handshakeOutcome(record.httpServer(), record.pipeline(), record.pool, HandshakeOutcome.UPGRADED);
-	}
-
-	private Mono<String> relayRefusal(FilterContext context, SessionRecord record, BackendRefusedException refused) {
+	private Mono<String> relayRefusal(FilterContext context, ProxySession session, BackendRefusedException refused) {
 		HttpHeaders target = context.response().getHeaders();
 		refused.headers().forEach(header -> {
 			if (!NOT_RELAYED.contains(header.getKey().toLowerCase(java.util.Locale.ROOT))) {
 				target.add(header.getKey(), header.getValue());
 			}
 		});
-		return refuse(context, record, refused.status(),
+		return refuse(context, session, refused.status(),
 				"backend refused the WebSocket handshake: HTTP " + refused.status(), HandshakeOutcome.BACKEND_REFUSED,
 				(refused.status() < 500) ? CLIENT_ERROR : SERVER_ERROR);
 	}
 
 	/** Answers an HTTP status instead of upgrading, and reports the handshake as finished. */
-	Mono<String> refuse(FilterContext context, SessionRecord record, int status, String message,
+	Mono<String> refuse(FilterContext context, ProxySession session, int status, String message,
 			HandshakeOutcome outcome, String result) {
-		record.status = status;
-		record.outcome = outcome.tag();
-		record.reason = message;
 		context.endHandshake(outcome.tag(), status);
-		metrics.handshakeOutcome(context.httpServer(), context.pipeline(), record.pool.isEmpty() ? "none" : record.pool,
-				outcome);
-		listener.sessionFinished(record.summary());
+		session.refused(status, message, outcome);
 		return context.respond(status, message).thenReturn(result);
 	}
 

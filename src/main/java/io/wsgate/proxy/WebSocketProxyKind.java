@@ -16,6 +16,8 @@ import io.wsgate.pool.PoolRegistry;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.proxy.WebSocketProxyFilter.ProxyPool;
 import io.wsgate.proxy.WebSocketProxySpec.Compression;
+import io.wsgate.proxy.dial.BackendDialer;
+import io.wsgate.proxy.session.SessionRegistry;
 import io.wsgate.status.SessionListener;
 import io.wsgate.tracing.HandshakeTracing;
 

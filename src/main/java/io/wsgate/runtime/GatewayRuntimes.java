@@ -19,7 +19,7 @@ import io.wsgate.metrics.ReloadOutcome;
 import io.wsgate.metrics.WsgateMeters;
 import io.wsgate.metrics.WsgateMeters.TagKey;
 import io.wsgate.pool.PoolRegistry;
-import io.wsgate.proxy.SessionRegistry;
+import io.wsgate.proxy.session.SessionRegistry;
 import io.wsgate.runtime.GatewayRuntime.ServerKey;
 import io.wsgate.server.Listeners;
 import io.wsgate.server.Listeners.BindFailedException;

@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.pipeline.FilterRegistry;
 import io.wsgate.pool.PoolRegistry;
-import io.wsgate.proxy.BackendDialer;
-import io.wsgate.proxy.SessionRegistry;
+import io.wsgate.proxy.dial.BackendDialer;
+import io.wsgate.proxy.session.SessionRegistry;
 import io.wsgate.proxy.WebSocketProxyKind;
 import org.junit.jupiter.api.Test;
 

@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.wsgate.it.TestBackend.Frame;
 import io.wsgate.it.WireClient.WireFrame;
-import io.wsgate.proxy.SessionRegistry;
+import io.wsgate.proxy.session.SessionRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

@@ -21,7 +21,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.wsgate.health.HealthCheckScheduler;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.pool.ServerPool;
-import io.wsgate.proxy.SessionRegistry;
+import io.wsgate.proxy.session.SessionRegistry;
 import io.wsgate.runtime.GatewayRuntimes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,0 +1,23 @@
+package io.wsgate.proxy.dial;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.wsgate.pool.Server;
+import reactor.netty.Connection;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
+
+/**
+ * An open WebSocket connection to a backend, after its 101.
+ *
+ * @param server the server it goes to
+ * @param connection the connection (dispose it when the session ends)
+ * @param in frames from the backend
+ * @param out frames to the backend
+ * @param subprotocol the subprotocol the backend selected, or null
+ * @param extensions the extensions the backend accepted (permessage-deflate, checked against the offer), or null
+ * @param responseHeaders the backend's handshake response headers
+ * @param dialHeaders the headers the client library was given for the handshake, which it keeps
+ */
+public record BackendSession(Server server, Connection connection, WebsocketInbound in, WebsocketOutbound out,
+		String subprotocol, String extensions, HttpHeaders responseHeaders, HttpHeaders dialHeaders) {
+}

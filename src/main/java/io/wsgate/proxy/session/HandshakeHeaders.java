@@ -1,0 +1,39 @@
+package io.wsgate.proxy.session;
+
+import io.wsgate.proxy.dial.BackendSession;
+import reactor.netty.Connection;
+import reactor.netty.http.client.HttpClientRequest;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * Empties the headers of both handshakes once a session is under way. Reactor Netty keeps the
+ * request and response of each side's upgrade for the connection's life, and its client keeps the
+ * headers it was given for the dial: five header maps that nothing reads after the 101 (the session
+ * record has copied what it logs). For an idle session they are a fifth of its memory.
+ */
+final class HandshakeHeaders {
+
+	private HandshakeHeaders() {
+	}
+
+	static void forget(Object clientSide, BackendSession backendSide) {
+		if (backendSide.dialHeaders() != null) {
+			backendSide.dialHeaders().clear();
+		}
+		Connection backend = backendSide.connection();
+		if (clientSide instanceof HttpServerRequest request) {
+			request.requestHeaders().clear();
+		}
+		if (clientSide instanceof HttpServerResponse response) {
+			response.responseHeaders().clear();
+		}
+		if (backend instanceof HttpClientRequest request) {
+			request.requestHeaders().clear();
+		}
+		if (backend instanceof HttpClientResponse response) {
+			response.responseHeaders().clear();
+		}
+	}
+}

@@ -1,0 +1,383 @@
+package io.wsgate.proxy.session;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.wsgate.config.PoolSpec;
+import io.wsgate.metrics.CloseInitiator;
+import io.wsgate.proxy.dial.LoopTimeout;
+import io.wsgate.proxy.frame.FrameEvents;
+import io.wsgate.proxy.frame.FramePath;
+import io.wsgate.proxy.frame.FrameForwarder;
+import io.wsgate.proxy.frame.Keepalive;
+import io.wsgate.proxy.frame.MessageRateLimit;
+import io.wsgate.proxy.session.ProxySession.SessionPolicy;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
+
+/**
+ * Relays frames between the client and the backend of one session, unchanged (fragments, pings
+ * and pongs included), with demand flowing end to end. The frames go through the frame path
+ * ({@link FramePath}: a {@link FrameForwarder} on each side), which reports to this bridge what ends
+ * the session ({@link FrameEvents}); the bridge decides how it ends, sends the closes, and runs the
+ * session's timers. Its {@link ProxySession} learns how it ended.
+ *
+ * <p>When one side ends, the other is closed with the same code and reason; a side lost without a
+ * close frame is reported as 1001 (client lost) or 1014 (backend lost). When the gateway ends the
+ * session itself it tells each side (and then forwards neither side's close): a message over the
+ * limit gets 1009 to its sender and 1001 to the other side; a client over a {@code close} message
+ * rate 1008 and the backend 1001; a protocol error its close from the decoder and the other side
+ * 1001; a token expiry 1008 to the client and 1001 to the backend. The gateway pings a side that has
+ * been silent for {@code pingInterval} and drops it when it stays silent {@code pingTimeout} longer,
+ * closes both sides with 1001 after {@code idleTimeout} without a message, and on shutdown.
+ */
+final class WebSocketBridge {
+
+	/** How long a side may take to close after the session ended before its connection is dropped. */
+	static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
+	/**
+	 * The session's timers and deadline; a zero duration switches one off.
+	 *
+	 * @param idleTimeout no message either way for this long closes the session
+	 * @param pingInterval a side silent for this long is pinged
+	 * @param pingTimeout a pinged side silent this much longer is dropped
+	 * @param clientMaxMsgSize the limit on the client's messages (-1 = unlimited)
+	 * @param serverMaxMsgSize the limit on the backend's messages (-1 = unlimited)
+	 * @param policy the deadline and message rates filters set
+	 */
+	record Timeouts(Duration idleTimeout, Duration pingInterval, Duration pingTimeout, long clientMaxMsgSize,
+			long serverMaxMsgSize, SessionPolicy policy) {
+
+		Timeouts(PoolSpec pool, SessionPolicy policy) {
+			this(pool.idleTimeout(), pool.pingInterval(), pool.pingTimeout(), pool.clientMaxMsgSize(),
+					pool.serverMaxMsgSize(), policy);
+		}
+	}
+
+	/**
+	 * One end of the session, and what the frame path reports about it; written by its forwarder (on
+	 * its event loop) and read by the timer.
+	 */
+	private final class Side implements FrameEvents {
+
+		/** "client" or "backend", in close reasons. */
+		final String role;
+
+		final WebsocketInbound in;
+
+		final WebsocketOutbound out;
+
+		final Connection connection;
+
+		/** The loop the connection was registered on, kept for timers and meters, which outlive it. */
+		final EventLoop loop;
+
+		/** The code sent to the other side when this one is lost without a close frame. */
+		final int lostCode;
+
+		final TrafficCounter traffic;
+
+		/** When it last sent something (nanoTime). */
+		volatile long lastFrame = System.nanoTime();
+
+		/** When the gateway last pinged it. */
+		volatile long lastPing;
+
+		/**
+		 * The gateway holds this side's frames for a message rate: it is not read, so its pongs cannot
+		 * be heard, and it is not silent (what it sent waits in the gateway).
+		 */
+		volatile boolean held;
+
+		Side(String role, Connection connection, int lostCode, TrafficCounter traffic) {
+			this.role = role;
+			this.in = (WebsocketInbound) connection;
+			this.out = (WebsocketOutbound) connection;
+			this.connection = connection;
+			this.loop = connection.channel().eventLoop();
+			this.lostCode = lostCode;
+			this.traffic = traffic;
+		}
+
+		Side other() {
+			return (this == client) ? backend : client;
+		}
+
+		@Override
+		public void heard(boolean messageEnded) {
+			long now = System.nanoTime();
+			lastFrame = now;
+			if (messageEnded) {
+				lastMessage = now;
+			}
+		}
+
+		@Override
+		public void held(boolean held) {
+			this.held = held;
+			if (!held) {
+				lastFrame = System.nanoTime();
+			}
+		}
+
+		@Override
+		public void messageTooBig(long limit) {
+			String reason = role + " message too big";
+			endByGateway(CloseCodes.MESSAGE_TOO_BIG, reason, this, CloseCodes.MESSAGE_TOO_BIG, other(),
+					CloseCodes.GOING_AWAY);
+		}
+
+		@Override
+		public void messageRateExceeded(String filter) {
+			String reason = role + " message rate exceeded";
+			endByGateway(CloseCodes.POLICY_VIOLATION, reason, this, CloseCodes.POLICY_VIOLATION, other(),
+					CloseCodes.GOING_AWAY);
+		}
+
+		@Override
+		public void protocolError(int code) {
+			String reason = role + switch (code) {
+				case CloseCodes.MESSAGE_TOO_BIG -> " message too big";
+				case CloseCodes.INVALID_PAYLOAD -> " sent invalid UTF-8";
+				default -> " protocol error";
+			};
+			// The decoder has sent this side its close already.
+			endByGateway(code, reason, this, NOTHING, other(), CloseCodes.GOING_AWAY);
+		}
+	}
+
+	/** What a side that ended without a close frame is seen to have sent. */
+	private static final Optional<WebSocketCloseStatus> LOST = Optional.empty();
+
+	/** Sends a side no close frame (it has one already, or its connection is dropped). */
+	private static final int NOTHING = 0;
+
+	private final ProxySession session;
+
+	private final Side client;
+
+	private final Side backend;
+
+	private final Timeouts timeouts;
+
+	private final boolean deflate;
+
+	private volatile long lastMessage = System.nanoTime();
+
+	/**
+	 * The gateway ended the session and told both sides: their closes are not forwarded (written by
+	 * either side's loop or the timer, read when a side's inbound ends).
+	 */
+	private volatile boolean endedByGateway;
+
+	/** @param deflate whether the endpoints negotiated permessage-deflate (their frames may carry RSV1) */
+	WebSocketBridge(ProxySession session, Connection client, Connection backend, TrafficCounter up,
+			TrafficCounter down, Timeouts timeouts, boolean deflate) {
+		this.session = session;
+		this.client = new Side(CloseInitiator.CLIENT.tag(), client, CloseCodes.GOING_AWAY, up);
+		this.backend = new Side(CloseInitiator.BACKEND.tag(), backend, CloseCodes.BAD_GATEWAY, down);
+		this.timeouts = timeouts;
+		this.deflate = deflate;
+	}
+
+	/** Relays until both sides are closed; the session learns how it ended. */
+	Mono<Void> relay() {
+		// A side whose connection is gone takes the other down within the grace period, even when
+		// that other side stopped reading and never completes its close.
+		client.connection.onDispose(() -> disposeAfterGrace(backend));
+		backend.connection.onDispose(() -> disposeAfterGrace(client));
+		ScheduledFuture<?> timer = startTimer();
+		FramePath.Forwarders forwarders = FramePath.relay(
+				new FramePath.Side(client.connection, client, client.traffic, timeouts.clientMaxMsgSize()),
+				new FramePath.Side(backend.connection, backend, backend.traffic, timeouts.serverMaxMsgSize()), deflate,
+				MessageRateLimit.of(timeouts.policy().clientRates(), System.nanoTime()));
+		return Mono.when(closeWhenEnded(client, forwarders.up()), closeWhenEnded(backend, forwarders.down()))
+			.doFinally(signal -> {
+				timer.cancel(false);
+				publishTraffic();
+			});
+	}
+
+	/** Closes both sides with 1001 (the gateway is shutting down). */
+	void goAway(String reason) {
+		endByGateway(CloseCodes.GOING_AWAY, reason, client, CloseCodes.GOING_AWAY, backend, CloseCodes.GOING_AWAY);
+	}
+
+	/**
+	 * Waits for {@code from} to end, then closes the other side the way {@code from} ended. The frames
+	 * themselves go through the {@link FrameForwarder}; only the ones read before it was in place
+	 * arrive here.
+	 */
+	private Mono<Void> closeWhenEnded(Side from, FrameForwarder forwarder) {
+		return InboundGuard.of(from.in.receiveFrames())
+			// Reactor Netty releases a received frame after onNext: the forwarded one is retained.
+			.doOnNext(frame -> forwarder.forwardEarly(frame.retain()))
+			.onErrorResume(ex -> {
+				if (ex instanceof CorruptedWebSocketFrameException corrupted) {
+					// Found by Netty's decoder before the forwarder was in place.
+					from.protocolError(corrupted.closeStatus().code());
+				}
+				return Mono.empty();
+			})
+			.then(Mono.defer(() -> forwardEnd(from, from.other())))
+			.then(Mono.defer(() -> awaitClosed(from.other())));
+	}
+
+	/** Closes {@code to} the way {@code from} ended: with its close code, or as lost. */
+	private Mono<Void> forwardEnd(Side from, Side to) {
+		if (endedByGateway) {
+			return Mono.empty();
+		}
+		return LoopTimeout
+			.timeout(from.in.receiveCloseStatus().map(Optional::of), CLOSE_GRACE, from.loop, Mono.just(LOST))
+			.defaultIfEmpty(LOST)
+			.flatMap(status -> {
+				if (status.isEmpty()) {
+					session.closed(CloseCodes.ABNORMAL, from.role);
+					return sendClose(to, from.lostCode, from.role + " connection lost");
+				}
+				int code = status.get().code();
+				boolean valid = WebSocketCloseStatus.isValidStatusCode(code);
+				session.closed((valid || code == WebSocketCloseStatus.EMPTY.code()) ? code : CloseCodes.ABNORMAL,
+						from.role);
+				if (code == WebSocketCloseStatus.EMPTY.code()) {
+					// The peer sent a close frame without a code: so do we.
+					return quietly(Mono.defer(() -> to.out.sendClose()));
+				}
+				if (!valid) {
+					// 1006 and 1015 only describe a lost connection; they never go on the wire.
+					return sendClose(to, from.lostCode, from.role + " connection lost");
+				}
+				return sendClose(to, code, status.get().reasonText());
+			});
+	}
+
+	/**
+	 * The gateway ends the session: records {@code code} as the reason, then sends each side its
+	 * close ({@link #NOTHING}: none). Neither side's own close is forwarded after that.
+	 */
+	private void endByGateway(int code, String reason, Side first, int firstCode, Side second, int secondCode) {
+		session.closed(code, ProxySession.GATEWAY);
+		endedByGateway = true;
+		if (firstCode != NOTHING) {
+			sendClose(first, firstCode, reason).subscribe();
+		}
+		if (secondCode != NOTHING) {
+			sendClose(second, secondCode, reason).subscribe();
+		}
+	}
+
+	/**
+	 * Sends a side a close frame. Deferred: Reactor Netty allocates the frame when asked for the
+	 * {@code Mono} and releases it only once subscribed, so it is asked only at subscription.
+	 */
+	private static Mono<Void> sendClose(Side side, int code, String reason) {
+		return quietly(Mono.defer(() -> side.out.sendClose(code, reason)));
+	}
+
+	/** Runs on the client's event loop: meters, deadline, idle timeout, keepalive pings, dead peers. */
+	private void checkTimers() {
+		publishTraffic();
+		if (endedByGateway) {
+			return;
+		}
+		Instant closeAt = timeouts.policy().closeAt();
+		if (closeAt != null && !Instant.now().isBefore(closeAt)) {
+			String reason = timeouts.policy().closeReason();
+			endByGateway(CloseCodes.POLICY_VIOLATION, reason, backend, CloseCodes.GOING_AWAY, client,
+					CloseCodes.POLICY_VIOLATION);
+			return;
+		}
+		long now = System.nanoTime();
+		long idle = timeouts.idleTimeout().toNanos();
+		if (idle > 0 && now - lastMessage >= idle) {
+			endByGateway(CloseCodes.GOING_AWAY, "idle timeout", client, CloseCodes.GOING_AWAY, backend,
+					CloseCodes.GOING_AWAY);
+			return;
+		}
+		long interval = timeouts.pingInterval().toNanos();
+		if (interval > 0) {
+			keepAlive(client, now, interval);
+			keepAlive(backend, now, interval);
+		}
+	}
+
+	private void keepAlive(Side side, long now, long interval) {
+		if (side.held) {
+			return;
+		}
+		long silent = now - side.lastFrame;
+		if (silent < interval) {
+			return;
+		}
+		if (silent >= interval + timeouts.pingTimeout().toNanos()) {
+			// No frame at all, not even a pong: the peer or the path to it is dead.
+			endByGateway(CloseCodes.ABNORMAL, side.role + " not responding", side, NOTHING, side.other(),
+					side.lostCode);
+			side.connection.channel().close();
+			return;
+		}
+		if (now - side.lastPing >= interval) {
+			side.lastPing = now;
+			side.connection.channel().writeAndFlush(Keepalive.ping());
+		}
+	}
+
+	/** The session's timer: every second at most, more often when a timeout needs it. */
+	private ScheduledFuture<?> startTimer() {
+		long tick = Math.min(nonZero(timeouts.idleTimeout()), Math.min(nonZero(timeouts.pingInterval()),
+				nonZero(timeouts.pingTimeout())));
+		long period = Math.max(50, Math.min(1000, tick / 4));
+		return client.loop.scheduleAtFixedRate(this::checkTimers, period, period, TimeUnit.MILLISECONDS);
+	}
+
+	private void disposeAfterGrace(Side side) {
+		if (!side.connection.isDisposed()) {
+			side.loop.schedule(side.connection::dispose, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private Mono<Void> awaitClosed(Side side) {
+		Connection connection = side.connection;
+		return LoopTimeout.timeout(connection.onDispose(), CLOSE_GRACE, side.loop, Mono.fromRunnable(connection::dispose));
+	}
+
+	/** Hands each side's traffic counts to the meters. */
+	private void publishTraffic() {
+		publishTraffic(client);
+		publishTraffic(backend);
+	}
+
+	/** On the event loop that counted them (the timer's loop, unless the sides run on two loops). */
+	private static void publishTraffic(Side side) {
+		if (side.loop.inEventLoop()) {
+			side.traffic.publish();
+			return;
+		}
+		try {
+			side.loop.execute(side.traffic::publish);
+		}
+		catch (RejectedExecutionException ex) {
+			// The loop is shutting down: nothing counts on it any more.
+			side.traffic.publish();
+		}
+	}
+
+	private static long nonZero(Duration duration) {
+		return (duration.isZero() || duration.isNegative()) ? Long.MAX_VALUE : duration.toMillis();
+	}
+
+	private static Mono<Void> quietly(Mono<Void> close) {
+		return close.onErrorResume(ex -> Mono.empty());
+	}
+}
