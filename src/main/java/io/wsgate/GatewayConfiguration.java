@@ -90,9 +90,8 @@ class GatewayConfiguration {
 	 * One set of loops for both sides lets a backend connection live on its client's loop.
 	 * <p>
 	 * One loop per core, like nginx's workers and HAProxy's threads: nothing blocks on them, and
-	 * Reactor Netty's default of at least four only adds context switches on small machines (two
-	 * loops instead of four on two cores, measured alternately under the same load: 2-35% less CPU
-	 * per 64 B message, 9-32% per handshake). {@code -Dreactor.netty.ioWorkerCount} still sets the number.
+	 * Reactor Netty's default of at least four only adds context switches on small machines
+	 * (bench/README has the measurements). {@code -Dreactor.netty.ioWorkerCount} still sets the number.
 	 */
 	@Bean
 	ReactorResourceFactory reactorResourceFactory() {

@@ -111,8 +111,8 @@ public final class FramePath {
 		if (decoder == null) {
 			return;
 		}
-		if (pipeline.get(FRAME_CHECK) != null) {
-			pipeline.remove(FRAME_CHECK);
+		if (pipeline.get(DecodedFrameCheck.class) != null) {
+			pipeline.remove(DecodedFrameCheck.class);
 		}
 		pipeline.replace(decoder.handler(), RAW_FRAME_READER, reader);
 	}

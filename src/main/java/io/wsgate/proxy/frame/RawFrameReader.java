@@ -25,8 +25,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
  * <p>The run is copied once, into a buffer of its own size, rather than sliced out of the read
  * buffer: a slice would keep the whole read buffer, and the allocator's chunk around it, for as long
  * as the other side takes to read it. With a slow reader that multiplied the direct memory in use
- * (4 to 10 times in the back-pressure tests); a copy of contiguous bytes costs little next to the
- * two copies, the unmasking and the frame objects of Netty's codec.
+ * (bench/README); a copy of contiguous bytes costs little next to the two copies, the unmasking and
+ * the frame objects of Netty's codec.
  *
  * <p>Every frame is still checked as Netty's decoder and UTF-8 validator check it (the same close
  * codes for the same faults: 1002, 1007, 1009), counted, and held to the message size limit, through

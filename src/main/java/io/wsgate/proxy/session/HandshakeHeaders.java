@@ -11,7 +11,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * Empties the headers of both handshakes once a session is under way. Reactor Netty keeps the
  * request and response of each side's upgrade for the connection's life, and its client keeps the
  * headers it was given for the dial: five header maps that nothing reads after the 101 (the session
- * record has copied what it logs). For an idle session they are a fifth of its memory.
+ * has copied what it logs), yet a good part of an idle session's memory.
  */
 final class HandshakeHeaders {
 
