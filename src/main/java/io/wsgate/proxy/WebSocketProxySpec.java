@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.wsgate.config.PoolSpec;
 import io.wsgate.config.Spelled;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The options of a {@code WebSocketProxy} filter: the keys beside its {@code kind} and {@code name}.
@@ -22,7 +23,7 @@ public record WebSocketProxySpec(String defaultOrigin, List<PoolSpec> pools, Str
 	}
 
 	/** The setting {@code compression} names, or null when it names none (a problem of the validator). */
-	public Compression parsedCompression() {
+	public @Nullable Compression parsedCompression() {
 		// YAML 1.1 (Spring's and Helm's parsers) reads an unquoted off as the boolean false, bound as "false".
 		if (compression.isEmpty()) {
 			return Compression.PASSTHROUGH;
