@@ -16,6 +16,7 @@ import io.wsgate.pool.Server;
 import io.wsgate.request.TrustedProxies;
 import io.wsgate.routing.Router;
 import io.wsgate.server.RoutingTable;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
 /**
@@ -39,9 +40,9 @@ public final class GatewayRuntime implements RoutingTable {
 
 	private final Map<String, List<String>> addresses;
 
-	private volatile Disposable healthChecks;
+	private volatile @Nullable Disposable healthChecks;
 
-	private volatile Disposable dnsRefresh;
+	private volatile @Nullable Disposable dnsRefresh;
 
 	GatewayRuntime(ConfigSnapshot snapshot, Pipelines pipelines, List<PoolRegistry.Entry> pools,
 			Map<String, List<String>> addresses) {
@@ -95,12 +96,12 @@ public final class GatewayRuntime implements RoutingTable {
 	}
 
 	@Override
-	public ListenerRouting listener(String httpServer) {
+	public @Nullable ListenerRouting listener(String httpServer) {
 		return listeners.get(httpServer);
 	}
 
 	@Override
-	public PipelineHold hold(String pipeline) {
+	public @Nullable PipelineHold hold(String pipeline) {
 		PipelineUsage found = usage.get(pipeline);
 		return (found != null) ? found.hold() : null;
 	}
