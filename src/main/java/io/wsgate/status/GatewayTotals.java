@@ -91,7 +91,13 @@ public final class GatewayTotals {
 		Map<FilterId, Map<String, Long>> results = new HashMap<>();
 		for (Counter counter : registry.find(WsgateMeters.FILTER_RESULTS.meterName()).counters()) {
 			Meter.Id id = counter.getId();
-			results.computeIfAbsent(new FilterId(id.getTag("pipeline"), id.getTag("filter")), f -> new TreeMap<>())
+			String pipeline = id.getTag("pipeline");
+			String filter = id.getTag("filter");
+			if (pipeline == null || filter == null) {
+				// Never so (GatewayMetrics tags each with both): such a counter would be no filter's.
+				continue;
+			}
+			results.computeIfAbsent(new FilterId(pipeline, filter), f -> new TreeMap<>())
 				.merge(id.getTag("result"), (long) counter.count(), Long::sum);
 		}
 		return results;
