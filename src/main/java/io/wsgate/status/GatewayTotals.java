@@ -94,7 +94,7 @@ public final class GatewayTotals {
 			String pipeline = id.getTag("pipeline");
 			String filter = id.getTag("filter");
 			if (pipeline == null || filter == null) {
-				// Never so (GatewayMetrics tags each with both): such a counter would be no filter's.
+				// GatewayMetrics tags each with both: a counter without them is no filter's.
 				continue;
 			}
 			results.computeIfAbsent(new FilterId(pipeline, filter), f -> new TreeMap<>())
