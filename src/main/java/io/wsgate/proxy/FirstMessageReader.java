@@ -3,6 +3,7 @@ package io.wsgate.proxy;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.Queue;
 
 import io.netty.buffer.ByteBuf;
@@ -22,6 +23,7 @@ import io.wsgate.metrics.HandshakeOutcome;
 import io.wsgate.proxy.frame.FrameForwarder;
 import io.wsgate.proxy.session.CloseCodes;
 import io.wsgate.proxy.session.ProxySession;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -91,7 +93,8 @@ final class FirstMessageReader extends ChannelInboundHandlerAdapter {
 	/** Frames read after the first message, for the bridge. */
 	private final Queue<Object> held = new ArrayDeque<>();
 
-	private ChannelHandlerContext ctx;
+	/** Its place in the client's pipeline, from {@link #handlerAdded}. */
+	private @Nullable ChannelHandlerContext ctx;
 
 	/** The first message is under way (its first frame was read). */
 	private boolean assembling;
@@ -208,6 +211,7 @@ final class FirstMessageReader extends ChannelInboundHandlerAdapter {
 	 * Reactor Netty with a close behind them, data frames would be dropped with its inbound.)
 	 */
 	void handOver() {
+		ChannelHandlerContext ctx = context();
 		if (ctx.isRemoved()) {
 			// The client's connection is gone (what was held went with it): the bridge ends at once.
 			return;
@@ -236,10 +240,15 @@ final class FirstMessageReader extends ChannelInboundHandlerAdapter {
 	}
 
 	private void leave() {
+		ChannelHandlerContext ctx = context();
 		if (!ctx.isRemoved()) {
 			ctx.pipeline().remove(this);
 		}
 		ctx.channel().config().setAutoRead(true);
+	}
+
+	private ChannelHandlerContext context() {
+		return Objects.requireNonNull(ctx, "not in a pipeline");
 	}
 
 	private void fail(Failure failure) {

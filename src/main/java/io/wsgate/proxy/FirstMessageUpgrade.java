@@ -3,6 +3,7 @@ package io.wsgate.proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -33,6 +34,7 @@ import io.wsgate.proxy.session.ProxySession;
 import io.wsgate.proxy.session.ProxySession.SessionPolicy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
@@ -156,7 +158,7 @@ final class FirstMessageUpgrade {
 
 	/** Dials with the handshake as the filters and the check left it; their identity headers pick the server. */
 	private Mono<BackendSession> dial(Pending pending) {
-		FilterContext context = pending.context;
+		FilterContext context = Objects.requireNonNull(pending.context, "the session relays already");
 		ServerPool pool = pending.pool;
 		List<Server> servers = pool.serversToTry(WebSocketProxyFilter.balancingView(context));
 		if (servers.isEmpty()) {
@@ -222,8 +224,8 @@ final class FirstMessageUpgrade {
 		return (limit < 0) ? FirstMessageReader.MAX_SIZE : Math.min(limit, FirstMessageReader.MAX_SIZE);
 	}
 
-	/** The first of a comma-separated offer, or null. */
-	static String firstOffered(String offer) {
+	/** The first of a comma-separated offer; null when it offers none. */
+	static @Nullable String firstOffered(@Nullable String offer) {
 		if (offer == null) {
 			return null;
 		}
@@ -261,7 +263,7 @@ final class FirstMessageUpgrade {
 	private static final class Pending {
 
 		/** Until the session relays: then it keeps nothing of the handshake. */
-		FilterContext context;
+		@Nullable FilterContext context;
 
 		final ServerPool pool;
 
@@ -273,16 +275,16 @@ final class FirstMessageUpgrade {
 
 		final SessionGuards guards;
 
-		final String subprotocol;
+		final @Nullable String subprotocol;
 
 		final String clientHost;
 
 		final DefaultHttpHeaders backendHeaders;
 
-		final EventLoop loop;
+		final @Nullable EventLoop loop;
 
-		Pending(FilterContext context, ServerPool pool, ProxySession session, FirstMessageCheck check, String subprotocol,
-				String clientHost, DefaultHttpHeaders backendHeaders, EventLoop loop) {
+		Pending(FilterContext context, ServerPool pool, ProxySession session, FirstMessageCheck check,
+				@Nullable String subprotocol, String clientHost, DefaultHttpHeaders backendHeaders, @Nullable EventLoop loop) {
 			this.context = context;
 			this.pool = pool;
 			this.session = session;

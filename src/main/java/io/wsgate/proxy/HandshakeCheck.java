@@ -4,6 +4,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 
 /**
@@ -21,22 +22,22 @@ final class HandshakeCheck {
 	 *
 	 * @param status the HTTP status to answer with
 	 * @param message the one-line body
-	 * @param headerName an extra response header name, or null
+	 * @param headerName an extra response header's name; null when none
 	 * @param headerValue its value
 	 */
-	record Refusal(int status, String message, String headerName, String headerValue) {
+	record Refusal(int status, String message, @Nullable String headerName, @Nullable String headerValue) {
 	}
 
-	/** The refusal for this request, or null when it is a valid WebSocket handshake. */
-	static Refusal check(String method, HttpHeaders headers) {
+	/** The refusal for this request; null when it is a valid WebSocket handshake. */
+	static @Nullable Refusal check(String method, HttpHeaders headers) {
 		return check("HTTP/1.1", method, headers);
 	}
 
 	/**
-	 * The refusal for this request, or null when it is a valid WebSocket handshake.
+	 * The refusal for this request; null when it is a valid WebSocket handshake.
 	 * @param protocol the request's HTTP version, e.g. {@code HTTP/1.1}
 	 */
-	static Refusal check(String protocol, String method, HttpHeaders headers) {
+	static @Nullable Refusal check(String protocol, String method, HttpHeaders headers) {
 		if ("HTTP/1.0".equals(protocol)) {
 			// RFC 6455 4.1 needs HTTP/1.1; an HTTP/1.0 server ignores Upgrade (RFC 9110 7.8).
 			return new Refusal(426, "a WebSocket handshake needs HTTP/1.1", HttpHeaders.UPGRADE, "websocket");

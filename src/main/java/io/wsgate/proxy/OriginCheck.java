@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Guards against Cross-Site WebSocket Hijacking: a browser's {@code Origin} must name the request's
@@ -22,8 +23,8 @@ final class OriginCheck {
 		this.patterns = originPatterns.stream().map(OriginCheck::globToRegex).toList();
 	}
 
-	/** Null when allowed, else the reason for a 403. */
-	String refusal(String origin, String hostHeader) {
+	/** The reason for a 403; null when the Origin is allowed (or absent). */
+	@Nullable String refusal(@Nullable String origin, @Nullable String hostHeader) {
 		if (skip || origin == null) {
 			return null;
 		}

@@ -33,6 +33,7 @@ import io.wsgate.proxy.session.SessionRegistry;
 import io.wsgate.request.RequestInfo;
 import io.wsgate.status.SessionListener;
 import io.wsgate.tracing.HandshakeTracing;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
@@ -256,9 +257,10 @@ final class WebSocketProxyFilter implements Filter {
 			response.addHeader(HttpHeaderNames.SET_COOKIE, sticky);
 		}
 		// Netty's handshaker puts these headers on the 101. compress stays false: the endpoints compress.
-		boolean deflate = backend.extensions() != null;
-		if (deflate) {
-			response.header(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, backend.extensions());
+		String extensions = backend.extensions();
+		boolean deflate = extensions != null;
+		if (extensions != null) {
+			response.header(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, extensions);
 		}
 		WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder()
 			.maxFramePayloadLength(MessageSizeLimit.frameLimit(pool.spec().clientMaxMsgSize()))
@@ -316,12 +318,12 @@ final class WebSocketProxyFilter implements Filter {
 				? netty.version().text() : "HTTP/1.1";
 	}
 
-	static EventLoop eventLoop(ServerHttpRequest request) {
+	static @Nullable EventLoop eventLoop(ServerHttpRequest request) {
 		return (ServerHttpRequestDecorator.getNativeRequest(request) instanceof Connection netty)
 				? netty.channel().eventLoop() : null;
 	}
 
-	static String nonNull(String text) {
+	static String nonNull(@Nullable String text) {
 		return (text != null) ? text : "";
 	}
 }

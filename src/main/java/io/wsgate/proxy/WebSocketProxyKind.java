@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import io.wsgate.config.ConfigProblems;
@@ -31,6 +32,7 @@ import io.wsgate.proxy.session.SessionRegistry;
 import io.wsgate.status.SessionListener;
 import io.wsgate.tracing.HandshakeTracing;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.ssl.SslBundles;
 
 /** The {@code WebSocketProxy} filter kind: validation of its options and creation of its filters. */
@@ -90,7 +92,7 @@ public final class WebSocketProxyKind implements FilterKind<WebSocketProxySpec> 
 	@Override
 	public Filter create(WebSocketProxySpec spec, String filterName, String pipelineName) {
 		List<ProxyPool> candidates = new ArrayList<>();
-		ProxyPool main = null;
+		@Nullable ProxyPool main = null;
 		int candidateIndex = 0;
 		for (PoolSpec poolSpec : spec.pools()) {
 			String name = "websocketproxy#" + filterName + "#"
@@ -107,8 +109,10 @@ public final class WebSocketProxyKind implements FilterKind<WebSocketProxySpec> 
 				candidates.add(proxyPool);
 			}
 		}
+		// The validation made sure there is one.
+		ProxyPool mainPool = Objects.requireNonNull(main, "no main pool");
 		return new WebSocketProxyFilter(spec.defaultOrigin(), passesCompression(spec.compression()), List.copyOf(candidates),
-				main, dialer, metrics, listener, sessions, retryAfter, tracing);
+				mainPool, dialer, metrics, listener, sessions, retryAfter, tracing);
 	}
 
 	@Override

@@ -11,4 +11,7 @@
  * check frames and report to the session.</li>
  * </ul>
  */
+@NullMarked
 package io.wsgate.proxy;
+
+import org.jspecify.annotations.NullMarked;

@@ -20,6 +20,7 @@ import io.wsgate.pool.ServerPool;
 import io.wsgate.proxy.frame.FramePath;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
@@ -59,18 +60,19 @@ public final class BackendDialer {
 	 *
 	 * @param pathAndQuery the client's raw path and query
 	 * @param clientHost the client's Host header (used with keepHost)
-	 * @param host the Host to send whatever the server says (a RequestAdaptor's {@code host}), or null
+	 * @param host the Host to send whatever the server says (a RequestAdaptor's {@code host}); null: the server's
 	 * @param headers the headers to forward
-	 * @param subprotocols the client's offered subprotocols, comma-separated, or null
-	 * @param extensions the extensions to offer (permessage-deflate only, see {@link Extensions}), or null
+	 * @param subprotocols the client's offered subprotocols, comma-separated; null when none
+	 * @param extensions the extensions to offer (permessage-deflate only, see {@link Extensions}); null when none
 	 * @param maxFrameSize Netty's frame limit for frames from the backend
 	 * @param timeout the time allowed to connect and complete the handshake
-	 * @param tls the pool's TLS for wss:// servers, or null for the defaults
-	 * @param eventLoop the client connection's event loop, or null: the backend connection is opened
+	 * @param tls the pool's TLS for wss:// servers; null for the defaults
+	 * @param eventLoop the client connection's event loop (null: any): the backend connection is opened
 	 * on it, so that one thread serves both sides of the session and frames cross without a hand-off
 	 */
-	public record DialRequest(String pathAndQuery, String clientHost, String host, HttpHeaders headers, String subprotocols,
-			String extensions, int maxFrameSize, Duration timeout, BackendTls tls, EventLoop eventLoop) {
+	public record DialRequest(String pathAndQuery, String clientHost, @Nullable String host, HttpHeaders headers,
+			@Nullable String subprotocols, @Nullable String extensions, int maxFrameSize, Duration timeout,
+			@Nullable BackendTls tls, @Nullable EventLoop eventLoop) {
 	}
 
 	/**
@@ -132,7 +134,7 @@ public final class BackendDialer {
 			spec.protocols(request.subprotocols());
 		}
 		// The client keeps its copy of the headers for the connection's life: the session forgets it.
-		HttpHeaders[] kept = new HttpHeaders[1];
+		@Nullable HttpHeaders[] kept = new HttpHeaders[1];
 		HttpClient http = BackendHandshakeHandler.install(client.headers(h -> {
 			h.set(request.headers());
 			if (request.extensions() != null) {
@@ -165,11 +167,11 @@ public final class BackendDialer {
 					? new BackendRefusedException(server, ex.response().status().code(), ex.response().headers()) : ex);
 	}
 
-	private static BackendSession session(Server server, Connection connection, HttpHeaders dialHeaders,
-			String offeredExtensions) {
+	private static BackendSession session(Server server, Connection connection, @Nullable HttpHeaders dialHeaders,
+			@Nullable String offeredExtensions) {
 		HttpHeaders response = ((HttpClientResponse) connection).responseHeaders();
 		List<String> answers = response.getAll(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
-		String extensions = answers.isEmpty() ? null : String.join(", ", answers);
+		@Nullable String extensions = answers.isEmpty() ? null : String.join(", ", answers);
 		String fault = Extensions.answerFault(extensions, offeredExtensions);
 		if (fault != null) {
 			// Netty's client checks no extension it did not install a handler for: a broken backend,

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AttributeKey;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.Connection;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.client.HttpClient;
@@ -31,15 +32,15 @@ final class BackendHandshakeHandler extends ChannelDuplexHandler {
 	/** The backend's Sec-WebSocket-Protocol, "" when it selected none; unset when none was offered. */
 	static final AttributeKey<String> SELECTED_SUBPROTOCOL = AttributeKey.valueOf("wsgate.selectedSubprotocol");
 
-	private final String host;
+	private final @Nullable String host;
 
-	private final String firstOffered;
+	private final @Nullable String firstOffered;
 
 	/**
-	 * @param host the Host header to send, or null to keep the client library's
-	 * @param offeredSubprotocols the offered subprotocols, comma-separated, or null
+	 * @param host the Host header to send; null keeps the client library's
+	 * @param offeredSubprotocols the offered subprotocols, comma-separated; null when none
 	 */
-	BackendHandshakeHandler(String host, String offeredSubprotocols) {
+	BackendHandshakeHandler(@Nullable String host, @Nullable String offeredSubprotocols) {
 		this.host = host;
 		this.firstOffered = (offeredSubprotocols != null) ? offeredSubprotocols.split(",")[0].trim() : null;
 	}
@@ -47,10 +48,10 @@ final class BackendHandshakeHandler extends ChannelDuplexHandler {
 	/**
 	 * The client with this handler installed when needed.
 	 * @param client the WebSocket client to adjust
-	 * @param host the Host header to send, or null to keep the client library's
-	 * @param offeredSubprotocols the offered subprotocols, comma-separated, or null
+	 * @param host the Host header to send; null keeps the client library's
+	 * @param offeredSubprotocols the offered subprotocols, comma-separated; null when none
 	 */
-	static HttpClient install(HttpClient client, String host, String offeredSubprotocols) {
+	static HttpClient install(HttpClient client, @Nullable String host, @Nullable String offeredSubprotocols) {
 		if (host == null && offeredSubprotocols == null) {
 			return client;
 		}
@@ -60,7 +61,7 @@ final class BackendHandshakeHandler extends ChannelDuplexHandler {
 	}
 
 	/** The subprotocol the backend selected, when this handler saw the handshake; otherwise the client's view. */
-	static String selectedSubprotocol(Connection connection) {
+	static @Nullable String selectedSubprotocol(Connection connection) {
 		String selected = connection.channel().attr(SELECTED_SUBPROTOCOL).get();
 		if (selected == null) {
 			return ((WebsocketInbound) connection).selectedSubprotocol();

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.wsgate.request.RequestInfo;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request headers sent to the backend: the client's, minus hop-by-hop headers (RFC 9110
@@ -65,8 +66,8 @@ public final class BackendHeaders {
 		return headers;
 	}
 
-	/** The client's offered subprotocols as one comma-separated list, or null when none. */
-	public static String subprotocols(HttpHeaders client) {
+	/** The client's offered subprotocols as one comma-separated list; null when none. */
+	public static @Nullable String subprotocols(HttpHeaders client) {
 		List<String> offered = client.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
 		return offered.isEmpty() ? null : String.join(",", offered);
 	}

@@ -2,6 +2,7 @@ package io.wsgate.proxy.dial;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.wsgate.pool.Server;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
@@ -13,11 +14,12 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * @param connection the connection (dispose it when the session ends)
  * @param in frames from the backend
  * @param out frames to the backend
- * @param subprotocol the subprotocol the backend selected, or null
- * @param extensions the extensions the backend accepted (permessage-deflate, checked against the offer), or null
+ * @param subprotocol the subprotocol the backend selected; null when none
+ * @param extensions the extensions the backend accepted (permessage-deflate, checked against the offer); null when none
  * @param responseHeaders the backend's handshake response headers
  * @param dialHeaders the headers the client library was given for the handshake, which it keeps
  */
 public record BackendSession(Server server, Connection connection, WebsocketInbound in, WebsocketOutbound out,
-		String subprotocol, String extensions, HttpHeaders responseHeaders, HttpHeaders dialHeaders) {
+		@Nullable String subprotocol, @Nullable String extensions, HttpHeaders responseHeaders,
+		@Nullable HttpHeaders dialHeaders) {
 }

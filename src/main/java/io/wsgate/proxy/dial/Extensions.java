@@ -3,6 +3,7 @@ package io.wsgate.proxy.dial;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The part of the {@code Sec-WebSocket-Extensions} negotiation the gateway passes between client
@@ -23,7 +24,7 @@ public final class Extensions {
 	 *
 	 * @param offered the client's Sec-WebSocket-Extensions header values
 	 */
-	public static String deflateOffer(List<String> offered) {
+	public static @Nullable String deflateOffer(List<String> offered) {
 		List<String> kept = new ArrayList<>();
 		for (String value : offered) {
 			for (String element : elements(value)) {
@@ -36,15 +37,15 @@ public final class Extensions {
 	}
 
 	/**
-	 * What is wrong with a backend's answer, or null. RFC 6455 (9.1) lets a server accept only
+	 * What is wrong with a backend's answer; null when nothing. RFC 6455 (9.1) lets a server accept only
 	 * extensions the client offered, and a client must fail the connection otherwise; RFC 7692 (5)
 	 * lets it accept one permessage-deflate element. The parameters are the endpoints' business: the
 	 * client checks them against its own offer.
 	 *
-	 * @param answer the backend's Sec-WebSocket-Extensions, or null
-	 * @param offer what the gateway offered it ({@link #deflateOffer}), or null
+	 * @param answer the backend's Sec-WebSocket-Extensions; null when none
+	 * @param offer what the gateway offered it ({@link #deflateOffer}); null when nothing
 	 */
-	static String answerFault(String answer, String offer) {
+	static @Nullable String answerFault(@Nullable String answer, @Nullable String offer) {
 		List<String> accepted = (answer != null) ? elements(answer) : List.of();
 		if (accepted.isEmpty()) {
 			return null;

@@ -6,6 +6,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.util.concurrent.EventExecutor;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -24,7 +25,8 @@ public final class LoopTimeout {
 	 *
 	 * @param loop the loop to time it on; null for Reactor's parallel scheduler
 	 */
-	public static <T> Mono<T> timeout(Mono<T> source, Duration timeout, EventExecutor loop, Mono<T> fallback) {
+	public static <T> Mono<T> timeout(Mono<T> source, Duration timeout, @Nullable EventExecutor loop,
+			@Nullable Mono<T> fallback) {
 		if (loop == null) {
 			return (fallback != null) ? source.timeout(timeout, fallback) : source.timeout(timeout);
 		}

@@ -1,5 +1,7 @@
 package io.wsgate.proxy.frame;
 
+import java.util.Objects;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -7,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Forwards what one side sends straight to the other side's channel, on the event loop: a frame
@@ -46,8 +49,8 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter implement
 
 	private final MessageSizeLimit limit;
 
-	/** The client's message rates, or null (always for the backend): then the message path checks nothing. */
-	private final MessageRateLimit messageRate;
+	/** The client's message rates; null when it has none (always for the backend): the message path then checks nothing. */
+	private final @Nullable MessageRateLimit messageRate;
 
 	/** This side's frames must be masked (it is the client). */
 	private final boolean masked;
@@ -55,7 +58,8 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter implement
 	/** permessage-deflate was negotiated: for the {@link RawFrameReader}. */
 	private final boolean deflate;
 
-	private FrameForwarder peer;
+	/** The other direction's forwarder: set by {@link #pair} before either side reads. */
+	private @Nullable FrameForwarder peer;
 
 	/** Reading stopped for the message rate: draining the peer must not resume it. */
 	private volatile boolean ratePaused;
@@ -79,7 +83,7 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter implement
 	private boolean raw;
 
 	/** This side's frame encoder nearest the network, where the other side's raw frames come in. */
-	private ChannelHandlerContext frameEncoder;
+	private @Nullable ChannelHandlerContext frameEncoder;
 
 	/**
 	 * @param from the channel this forwarder reads
@@ -89,10 +93,10 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter implement
 	 * @param maxMessageSize the limit on this side's messages (-1 = unlimited)
 	 * @param masked whether this side's frames must be masked (it is the client)
 	 * @param deflate whether permessage-deflate was negotiated
-	 * @param messageRate this side's message rates, or null
+	 * @param messageRate this side's message rates, null when it has none
 	 */
 	FrameForwarder(Channel from, Channel to, FrameEvents events, FrameCounter counter, long maxMessageSize,
-			boolean masked, boolean deflate, MessageRateLimit messageRate) {
+			boolean masked, boolean deflate, @Nullable MessageRateLimit messageRate) {
 		this.fromChannel = from;
 		this.peerChannel = to;
 		this.events = events;
@@ -104,8 +108,8 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter implement
 	}
 
 	/** Pairs the forwarders of a session's two directions, once both are in their pipelines. */
-	static void pair(FrameForwarder up, FrameForwarder down, ChannelHandlerContext clientEncoder,
-			ChannelHandlerContext backendEncoder) {
+	static void pair(FrameForwarder up, FrameForwarder down, @Nullable ChannelHandlerContext clientEncoder,
+			@Nullable ChannelHandlerContext backendEncoder) {
 		up.peer = down;
 		down.peer = up;
 		up.frameEncoder = clientEncoder;
@@ -155,7 +159,7 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter implement
 	@Override
 	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
 		if (ctx.channel().isWritable()) {
-			peer.resumeAfterDrain();
+			peer().resumeAfterDrain();
 		}
 		ctx.fireChannelWritabilityChanged();
 	}
@@ -239,8 +243,12 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter implement
 	 */
 	@Override
 	public void relay(ByteBuf frames) {
-		ChannelHandlerContext encoder = peer.frameEncoder;
+		ChannelHandlerContext encoder = peer().frameEncoder;
 		write(frames, (encoder != null && !encoder.isRemoved()) ? encoder : null);
+	}
+
+	private FrameForwarder peer() {
+		return Objects.requireNonNull(peer, "forwarder not paired");
 	}
 
 	/** The peer drained: read this side again, unless it is held for its message rate. */
@@ -271,7 +279,7 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter implement
 	}
 
 	/** Writes to the peer from its pipeline's tail, or in front of {@code from} when given. */
-	private void write(Object frames, ChannelHandlerContext from) {
+	private void write(Object frames, @Nullable ChannelHandlerContext from) {
 		// The channel's void promise (no allocation; Netty's encoder has a fast path for it). A write
 		// that fails all the same ends up as an error on the peer's side, which is ending anyway.
 		if (from != null) {

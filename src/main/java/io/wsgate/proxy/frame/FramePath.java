@@ -6,6 +6,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.Connection;
 
 /**
@@ -87,9 +88,10 @@ public final class FramePath {
 	 * {@link FrameForwarder#forwardEarly}).
 	 *
 	 * @param deflate whether the endpoints negotiated permessage-deflate
-	 * @param clientRate the client's message rates, or null
+	 * @param clientRate the client's message rates, null when it has none
 	 */
-	public static Forwarders relay(Side client, Side backend, boolean deflate, MessageRateLimit clientRate) {
+	public static Forwarders relay(Side client, Side backend, boolean deflate,
+			@Nullable MessageRateLimit clientRate) {
 		FrameForwarder up = new FrameForwarder(client.connection().channel(), backend.connection().channel(),
 				client.events(), client.counter(), client.maxMessageSize(), true, deflate, clientRate);
 		FrameForwarder down = new FrameForwarder(backend.connection().channel(), client.connection().channel(),

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.wsgate.pipeline.SessionGuards.MessageRate;
 import io.wsgate.pipeline.SessionGuards.MessageRate.Action;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client's message rates of one session (each a RateLimiter's {@code messages}), as token
@@ -28,7 +29,7 @@ public final class MessageRateLimit {
 
 	private long last;
 
-	private String exceededBy;
+	private String exceededBy = "";
 
 	MessageRateLimit(List<MessageRate> rates, long nowNanos) {
 		int n = rates.size();
@@ -48,8 +49,8 @@ public final class MessageRateLimit {
 		last = nowNanos;
 	}
 
-	/** The session's limit, or null when no filter set one (the frame path then checks nothing). */
-	public static MessageRateLimit of(List<MessageRate> rates, long nowNanos) {
+	/** The session's limit; null when no filter set one (the frame path then checks nothing). */
+	public static @Nullable MessageRateLimit of(List<MessageRate> rates, long nowNanos) {
 		return rates.isEmpty() ? null : new MessageRateLimit(rates, nowNanos);
 	}
 
@@ -81,7 +82,7 @@ public final class MessageRateLimit {
 		return 0;
 	}
 
-	/** The filter whose {@code close} rate was exceeded. */
+	/** The filter whose {@code close} rate was exceeded ("" until one is). */
 	String exceededBy() {
 		return exceededBy;
 	}

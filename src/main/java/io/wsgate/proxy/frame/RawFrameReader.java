@@ -11,6 +11,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads one side's frames in place of Netty's WebSocket decoder once the session runs, and relays
@@ -257,10 +258,10 @@ final class RawFrameReader extends ByteToMessageDecoder {
 	}
 
 	/**
-	 * What is wrong with a frame's first two bytes, or null: the checks of Netty's decoder, in its
+	 * What is wrong with a frame's first two bytes (null: nothing): the checks of Netty's decoder, in its
 	 * words, and the reserved bits as {@link #rsvFault} allows them.
 	 */
-	static String headerFault(int first, int second, boolean expectMasked, boolean midMessage, boolean deflate) {
+	static @Nullable String headerFault(int first, int second, boolean expectMasked, boolean midMessage, boolean deflate) {
 		boolean fin = (first & 0x80) != 0;
 		int opcode = first & 0x0F;
 		int length = second & 0x7F;
@@ -304,7 +305,7 @@ final class RawFrameReader extends ByteToMessageDecoder {
 	 * first frame of a compressed message and nowhere else; no extension the gateway lets through
 	 * uses RSV2 or RSV3.
 	 */
-	static String rsvFault(int rsv, int opcode, boolean deflate) {
+	static @Nullable String rsvFault(int rsv, int opcode, boolean deflate) {
 		if (rsv == 0) {
 			return null;
 		}
@@ -338,7 +339,7 @@ final class RawFrameReader extends ByteToMessageDecoder {
 		in.readerIndex(end);
 		if (length >= 2) {
 			int code = payload.getShort(0);
-			String fault = null;
+			@Nullable String fault = null;
 			WebSocketCloseStatus status = WebSocketCloseStatus.PROTOCOL_ERROR;
 			if (!WebSocketCloseStatus.isValidStatusCode(code)) {
 				fault = "Invalid close frame getStatus code: " + code;

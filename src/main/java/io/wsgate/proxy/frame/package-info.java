@@ -5,4 +5,7 @@
  * limits and checked as Netty checks them; what ends the session is reported to it through
  * {@link io.wsgate.proxy.frame.FrameEvents}.
  */
+@NullMarked
 package io.wsgate.proxy.frame;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,8 @@
 package io.wsgate.proxy.session;
 
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -29,7 +32,7 @@ final class InboundGuard {
 
 		private final CoreSubscriber<? super T> actual;
 
-		private Subscription upstream;
+		private @Nullable Subscription upstream;
 
 		private volatile boolean cancelled;
 
@@ -74,7 +77,7 @@ final class InboundGuard {
 		public void request(long n) {
 			// Unbounded demand switches Reactor Netty's receiver to a fast path that signals an inbound
 			// error twice (the second time when the connection is disposed, as a dropped error).
-			upstream.request((n == Long.MAX_VALUE) ? Long.MAX_VALUE - 1 : n);
+			Objects.requireNonNull(upstream, "not subscribed").request((n == Long.MAX_VALUE) ? Long.MAX_VALUE - 1 : n);
 		}
 
 		@Override

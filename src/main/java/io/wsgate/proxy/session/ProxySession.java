@@ -3,6 +3,7 @@ package io.wsgate.proxy.session;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -20,6 +21,7 @@ import io.wsgate.proxy.dial.BackendSession;
 import io.wsgate.proxy.frame.Opcodes;
 import io.wsgate.status.SessionListener;
 import io.wsgate.status.SessionSummary;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
@@ -75,7 +77,8 @@ public final class ProxySession {
 	/** The filter that refused the session: the proxy, or the filter whose first-message check did. */
 	private volatile String filter;
 
-	private volatile ServerPool pool;
+	/** The pool chosen for it; null until the proxy chose one. */
+	private volatile @Nullable ServerPool pool;
 
 	private volatile String server = "";
 
@@ -83,7 +86,7 @@ public final class ProxySession {
 
 	private volatile int status;
 
-	private volatile HandshakeOutcome outcome;
+	private volatile @Nullable HandshakeOutcome outcome;
 
 	/**
 	 * Why the handshake was refused, or why a session upgraded for a first-message check ended
@@ -100,15 +103,15 @@ public final class ProxySession {
 	private volatile Runnable pipelineHold = () -> {
 	};
 
-	private volatile Connection backend;
+	private volatile @Nullable Connection backend;
 
-	private volatile WebSocketBridge bridge;
+	private volatile @Nullable WebSocketBridge bridge;
 
-	private volatile ServerMeters meters;
+	private volatile @Nullable ServerMeters meters;
 
-	private volatile TrafficCounter up;
+	private volatile @Nullable TrafficCounter up;
 
-	private volatile TrafficCounter down;
+	private volatile @Nullable TrafficCounter down;
 
 	public ProxySession(FilterContext context, SessionRegistry registry, GatewayMetrics metrics,
 			SessionListener listener) {
@@ -137,10 +140,10 @@ public final class ProxySession {
 	 * ({@code pipelineHold} takes it and returns what releases it: a reload closes replaced filters
 	 * once nobody holds them).
 	 *
-	 * @return why the session is refused, or null when it has its place
+	 * @return why the session is refused; null when it has its place
 	 */
-	public SessionRegistry.Refusal reserve(Supplier<Runnable> pipelineHold) {
-		SessionRegistry.Refusal refusal = registry.admit(pool, clientAddress);
+	public SessionRegistry.@Nullable Refusal reserve(Supplier<Runnable> pipelineHold) {
+		SessionRegistry.Refusal refusal = registry.admit(chosenPool(), clientAddress);
 		if (refusal != null) {
 			return refusal;
 		}
@@ -194,7 +197,7 @@ public final class ProxySession {
 	}
 
 	/** The subprotocol the client was promised before the backend answered (a first-message check). */
-	public void promisedSubprotocol(String subprotocol) {
+	public void promisedSubprotocol(@Nullable String subprotocol) {
 		this.subprotocol = (subprotocol != null) ? subprotocol : "";
 	}
 
@@ -206,10 +209,10 @@ public final class ProxySession {
 	 * @param backend the backend that answered
 	 * @param policy what filters set for the session's life
 	 * @param deflate whether the endpoints negotiated permessage-deflate
-	 * @param firstMessage a first message to send the backend before anything else, or null
+	 * @param firstMessage a first message to send the backend before anything else; null when none
 	 */
 	public Mono<Void> relay(WebsocketInbound client, BackendSession backend, SessionPolicy policy, boolean deflate,
-			String firstMessage) {
+			@Nullable String firstMessage) {
 		this.backend = backend.connection();
 		if (!state.compareAndSet(State.UPGRADED, State.RELAYING)) {
 			backend.connection().dispose();
@@ -220,10 +223,13 @@ public final class ProxySession {
 			subprotocol = backend.subprotocol();
 		}
 		outcome = HandshakeOutcome.UPGRADED;
+		ServerPool pool = chosenPool();
 		ServerMeters meters = metrics.server(pool, backend.server());
 		this.meters = meters;
-		this.up = new TrafficCounter(meters, Direction.UPSTREAM);
-		this.down = new TrafficCounter(meters, Direction.DOWNSTREAM);
+		TrafficCounter up = new TrafficCounter(meters, Direction.UPSTREAM);
+		TrafficCounter down = new TrafficCounter(meters, Direction.DOWNSTREAM);
+		this.up = up;
+		this.down = down;
 		meters.sessionStarted();
 		metrics.handshakeTimer(httpServer, pipeline, pool.name()).record(elapsedNanos(), TimeUnit.NANOSECONDS);
 		metrics.handshakeOutcome(httpServer, pipeline, pool.name(), HandshakeOutcome.UPGRADED);
@@ -247,9 +253,10 @@ public final class ProxySession {
 	 * @param code the close code the client got (or the one it sent, or 1006)
 	 * @param initiator who closed first
 	 * @param why the reason, for the access log
-	 * @param refusedBy the filter that refused the first message, or null when the proxy ended it
+	 * @param refusedBy the filter that refused the first message; null when the proxy ended it
 	 */
-	public void endedBeforeRelay(HandshakeOutcome outcome, int code, String initiator, String why, String refusedBy) {
+	public void endedBeforeRelay(HandshakeOutcome outcome, int code, String initiator, String why,
+			@Nullable String refusedBy) {
 		if (!state.compareAndSet(State.UPGRADED, State.ENDED)) {
 			// It relayed: it ends with its relay.
 			return;
@@ -301,12 +308,14 @@ public final class ProxySession {
 		if (was != State.NEW) {
 			release();
 		}
-		if (was == State.UPGRADED) {
-			metrics.handshakeOutcome(httpServer, pipeline, poolName("none"), outcome);
+		HandshakeOutcome ended = outcome;
+		if (was == State.UPGRADED && ended != null) {
+			metrics.handshakeOutcome(httpServer, pipeline, poolName("none"), ended);
 		}
-		if (was == State.RELAYING) {
+		ServerMeters serverMeters = meters;
+		if (was == State.RELAYING && serverMeters != null) {
 			registry.closed(this);
-			meters.sessionEnded();
+			serverMeters.sessionEnded();
 		}
 		if (was == State.UPGRADED || was == State.RELAYING) {
 			metrics.closed(pipeline, poolName("none"), closeCode(), closedBy());
@@ -316,12 +325,17 @@ public final class ProxySession {
 
 	/** Gives back the session's place and its hold of the pipeline, and drops its backend connection. */
 	private void release() {
-		registry.release(pool, clientAddress);
+		registry.release(chosenPool(), clientAddress);
 		pipelineHold.run();
 		Connection connection = backend;
 		if (connection != null) {
 			connection.dispose();
 		}
+	}
+
+	/** The pool, which the proxy chooses before it reserves a place, dials or relays. */
+	private ServerPool chosenPool() {
+		return Objects.requireNonNull(pool, "no pool chosen");
 	}
 
 	private String poolName(String none) {
@@ -344,8 +358,9 @@ public final class ProxySession {
 	private SessionSummary summary() {
 		TrafficCounter upTotals = up;
 		TrafficCounter downTotals = down;
+		HandshakeOutcome known = outcome;
 		return new SessionSummary(start, clientAddress, host, path, httpServer, pipeline, poolName(""), server,
-				subprotocol, status, (outcome != null) ? outcome.tag() : "", Duration.ofNanos(elapsedNanos()),
+				subprotocol, status, (known != null) ? known.tag() : "", Duration.ofNanos(elapsedNanos()),
 				(upTotals != null) ? upTotals.messages() : 0, (upTotals != null) ? upTotals.bytes() : 0,
 				(downTotals != null) ? downTotals.messages() : 0, (downTotals != null) ? downTotals.bytes() : 0,
 				closeCode(), closedBy(), reason.isEmpty() ? "" : filter, reason);
@@ -355,11 +370,11 @@ public final class ProxySession {
 	 * What filters set for a session's life, copied out of the handshake's context when the client is
 	 * upgraded: the session keeps nothing of the handshake.
 	 *
-	 * @param closeAt when the session must end (a token's expiry), or null
+	 * @param closeAt when the session must end (a token's expiry); null: never
 	 * @param closeReason the reason sent to the client then
 	 * @param clientRates the client's message rates (RateLimiters' {@code messages}), empty when none
 	 */
-	public record SessionPolicy(Instant closeAt, String closeReason, List<MessageRate> clientRates) {
+	public record SessionPolicy(@Nullable Instant closeAt, @Nullable String closeReason, List<MessageRate> clientRates) {
 
 		/** No deadline, no message rate. */
 		public static final SessionPolicy NONE = new SessionPolicy(null, null, List.of());

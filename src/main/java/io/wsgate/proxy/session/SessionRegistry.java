@@ -1,6 +1,7 @@
 package io.wsgate.proxy.session;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -8,6 +9,7 @@ import java.util.function.Predicate;
 
 import io.wsgate.config.WsgateProperties.LimitsSpec;
 import io.wsgate.pool.ServerPool;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The sessions of the gateway: admission against the global, per-pool and per-client-address
@@ -46,7 +48,7 @@ public final class SessionRegistry {
 	}
 
 	/** Reserves a place for a session, or says why not; a reservation must be released exactly once. */
-	Refusal admit(ServerPool pool, String clientIp) {
+	@Nullable Refusal admit(ServerPool pool, String clientIp) {
 		if (draining) {
 			return new Refusal(503, "the gateway is shutting down");
 		}
@@ -59,7 +61,7 @@ public final class SessionRegistry {
 		}
 		if (limits.maxSessionsPerClientIp() > 0) {
 			if (!reservePerClient(clientIp)) {
-				perPool.get(key(pool)).decrementAndGet();
+				poolCount(pool).decrementAndGet();
 				total.decrementAndGet();
 				return new Refusal(429, "too many sessions from this address");
 			}
@@ -70,7 +72,7 @@ public final class SessionRegistry {
 	/** Releases the place reserved by a successful {@link #admit}. */
 	void release(ServerPool pool, String clientIp) {
 		total.decrementAndGet();
-		perPool.get(key(pool)).decrementAndGet();
+		poolCount(pool).decrementAndGet();
 		if (limits.maxSessionsPerClientIp() > 0) {
 			// Drop the entry at zero so the map only holds clients with open sessions.
 			perClient.computeIfPresent(clientIp, (ip, count) -> (count.decrementAndGet() == 0) ? null : count);
@@ -131,6 +133,11 @@ public final class SessionRegistry {
 	 * @param server its server's URL
 	 */
 	public record Place(String httpServer, String pipeline, String pool, String server) {
+	}
+
+	/** The count of a pool that {@link #admit} has seen. */
+	private AtomicInteger poolCount(ServerPool pool) {
+		return Objects.requireNonNull(perPool.get(key(pool)), "pool never admitted to");
 	}
 
 	private static String key(ServerPool pool) {

@@ -18,6 +18,7 @@ import io.wsgate.proxy.frame.FrameForwarder;
 import io.wsgate.proxy.frame.Keepalive;
 import io.wsgate.proxy.frame.MessageRateLimit;
 import io.wsgate.proxy.session.ProxySession.SessionPolicy;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
@@ -265,7 +266,8 @@ final class WebSocketBridge {
 	 * The gateway ends the session: records {@code code} as the reason, then sends each side its
 	 * close ({@link #NOTHING}: none). Neither side's own close is forwarded after that.
 	 */
-	private void endByGateway(int code, String reason, Side first, int firstCode, Side second, int secondCode) {
+	private void endByGateway(int code, @Nullable String reason, Side first, int firstCode, Side second,
+			int secondCode) {
 		session.closed(code, ProxySession.GATEWAY);
 		endedByGateway = true;
 		if (firstCode != NOTHING) {
@@ -280,7 +282,7 @@ final class WebSocketBridge {
 	 * Sends a side a close frame. Deferred: Reactor Netty allocates the frame when asked for the
 	 * {@code Mono} and releases it only once subscribed, so it is asked only at subscription.
 	 */
-	private static Mono<Void> sendClose(Side side, int code, String reason) {
+	private static Mono<Void> sendClose(Side side, int code, @Nullable String reason) {
 		return quietly(Mono.defer(() -> side.out.sendClose(code, reason)));
 	}
 

@@ -4,4 +4,7 @@
  * decides its closes; {@link io.wsgate.proxy.session.SessionRegistry} counts sessions against the
  * limits and closes them on shutdown or reload.
  */
+@NullMarked
 package io.wsgate.proxy.session;
+
+import org.jspecify.annotations.NullMarked;
