@@ -11,8 +11,10 @@
 FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /build
 
-# Dependencies first, in their own layer: it is rebuilt only when pom.xml changes.
+# Dependencies first, in their own layer: it is rebuilt only when pom.xml changes. .mvn/jvm.config
+# opens javac's internals to Error Prone (NullAway checks the code as it compiles).
 COPY pom.xml ./
+COPY .mvn ./.mvn
 RUN mvn -B -q dependency:go-offline
 
 COPY src ./src

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What filters change in the handshake the proxy sends to the backend: its path and query, its
@@ -22,9 +23,11 @@ public final class BackendRequest {
 
 	private final String clientPathAndQuery;
 
-	private String pathAndQuery;
+	/** The path and query for the backend; null: the client's. */
+	private @Nullable String pathAndQuery;
 
-	private String host;
+	/** The Host for the backend; null: the server's. */
+	private @Nullable String host;
 
 	// Made when first needed: most handshakes change nothing.
 	private List<Consumer<HttpHeaders>> headerEdits = List.of();
@@ -48,8 +51,8 @@ public final class BackendRequest {
 		this.pathAndQuery = rawPathAndQuery;
 	}
 
-	/** The Host header to send, or null for the client's own. */
-	public String host() {
+	/** The Host header to send; null: the client's own. */
+	public @Nullable String host() {
 		return host;
 	}
 
@@ -121,7 +124,7 @@ public final class BackendRequest {
 	 * The client's comma-separated subprotocol offer without the removed ones; null when nothing is
 	 * left (or nothing was offered).
 	 */
-	public String subprotocols(String offered) {
+	public @Nullable String subprotocols(@Nullable String offered) {
 		if (offered == null || removedSubprotocols.isEmpty()) {
 			return offered;
 		}

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 
 import io.micrometer.observation.Observation;
 import io.wsgate.request.RequestInfo;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpStatusCode;
@@ -45,18 +46,18 @@ public final class FilterContext {
 
 	private volatile boolean upgraded;
 
-	private BackendRequest backendRequest;
+	private @Nullable BackendRequest backendRequest;
 
 	private final SessionGuards sessionGuards = new SessionGuards();
 
 	/** What filters tell the filters after them; made on first use. */
-	private Map<String, Object> attributes;
+	private @Nullable Map<String, Object> attributes;
 
 	/** The filter the pipeline is running now. */
 	private String currentFilter = "";
 
 	/** A refusal a filter asked for, answered if the flow ends on it. */
-	private PendingRefusal pendingRefusal;
+	private @Nullable PendingRefusal pendingRefusal;
 
 	/**
 	 * @param request the client's request
@@ -114,13 +115,15 @@ public final class FilterContext {
 
 	/** What filters change in the handshake sent to the backend. */
 	public BackendRequest backendRequest() {
-		if (backendRequest == null) {
+		BackendRequest made = backendRequest;
+		if (made == null) {
 			String path = request.getURI().getRawPath();
 			String query = request.getURI().getRawQuery();
 			String base = (path == null || path.isEmpty()) ? "/" : path;
-			backendRequest = new BackendRequest((query != null) ? base + "?" + query : base);
+			made = new BackendRequest((query != null) ? base + "?" + query : base);
+			backendRequest = made;
 		}
-		return backendRequest;
+		return made;
 	}
 
 	/** What filters ask of the session this handshake opens. */
@@ -134,10 +137,12 @@ public final class FilterContext {
 	 * filters of a handshake run one after the other, so this needs no locking.
 	 */
 	public Map<String, Object> attributes() {
-		if (attributes == null) {
-			attributes = new HashMap<>();
+		Map<String, Object> made = attributes;
+		if (made == null) {
+			made = new HashMap<>();
+			attributes = made;
 		}
-		return attributes;
+		return made;
 	}
 
 	/** The name of the filter running now (set by the pipeline). */
@@ -159,7 +164,7 @@ public final class FilterContext {
 		return Mono.just(result);
 	}
 
-	PendingRefusal pendingRefusal() {
+	@Nullable PendingRefusal pendingRefusal() {
 		return pendingRefusal;
 	}
 

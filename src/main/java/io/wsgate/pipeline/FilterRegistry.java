@@ -2,6 +2,7 @@ package io.wsgate.pipeline;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -11,6 +12,7 @@ import io.wsgate.config.FilterKindCatalog;
 import io.wsgate.config.FilterOptions;
 import io.wsgate.config.FilterSpec;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.bind.Binder;
 
 /** The filter kinds known to the gateway, by name. */
@@ -29,29 +31,34 @@ public final class FilterRegistry implements FilterKindCatalog {
 
 	@Override
 	public Set<String> results(String kind) {
-		return kinds.get(kind).results();
+		return known(kind).results();
 	}
 
-	/** The kind of this name, or null. */
-	public FilterKind<?> kind(String name) {
+	/** The kind of this name; null when there is none. */
+	public @Nullable FilterKind<?> kind(String name) {
 		return kinds.get(name);
 	}
 
 	@Override
-	public Class<?> specType(String kind) {
+	public @Nullable Class<?> specType(String kind) {
 		FilterKind<?> found = kinds.get(kind);
 		return (found != null) ? found.specType() : null;
 	}
 
 	@Override
 	public void validate(String kind, Object spec, String path, ConfigProblems problems) {
-		validate(kinds.get(kind), spec, path, problems);
+		validate(known(kind), spec, path, problems);
 	}
 
 	/** Creates the filter at {@code path} of a validated configuration: its options bound, then the kind's filter. */
 	Filter create(FilterSpec filter, Binder binder, String path, String pipelineName) {
-		FilterKind<?> kind = kinds.get(filter.kind());
+		FilterKind<?> kind = known(filter.kind());
 		return create(kind, FilterOptions.bind(binder, path, kind.specType()), filter.name(), pipelineName);
+	}
+
+	/** A kind the validation has checked exists. */
+	private FilterKind<?> known(String kind) {
+		return Objects.requireNonNull(kinds.get(kind), () -> "unknown filter kind " + kind);
 	}
 
 	private static <S> void validate(FilterKind<S> kind, Object spec, String path, ConfigProblems problems) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
@@ -51,8 +52,9 @@ public final class Pipeline {
 		for (FlowNodeSpec node : flow) {
 			Map<String, Integer> jumps = new HashMap<>();
 			node.jumpIf().forEach((result, target) -> jumps.put(result, indexOf(flow, target)));
-			built.add(new Step(node.filter(), kinds.get(node.filter()), filters.get(node.filter()), jumps,
-					new ConcurrentHashMap<>()));
+			// The validation made sure every node names a filter of the pipeline.
+			built.add(new Step(node.filter(), Objects.requireNonNull(kinds.get(node.filter())),
+					Objects.requireNonNull(filters.get(node.filter())), jumps, new ConcurrentHashMap<>()));
 		}
 		this.steps = List.copyOf(built);
 	}

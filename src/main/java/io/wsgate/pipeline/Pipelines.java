@@ -11,6 +11,7 @@ import io.wsgate.config.FilterSpec;
 import io.wsgate.config.PipelineSpec;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
 import org.springframework.boot.context.properties.bind.Binder;
@@ -102,8 +103,8 @@ public final class Pipelines {
 		}
 	}
 
-	/** The pipeline of this name; names were checked at startup. */
-	public Pipeline get(String name) {
+	/** The pipeline of this name; null when there is none (names were checked at startup). */
+	public @Nullable Pipeline get(String name) {
 		return byName.get(name);
 	}
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -15,13 +16,13 @@ import reactor.core.publisher.Mono;
  */
 public final class SessionGuards {
 
-	private Instant closeAt;
+	private @Nullable Instant closeAt;
 
-	private String closeReason;
+	private @Nullable String closeReason;
 
 	private final List<MessageRate> clientMessageRates = new ArrayList<>();
 
-	private FirstMessageCheck firstMessage;
+	private @Nullable FirstMessageCheck firstMessage;
 
 	/** The filter running now (set by the pipeline), and the one that asked for the first-message check. */
 	private String currentFilter = "";
@@ -41,12 +42,12 @@ public final class SessionGuards {
 		}
 	}
 
-	/** When the session must be closed, or null. */
-	public Instant closeAt() {
+	/** When the session must be closed; null: never. */
+	public @Nullable Instant closeAt() {
 		return closeAt;
 	}
 
-	public String closeReason() {
+	public @Nullable String closeReason() {
 		return closeReason;
 	}
 
@@ -74,8 +75,8 @@ public final class SessionGuards {
 		this.currentFilter = name;
 	}
 
-	/** The first-message check, or null. */
-	public FirstMessageCheck firstMessage() {
+	/** The first-message check; null when no filter asked for one. */
+	public @Nullable FirstMessageCheck firstMessage() {
 		return firstMessage;
 	}
 

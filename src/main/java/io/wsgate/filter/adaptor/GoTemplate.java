@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A replacement in Go's {@code regexp.Expand} syntax, which Easegress's {@code regexpReplace} uses:
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
 final class GoTemplate {
 
 	/** A literal run of text, or a reference to a group. */
-	private record Part(String literal, int group, String name) {
+	private record Part(@Nullable String literal, int group, @Nullable String name) {
 	}
 
 	private final List<Part> parts;

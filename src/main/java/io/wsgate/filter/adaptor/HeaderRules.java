@@ -2,6 +2,7 @@ package io.wsgate.filter.adaptor;
 
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a header name and value given to {@code header} must be. Values are never quoted in a
@@ -22,8 +23,8 @@ final class HeaderRules {
 	private HeaderRules() {
 	}
 
-	/** What is wrong with a header name given to {@code header}, or null when it may be changed. */
-	static String nameProblem(String name) {
+	/** What is wrong with a header name given to {@code header}; null when it may be changed. */
+	static @Nullable String nameProblem(String name) {
 		if (name.isEmpty()) {
 			return "an empty header name";
 		}
@@ -44,8 +45,8 @@ final class HeaderRules {
 		return null;
 	}
 
-	/** What is wrong with a header value, or null; never quotes the value. */
-	static String valueProblem(String value) {
+	/** What is wrong with a header value (null: nothing); never quotes the value. */
+	static @Nullable String valueProblem(String value) {
 		for (int i = 0; i < value.length(); i++) {
 			char c = value.charAt(i);
 			if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {

@@ -5,6 +5,7 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 import io.wsgate.filter.adaptor.RequestAdaptorSpec.PathSpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rewrites the raw (still percent-encoded) path sent to the backend: {@code replace} or
@@ -27,7 +28,7 @@ final class PathAdaptor {
 	}
 
 	/** The adaptor for validated options; null options keep the path. */
-	static PathAdaptor of(PathSpec spec) {
+	static PathAdaptor of(@Nullable PathSpec spec) {
 		if (spec == null) {
 			return new PathAdaptor(UnaryOperator.identity());
 		}

@@ -32,7 +32,7 @@ final class RequestAdaptorFilter implements Filter {
 		this.path = PathAdaptor.of(spec.path());
 		this.rewritesPath = spec.path() != null;
 		RequestAdaptorSpec.HeaderSpec header = (spec.header() != null) ? spec.header()
-				: new RequestAdaptorSpec.HeaderSpec(null, null, null);
+				: new RequestAdaptorSpec.HeaderSpec(List.of(), Map.of(), Map.of());
 		this.delete = header.del();
 		this.set = header.set();
 		this.add = header.add();

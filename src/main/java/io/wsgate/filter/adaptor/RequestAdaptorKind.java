@@ -14,6 +14,7 @@ import io.wsgate.filter.adaptor.RequestAdaptorSpec.HeaderSpec;
 import io.wsgate.filter.adaptor.RequestAdaptorSpec.PathSpec;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterKind;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code RequestAdaptor} filter kind. Its filters always continue: Easegress's results are about
@@ -129,7 +130,7 @@ public final class RequestAdaptorKind implements FilterKind<RequestAdaptorSpec> 
 		}
 	}
 
-	private static String rawPathProblem(String value) {
+	private static @Nullable String rawPathProblem(String value) {
 		if (!RAW_PATH.matcher(value).matches()) {
 			return "has a character a path cannot carry as it is (a space, ?, # ...): percent-encode it";
 		}
@@ -162,8 +163,8 @@ public final class RequestAdaptorKind implements FilterKind<RequestAdaptorSpec> 
 		});
 	}
 
-	/** What is wrong with a Host value, or null: a host name or address, with an optional port. */
-	private static String hostProblem(String host) {
+	/** What is wrong with a Host value (null: nothing): a host name or address, with an optional port. */
+	private static @Nullable String hostProblem(String host) {
 		try {
 			URI uri = new URI("ws://" + host + "/");
 			boolean plain = uri.getHost() != null && uri.getRawUserInfo() == null && "/".equals(uri.getRawPath())

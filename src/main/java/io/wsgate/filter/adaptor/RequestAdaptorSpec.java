@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The options of a {@code RequestAdaptor} filter, Easegress's keys.
@@ -12,7 +13,7 @@ import java.util.Map;
  * @param path how the path sent to the backend is rewritten (null: kept); the query is always kept
  * @param header headers deleted, set and added, in that order (null: none)
  */
-public record RequestAdaptorSpec(String host, PathSpec path, HeaderSpec header) {
+public record RequestAdaptorSpec(String host, @Nullable PathSpec path, @Nullable HeaderSpec header) {
 
 	public RequestAdaptorSpec {
 		host = (host != null) ? host.trim() : "";
@@ -27,7 +28,7 @@ public record RequestAdaptorSpec(String host, PathSpec path, HeaderSpec header) 
 	 * @param trimPrefix taken off the start of the path, when it starts with it
 	 * @param regexpReplace every match replaced
 	 */
-	public record PathSpec(String replace, String addPrefix, String trimPrefix, RegexpReplaceSpec regexpReplace) {
+	public record PathSpec(String replace, String addPrefix, String trimPrefix, @Nullable RegexpReplaceSpec regexpReplace) {
 
 		public PathSpec {
 			replace = (replace != null) ? replace : "";

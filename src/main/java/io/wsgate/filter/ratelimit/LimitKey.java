@@ -1,6 +1,7 @@
 package io.wsgate.filter.ratelimit;
 
 import io.wsgate.pipeline.FilterContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a RateLimiter keeps a counter for, from its {@code key}: the client's address (behind
@@ -19,8 +20,8 @@ abstract sealed class LimitKey {
 	/** The key of {@code context}'s handshake. */
 	abstract String of(FilterContext context);
 
-	/** The key for a {@code key} option, or null when it is none of the known forms. */
-	static LimitKey parse(String key) {
+	/** The key for a {@code key} option; null when it is none of the known forms. */
+	static @Nullable LimitKey parse(String key) {
 		if (key.equals("clientIp")) {
 			return new ClientIp();
 		}

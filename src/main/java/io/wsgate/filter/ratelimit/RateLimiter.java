@@ -3,6 +3,7 @@ package io.wsgate.filter.ratelimit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -12,6 +13,7 @@ import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterContext;
 import io.wsgate.pipeline.Refusal;
 import io.wsgate.pipeline.SessionGuards.MessageRate;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 
@@ -33,22 +35,22 @@ final class RateLimiter implements Filter {
 
 	private final List<UrlRule> rules;
 
-	private final List<LocalPermitStore> localStores;
+	private final @Nullable List<LocalPermitStore> localStores;
 
-	private final RedisPermitStore redisStore;
+	private final @Nullable RedisPermitStore redisStore;
 
 	private final LimitKey key;
 
-	private final MessageRate messageRate;
+	private final @Nullable MessageRate messageRate;
 
 	/**
 	 * @param rules the url rules, in order
-	 * @param localStores each rule's counters, or null when Redis keeps them
-	 * @param redisStore the counters in Redis, or null
-	 * @param messageRate the client's message rate per session, or null
+	 * @param localStores each rule's counters; null when Redis keeps them
+	 * @param redisStore the counters in Redis; null when they are local
+	 * @param messageRate the client's message rate per session; null when none
 	 */
-	RateLimiter(List<UrlRule> rules, List<LocalPermitStore> localStores, RedisPermitStore redisStore, LimitKey key,
-			MessageRate messageRate) {
+	RateLimiter(List<UrlRule> rules, @Nullable List<LocalPermitStore> localStores, @Nullable RedisPermitStore redisStore,
+			LimitKey key, @Nullable MessageRate messageRate) {
 		this.rules = rules;
 		this.localStores = localStores;
 		this.redisStore = redisStore;
@@ -67,10 +69,12 @@ final class RateLimiter implements Filter {
 			UrlRule rule = rules.get(i);
 			if (rule.matches(method, path)) {
 				String counter = key.of(context);
-				if (redisStore == null) {
-					return decide(context, rule, localStores.get(i).acquire(counter, System.nanoTime()));
+				RedisPermitStore redis = redisStore;
+				List<LocalPermitStore> local = localStores;
+				if (redis == null && local != null) {
+					return decide(context, rule, local.get(i).acquire(counter, System.nanoTime()));
 				}
-				return redisStore.acquire(i, counter, rule.permits())
+				return Objects.requireNonNull(redis, "one store or the other").acquire(i, counter, rule.permits())
 					.flatMap(decision -> onLoopOf(context.request(), Mono.defer(() -> decide(context, rule, decision))));
 			}
 		}
@@ -122,7 +126,7 @@ final class RateLimiter implements Filter {
 		}).then(next);
 	}
 
-	private static EventLoop eventLoop(ServerHttpRequest request) {
+	private static @Nullable EventLoop eventLoop(ServerHttpRequest request) {
 		return (ServerHttpRequestDecorator.getNativeRequest(request) instanceof Connection netty)
 				? netty.channel().eventLoop() : null;
 	}

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -23,6 +24,7 @@ import io.wsgate.pipeline.FilterKind;
 import io.wsgate.pipeline.SessionGuards.MessageRate;
 import io.wsgate.pipeline.SessionGuards.MessageRate.Action;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 /** The {@code RateLimiter} filter kind: validation of its options and creation of its filters. */
@@ -47,7 +49,7 @@ public final class RateLimiterKind implements FilterKind<RateLimiterSpec> {
 
 	/**
 	 * @param redis the reactive Redis client Spring Boot configured from {@code spring.data.redis.*},
-	 * or null when there is none; asked for only by a filter with {@code store: redis}
+	 * null when there is none; asked for only by a filter with {@code store: redis}
 	 */
 	public RateLimiterKind(Supplier<ReactiveStringRedisTemplate> redis, MeterRegistry meters) {
 		this.redis = redis;
@@ -169,13 +171,14 @@ public final class RateLimiterKind implements FilterKind<RateLimiterSpec> {
 		List<LocalPermitStore> localStores = new ArrayList<>();
 		for (UrlSpec url : spec.urls()) {
 			String policy = url.policyRef().isEmpty() ? spec.defaultPolicyRef() : url.policyRef();
-			UrlRule rule = UrlRule.of(url, policy, policies.get(policy));
+			// The validation made sure the policy exists.
+			UrlRule rule = UrlRule.of(url, policy, Objects.requireNonNull(policies.get(policy)));
 			rules.add(rule);
 			if (!redisStore) {
 				localStores.add(new LocalPermitStore(rule.permits(), LocalPermitStore.MAX_KEYS, origin));
 			}
 		}
-		RedisPermitStore store = null;
+		@Nullable RedisPermitStore store = null;
 		if (redisStore) {
 			Counter errors = Counter.builder(WsgateMeters.RATELIMIT_STORE_ERRORS.meterName())
 				.description(WsgateMeters.RATELIMIT_STORE_ERRORS.description())
@@ -186,10 +189,10 @@ public final class RateLimiterKind implements FilterKind<RateLimiterSpec> {
 			store.warmUp();
 		}
 		return new RateLimiter(List.copyOf(rules), redisStore ? null : List.copyOf(localStores), store,
-				LimitKey.parse(spec.key()), messageRate(spec.messages(), filterName));
+				Objects.requireNonNull(LimitKey.parse(spec.key()), "key validated"), messageRate(spec.messages(), filterName));
 	}
 
-	private static MessageRate messageRate(MessagesSpec messages, String filterName) {
+	private static @Nullable MessageRate messageRate(@Nullable MessagesSpec messages, String filterName) {
 		if (messages == null) {
 			return null;
 		}

@@ -13,7 +13,7 @@ import io.wsgate.config.PoolSpec.StringMatcherSpec;
  * @param urls which handshakes count against which policy (the first match; none: not limited)
  * @param key what a counter is kept for: {@code clientIp} (the default), {@code global},
  * {@code header:<Name>} or {@code claim:<name>}
- * @param messages the rate of the client's messages per session, or null
+ * @param messages the rate of the client's messages per session; null when not limited
  * @param store {@code local} (the default) or {@code redis}
  * @param redisFailure {@code allow} (the default) or {@code deny}: a handshake's fate while Redis is unreachable
  */

@@ -7,6 +7,7 @@ import java.util.stream.Collectors;
 
 import io.wsgate.config.PoolSpec.StringMatcherSpec;
 import io.wsgate.filter.ratelimit.RateLimiterSpec.UrlSpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One of a RateLimiter's {@code urls}, compiled: the handshakes it matches count against its policy.
@@ -18,7 +19,8 @@ import io.wsgate.filter.ratelimit.RateLimiterSpec.UrlSpec;
  * @param policy the name of its policy (its own {@code policyRef}, else the filter's default)
  * @param permits its policy's arithmetic
  */
-record UrlRule(Set<String> methods, String exact, String prefix, Pattern regex, String policy, Permits permits) {
+record UrlRule(Set<String> methods, String exact, String prefix, @Nullable Pattern regex, String policy,
+		Permits permits) {
 
 	static UrlRule of(UrlSpec spec, String policy, Permits permits) {
 		StringMatcherSpec url = spec.url();

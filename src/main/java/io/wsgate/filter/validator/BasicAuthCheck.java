@@ -3,6 +3,7 @@ package io.wsgate.filter.validator;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -21,7 +22,7 @@ final class BasicAuthCheck {
 	}
 
 	/** Completes empty when the credentials are valid, else with the reason (never the password). */
-	Mono<String> check(String authorization) {
+	Mono<String> check(@Nullable String authorization) {
 		if (authorization == null || !authorization.regionMatches(true, 0, BASIC, 0, BASIC.length())) {
 			return Mono.just("missing credentials");
 		}

@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.wsgate.pipeline.BackendRequest;
 import io.wsgate.pipeline.SessionGuards;
 import io.wsgate.pipeline.SessionGuards.FirstMessageCheck;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -29,8 +30,8 @@ record FirstMessageTokenCheck(Duration timeout, boolean forward, JwtCheck jwt) i
 		return (token != null) ? jwt.verify(token, backend, session) : Mono.just(MALFORMED);
 	}
 
-	/** The token the message carries, or null. */
-	static String token(String message) {
+	/** The token the message carries; null when it carries none. */
+	static @Nullable String token(String message) {
 		String text = message.trim();
 		if (text.startsWith("{")) {
 			try {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 
 /**
@@ -22,8 +23,8 @@ final class HeaderCheck {
 		this.rules = built;
 	}
 
-	/** The name of the first header that does not match, or null when all do. */
-	String firstMismatch(HttpHeaders headers) {
+	/** The name of the first header that does not match; null when all do. */
+	@Nullable String firstMismatch(HttpHeaders headers) {
 		for (Map.Entry<String, Rule> rule : rules.entrySet()) {
 			List<String> values = headers.get(rule.getKey());
 			if (values == null || values.isEmpty() || !values.stream().allMatch(rule.getValue()::accepts)) {
@@ -33,7 +34,7 @@ final class HeaderCheck {
 		return null;
 	}
 
-	private record Rule(List<String> values, Pattern regexp) {
+	private record Rule(List<String> values, @Nullable Pattern regexp) {
 
 		boolean accepts(String value) {
 			return values.contains(value) || (regexp != null && regexp.matcher(value).matches());

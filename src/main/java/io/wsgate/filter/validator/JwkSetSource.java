@@ -12,6 +12,7 @@ import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -68,10 +69,10 @@ final class JwkSetSource implements Function<SignedJWT, Flux<JWK>> {
 	}
 
 	/**
-	 * Replaces {@code expected} (the cached keys, or null) with a new fetch, unless another handshake
+	 * Replaces {@code expected} (the cached keys; null when none) with a new fetch, unless another handshake
 	 * did so already: then that fetch is shared.
 	 */
-	private Mono<JWKSet> startFetch(Mono<JWKSet> expected) {
+	private Mono<JWKSet> startFetch(@Nullable Mono<JWKSet> expected) {
 		AtomicReference<Mono<JWKSet>> self = new AtomicReference<>();
 		Mono<JWKSet> fetch = fetch().doOnError(ex -> keys.compareAndSet(self.get(), null)).cache();
 		self.set(fetch);

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.wsgate.pipeline.BackendRequest;
 import io.wsgate.pipeline.SessionGuards;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.oauth2.core.OAuth2Error;
@@ -64,7 +65,8 @@ final class JwtCheck {
 	 * in {@code attributes} as {@code claim.<name>}, for the filters after this one (a RateLimiter's
 	 * {@code key: claim:<name>}); null: nowhere.
 	 */
-	Mono<String> verify(String token, BackendRequest backend, SessionGuards session, Map<String, Object> attributes) {
+	Mono<String> verify(String token, BackendRequest backend, SessionGuards session,
+			@Nullable Map<String, Object> attributes) {
 		Instant now = Instant.now();
 		Jwt known = verified.get(token, now);
 		if (known != null) {
@@ -84,7 +86,8 @@ final class JwtCheck {
 	}
 
 	/** A valid token's effects: its claims to the backend and to later filters, its expiry to the session. */
-	private void accept(Jwt jwt, BackendRequest backend, SessionGuards session, Map<String, Object> attributes) {
+	private void accept(Jwt jwt, BackendRequest backend, SessionGuards session,
+			@Nullable Map<String, Object> attributes) {
 		claimHeaders.apply(jwt, backend);
 		if (attributes != null) {
 			jwt.getClaims().forEach((name, value) -> attributes.put(CLAIM_ATTRIBUTE + name, value));
@@ -96,7 +99,7 @@ final class JwtCheck {
 	}
 
 	/** What the decoder's timestamp check would say of a token verified earlier, now; null when it passes. */
-	private String timeProblem(Jwt jwt, Instant now) {
+	private @Nullable String timeProblem(Jwt jwt, Instant now) {
 		Instant expiry = jwt.getExpiresAt();
 		if (expiry != null && now.isAfter(expiry.plus(clockSkew))) {
 			return "expired token";

@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.wsgate.pipeline.BackendRequest;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -35,8 +36,8 @@ final class TokenSources {
 		this.subprotocolPrefix = subprotocolPrefix;
 	}
 
-	/** Drops the query and subprotocol copies from the backend's handshake; then the token, or null. */
-	String take(ServerHttpRequest request, BackendRequest backend) {
+	/** Drops the query and subprotocol copies from the backend's handshake; then the token; null when there is none. */
+	@Nullable String take(ServerHttpRequest request, BackendRequest backend) {
 		String fromQuery = queryParam.isEmpty() ? null : takeQueryParam(request.getURI().getRawQuery(), backend);
 		String fromSubprotocol = subprotocolPrefix.isEmpty() ? null : takeSubprotocol(request.getHeaders(), backend);
 		if (!cookieName.isEmpty()) {
@@ -54,8 +55,8 @@ final class TokenSources {
 		return bearer(request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
 	}
 
-	/** The token of {@code Authorization: Bearer <token>}, or null. */
-	static String bearer(String authorization) {
+	/** The token of {@code Authorization: Bearer <token>}; null when there is none. */
+	static @Nullable String bearer(@Nullable String authorization) {
 		if (authorization == null || authorization.length() <= BEARER.length()
 				|| !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
 			return null;
@@ -64,7 +65,7 @@ final class TokenSources {
 		return token.isEmpty() ? null : token;
 	}
 
-	private String takeQueryParam(String rawQuery, BackendRequest backend) {
+	private @Nullable String takeQueryParam(String rawQuery, BackendRequest backend) {
 		if (rawQuery == null || rawQuery.isEmpty()) {
 			return null;
 		}
@@ -104,7 +105,7 @@ final class TokenSources {
 		return kept.isEmpty() ? path : path + "?" + String.join("&", kept);
 	}
 
-	private String takeSubprotocol(HttpHeaders headers, BackendRequest backend) {
+	private @Nullable String takeSubprotocol(HttpHeaders headers, BackendRequest backend) {
 		List<String> offers = headers.get(SUBPROTOCOL_HEADER);
 		if (offers == null) {
 			return null;

@@ -7,6 +7,7 @@ import io.wsgate.pipeline.BackendRequest;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterContext;
 import io.wsgate.pipeline.Refusal;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
@@ -25,16 +26,17 @@ final class ValidatorFilter implements Filter {
 
 	static final String REALM = "wsgate";
 
-	private final HeaderCheck headers;
+	private final @Nullable HeaderCheck headers;
 
-	private final BasicAuthCheck basicAuth;
+	private final @Nullable BasicAuthCheck basicAuth;
 
-	private final JwtCheck jwt;
+	private final @Nullable JwtCheck jwt;
 
-	private final FirstMessageTokenCheck firstMessage;
+	private final @Nullable FirstMessageTokenCheck firstMessage;
 
 	/** Each check may be null: not configured. */
-	ValidatorFilter(HeaderCheck headers, BasicAuthCheck basicAuth, JwtCheck jwt, FirstMessageTokenCheck firstMessage) {
+	ValidatorFilter(@Nullable HeaderCheck headers, @Nullable BasicAuthCheck basicAuth, @Nullable JwtCheck jwt,
+			@Nullable FirstMessageTokenCheck firstMessage) {
 		this.headers = headers;
 		this.basicAuth = basicAuth;
 		this.jwt = jwt;
@@ -54,13 +56,14 @@ final class ValidatorFilter implements Filter {
 			refusal = basicAuth.check(context.request().getHeaders().getFirst(HttpHeaders.AUTHORIZATION))
 				.map(reason -> unauthorized(reason, "Basic realm=\"" + REALM + "\", charset=\"UTF-8\""));
 		}
-		if (jwt != null) {
-			refusal = refusal.switchIfEmpty(Mono.defer(() -> checkJwt(context)));
+		JwtCheck jwtCheck = jwt;
+		if (jwtCheck != null) {
+			refusal = refusal.switchIfEmpty(Mono.defer(() -> checkJwt(context, jwtCheck)));
 		}
 		return refusal.flatMap(found -> context.refuse(found, INVALID)).defaultIfEmpty(CONTINUE);
 	}
 
-	private Mono<Refusal> checkJwt(FilterContext context) {
+	private Mono<Refusal> checkJwt(FilterContext context, JwtCheck jwt) {
 		BackendRequest backend = context.backendRequest();
 		// Taken even when the first message carries the token: a copy in the query or a
 		// subprotocol never reaches the backend.

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.PatternSyntaxException;
 
@@ -16,6 +17,7 @@ import io.wsgate.filter.validator.ValidatorSpec.JwtSpec;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterKind;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.DefaultResourceLoader;
 
 /** The {@code Validator} filter kind: validation of its options and creation of its filters. */
@@ -63,7 +65,8 @@ public final class ValidatorKind implements FilterKind<ValidatorSpec> {
 		}
 		JwtCheck jwt = (spec.jwt() != null) ? new JwtCheck(spec.jwt()) : null;
 		FirstMessageTokenCheck firstMessage = (spec.firstMessage() != null)
-				? new FirstMessageTokenCheck(spec.firstMessage().timeout(), spec.firstMessage().forward(), jwt) : null;
+				? new FirstMessageTokenCheck(spec.firstMessage().timeout(), spec.firstMessage().forward(),
+						Objects.requireNonNull(jwt, "firstMessage without jwt")) : null;
 		return new ValidatorFilter(headers, basicAuth, jwt, firstMessage);
 	}
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.jwt.Jwt;
 
 /**
@@ -25,8 +26,8 @@ final class VerifiedTokens {
 	private record Entry(Jwt jwt, Instant verifiedAt) {
 	}
 
-	/** The token's verified form, or null when it was not verified within {@link #MAX_AGE} of {@code now}. */
-	Jwt get(String token, Instant now) {
+	/** The token's verified form; null when it was not verified within {@link #MAX_AGE} of {@code now}. */
+	@Nullable Jwt get(String token, Instant now) {
 		Entry entry = entries.get(token);
 		if (entry == null) {
 			return null;
