@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -55,7 +56,8 @@ public final class GatewayRuntime implements RoutingTable {
 		this.pipelines = pipelines;
 		Map<String, PipelineUsage> byName = new LinkedHashMap<>();
 		for (String name : pipelines.names()) {
-			byName.put(name, new PipelineUsage(pipelines.get(name), pipelines.filters(name)));
+			// A name of theirs: the pipeline is there.
+			byName.put(name, new PipelineUsage(Objects.requireNonNull(pipelines.get(name)), pipelines.filters(name)));
 		}
 		this.usage = byName;
 		this.pools = List.copyOf(pools);
