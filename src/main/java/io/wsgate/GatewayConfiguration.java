@@ -77,7 +77,7 @@ class GatewayConfiguration {
 		if (!properties.accessLog().enabled()) {
 			return recentCloses;
 		}
-		AccessLog accessLog = new AccessLog(properties.accessLog().format());
+		AccessLog accessLog = new AccessLog(properties.accessLog().parsedFormat());
 		return summary -> {
 			recentCloses.sessionFinished(summary);
 			accessLog.sessionFinished(summary);

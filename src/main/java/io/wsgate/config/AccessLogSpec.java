@@ -1,5 +1,7 @@
 package io.wsgate.config;
 
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
 /**
  * The access log ({@code wsgate.access-log}): one line per finished session on the logger
  * {@code wsgate.access}.
@@ -7,12 +9,34 @@ package io.wsgate.config;
  * @param enabled on by default
  * @param format {@code kv} (key=value pairs, default) or {@code json}
  */
-public record AccessLogSpec(Boolean enabled, String format) {
+public record AccessLogSpec(@DefaultValue("true") boolean enabled, @DefaultValue(AccessLogSpec.DEFAULT_FORMAT) String format) {
 
-	public static final AccessLogSpec DEFAULT = new AccessLogSpec(null, null);
+	/** The format when none is given, or a blank one. */
+	static final String DEFAULT_FORMAT = "kv";
 
 	public AccessLogSpec {
-		enabled = !Boolean.FALSE.equals(enabled);
-		format = (format != null && !format.isBlank()) ? format : "kv";
+		format = format.isBlank() ? DEFAULT_FORMAT : format;
+	}
+
+	/** The format {@code format} names, or null when it names none (a problem of the validator). */
+	public Format parsedFormat() {
+		return Spelled.parse(Format.class, format);
+	}
+
+	/** The values of {@code access-log.format}. */
+	public enum Format implements Spelled {
+
+		KV("kv"), JSON("json");
+
+		private final String spelling;
+
+		Format(String spelling) {
+			this.spelling = spelling;
+		}
+
+		@Override
+		public String spelling() {
+			return spelling;
+		}
 	}
 }

@@ -102,7 +102,7 @@ public final class ConfigValidator {
 			.forEach(defined -> problems.label(defined.path(), defined.label()));
 		Set<String> pipelineNames = validatePipelines(pipelines, problems);
 		validateHttpServers(servers, pipelineNames, problems);
-		if (!Set.of("kv", "json").contains(properties.accessLog().format().toLowerCase(Locale.ROOT))) {
+		if (properties.accessLog().parsedFormat() == null) {
 			problems.add("wsgate.access-log.format", "'" + properties.accessLog().format() + "' (expected: kv or json)");
 		}
 		if (properties.limits().maxSessions() < 0) {
@@ -114,9 +114,8 @@ public final class ConfigValidator {
 		if (properties.shutdown().drainPeriod().isNegative()) {
 			problems.add("wsgate.shutdown.drainPeriod", "must not be negative");
 		}
-		String removed = properties.reload().removedServers();
-		if (!removed.equalsIgnoreCase(WsgateProperties.ReloadSpec.KEEP) && !removed.equalsIgnoreCase(WsgateProperties.ReloadSpec.DRAIN)) {
-			problems.add("wsgate.reload.removedServers", "'" + removed + "' (expected: keep or drain)");
+		if (properties.reload().parsedRemovedServers() == null) {
+			problems.add("wsgate.reload.removedServers", "'" + properties.reload().removedServers() + "' (expected: keep or drain)");
 		}
 		if (properties.demo().port() < 0 || properties.demo().port() > 65535) {
 			problems.add("wsgate.demo.port", "must be between 0 and 65535");
@@ -177,7 +176,7 @@ public final class ConfigValidator {
 			problems.add(path, "set bundle or cert/key/clientCa, not both: " + BUNDLE_CARRIES);
 		}
 		checkSslBundle(tls.bundle(), sslBundles, path + ".bundle", problems);
-		if (!Set.of("none", "want", "need").contains(tls.clientAuth().toLowerCase(Locale.ROOT))) {
+		if (tls.parsedClientAuth() == null) {
 			problems.add(path + ".clientAuth", "'" + tls.clientAuth() + "' (expected: none, want or need)");
 		}
 		for (String location : List.of(tls.cert(), tls.key(), tls.clientCa())) {

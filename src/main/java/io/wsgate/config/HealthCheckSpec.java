@@ -104,6 +104,12 @@ public record HealthCheckSpec(Duration interval, Duration timeout, Integer fails
 			value = Specs.text(value);
 			type = Specs.text(type);
 		}
+
+		/** The match {@code type} names (empty: exact), or null when it names none (case-sensitive). */
+		public MatchType parsedType() {
+			MatchType parsed = type.isEmpty() ? MatchType.EXACT : Spelled.parseExact(MatchType.class, type);
+			return (parsed != MatchType.CONTAINS) ? parsed : null;
+		}
 	}
 
 	/**
@@ -117,6 +123,29 @@ public record HealthCheckSpec(Duration interval, Duration timeout, Integer fails
 		public BodyMatchSpec {
 			value = Specs.text(value);
 			type = Specs.text(type);
+		}
+
+		/** The match {@code type} names (empty: contains), or null when it names none (case-sensitive). */
+		public MatchType parsedType() {
+			MatchType parsed = type.isEmpty() ? MatchType.CONTAINS : Spelled.parseExact(MatchType.class, type);
+			return (parsed != MatchType.EXACT) ? parsed : null;
+		}
+	}
+
+	/** The values of a header rule's {@code type} (exact, regexp) and of a body rule's (contains, regexp). */
+	public enum MatchType implements Spelled {
+
+		EXACT("exact"), CONTAINS("contains"), REGEXP("regexp");
+
+		private final String spelling;
+
+		MatchType(String spelling) {
+			this.spelling = spelling;
+		}
+
+		@Override
+		public String spelling() {
+			return spelling;
 		}
 	}
 }

@@ -4,10 +4,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 import io.wsgate.config.HealthCheckSpec.HeaderMatchSpec;
 import io.wsgate.config.HealthCheckSpec.MatchSpec;
+import io.wsgate.config.HealthCheckSpec.MatchType;
 
 /** Checks a pool's {@code healthCheck} and {@code passiveHealthCheck}, naming the key of each problem. */
 public final class HealthCheckValidator {
@@ -92,18 +92,18 @@ public final class HealthCheckValidator {
 			if (header.name().isBlank()) {
 				problems.add(headerPath + ".name", "is required");
 			}
-			if (!Set.of("", "exact", "regexp").contains(header.type())) {
+			if (header.parsedType() == null) {
 				problems.add(headerPath + ".type", "'" + header.type() + "' (expected: exact or regexp)");
 			}
-			else if (header.type().equals("regexp")) {
+			else if (header.parsedType() == MatchType.REGEXP) {
 				ConfigValidator.checkRegex(header.value(), headerPath + ".value", problems);
 			}
 		}
 		if (match.body() != null) {
-			if (!Set.of("", "contains", "regexp").contains(match.body().type())) {
+			if (match.body().parsedType() == null) {
 				problems.add(path + ".body.type", "'" + match.body().type() + "' (expected: contains or regexp)");
 			}
-			else if (match.body().type().equals("regexp")) {
+			else if (match.body().parsedType() == MatchType.REGEXP) {
 				ConfigValidator.checkRegex(match.body().value(), path + ".body.value", problems);
 			}
 		}

@@ -58,8 +58,30 @@ public record HttpServerSpec(String name, Integer port, String address, List<Rul
 			bundle = Specs.text(bundle);
 			cert = Specs.text(cert);
 			key = Specs.text(key);
-			clientAuth = (clientAuth != null && !clientAuth.isBlank()) ? clientAuth : "none";
+			clientAuth = (clientAuth != null && !clientAuth.isBlank()) ? clientAuth : ClientAuth.NONE.spelling();
 			clientCa = Specs.text(clientCa);
+		}
+
+		/** The setting {@code clientAuth} names, or null when it names none (a problem of the validator). */
+		public ClientAuth parsedClientAuth() {
+			return Spelled.parse(ClientAuth.class, clientAuth);
+		}
+	}
+
+	/** The values of {@code tls.clientAuth}. */
+	public enum ClientAuth implements Spelled {
+
+		NONE("none"), WANT("want"), NEED("need");
+
+		private final String spelling;
+
+		ClientAuth(String spelling) {
+			this.spelling = spelling;
+		}
+
+		@Override
+		public String spelling() {
+			return spelling;
 		}
 	}
 

@@ -111,8 +111,31 @@ public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBa
 	public record LoadBalanceSpec(String policy, String headerHashKey, StickySessionSpec stickySession) {
 
 		public LoadBalanceSpec {
-			policy = (policy != null && !policy.isBlank()) ? policy : "roundRobin";
+			policy = (policy != null && !policy.isBlank()) ? policy : Policy.ROUND_ROBIN.spelling();
 			headerHashKey = Specs.text(headerHashKey);
+		}
+
+		/** The policy {@code policy} names, or null when it names none (a problem of the validator). */
+		public Policy parsedPolicy() {
+			return Spelled.parse(Policy.class, policy);
+		}
+	}
+
+	/** The values of {@code loadBalance.policy}. */
+	public enum Policy implements Spelled {
+
+		ROUND_ROBIN("roundRobin"), RANDOM("random"), WEIGHTED_RANDOM("weightedRandom"), IP_HASH("ipHash"),
+		HEADER_HASH("headerHash"), COOKIE_HASH("cookieHash"), LEAST_SESSIONS("leastSessions");
+
+		private final String spelling;
+
+		Policy(String spelling) {
+			this.spelling = spelling;
+		}
+
+		@Override
+		public String spelling() {
+			return spelling;
 		}
 	}
 
@@ -132,6 +155,34 @@ public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBa
 			lbCookieName = (lbCookieName != null && !lbCookieName.isBlank()) ? lbCookieName : "EG_SESSION";
 			lbCookieExpire = (lbCookieExpire != null && !lbCookieExpire.isNegative() && !lbCookieExpire.isZero()) ? lbCookieExpire
 					: Duration.ofHours(2);
+		}
+
+		/** The mode {@code mode} names, or null when it names none (a problem of the validator). */
+		public StickyMode parsedMode() {
+			return Spelled.parse(StickyMode.class, mode);
+		}
+	}
+
+	/** The values of {@code loadBalance.stickySession.mode}. */
+	public enum StickyMode implements Spelled {
+
+		COOKIE_CONSISTENT_HASH("CookieConsistentHash"), DURATION_BASED("DurationBased"),
+		APPLICATION_BASED("ApplicationBased");
+
+		private final String spelling;
+
+		StickyMode(String spelling) {
+			this.spelling = spelling;
+		}
+
+		@Override
+		public String spelling() {
+			return spelling;
+		}
+
+		/** Whether the mode hashes or watches the application's cookie, so needs {@code appCookieName}. */
+		public boolean needsAppCookie() {
+			return this == COOKIE_CONSISTENT_HASH || this == APPLICATION_BASED;
 		}
 	}
 

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Root of the gateway configuration ({@code wsgate.*}). Unknown keys are rejected at startup by
@@ -19,18 +21,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param easegress Easegress objects read from files, beside the http servers and pipelines above
  */
 @ConfigurationProperties(prefix = "wsgate")
-public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSpec> pipelines, DemoSpec demo,
-		AccessLogSpec accessLog, LimitsSpec limits, ShutdownSpec shutdown, ReloadSpec reload, EasegressSpec easegress) {
+public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSpec> pipelines, @DefaultValue DemoSpec demo,
+		@DefaultValue @NestedConfigurationProperty AccessLogSpec accessLog, @DefaultValue LimitsSpec limits,
+		@DefaultValue ShutdownSpec shutdown, @DefaultValue ReloadSpec reload, @DefaultValue EasegressSpec easegress) {
 
 	public WsgateProperties {
 		httpServers = Specs.list(httpServers);
 		pipelines = Specs.list(pipelines);
-		demo = (demo != null) ? demo : new DemoSpec(false, DemoSpec.DEFAULT_PORT);
-		accessLog = (accessLog != null) ? accessLog : AccessLogSpec.DEFAULT;
-		limits = (limits != null) ? limits : new LimitsSpec(null, null, null);
-		shutdown = (shutdown != null) ? shutdown : new ShutdownSpec(null);
-		reload = (reload != null) ? reload : new ReloadSpec(null, null);
-		easegress = (easegress != null) ? easegress : new EasegressSpec(null);
 	}
 
 	/**
@@ -43,20 +40,33 @@ public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSp
 	 * removed: {@code keep} (default) lets them run on, {@code drain} closes them with 1001 after
 	 * {@code shutdown.drainPeriod}
 	 */
-	public record ReloadSpec(Boolean enabled, String removedServers) {
+	public record ReloadSpec(@DefaultValue("false") boolean enabled, @DefaultValue("keep") String removedServers) {
 
-		public static final String KEEP = "keep";
-
-		public static final String DRAIN = "drain";
-
-		public ReloadSpec {
-			enabled = (enabled != null) ? enabled : false;
-			removedServers = (removedServers != null) ? removedServers : KEEP;
+		/** The setting {@code removedServers} names, or null when it names none (a problem of the validator). */
+		public RemovedServers parsedRemovedServers() {
+			return Spelled.parse(RemovedServers.class, removedServers);
 		}
 
 		/** Whether sessions on removed servers are closed after the drain period. */
 		public boolean drainsRemovedServers() {
-			return DRAIN.equalsIgnoreCase(removedServers);
+			return parsedRemovedServers() == RemovedServers.DRAIN;
+		}
+
+		/** The values of {@code reload.removedServers}. */
+		public enum RemovedServers implements Spelled {
+
+			KEEP("keep"), DRAIN("drain");
+
+			private final String spelling;
+
+			RemovedServers(String spelling) {
+				this.spelling = spelling;
+			}
+
+			@Override
+			public String spelling() {
+				return spelling;
+			}
 		}
 	}
 
@@ -81,12 +91,12 @@ public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSp
 	 * @param maxSessionsPerClientIp most concurrent sessions of one client address (over it: 429)
 	 * @param retryAfter the {@code Retry-After} sent with those answers (default 5s)
 	 */
-	public record LimitsSpec(Integer maxSessions, Integer maxSessionsPerClientIp, Duration retryAfter) {
+	public record LimitsSpec(@DefaultValue("0") int maxSessions, @DefaultValue("0") int maxSessionsPerClientIp,
+			@DefaultValue("5s") Duration retryAfter) {
 
-		public LimitsSpec {
-			maxSessions = (maxSessions != null) ? maxSessions : 0;
-			maxSessionsPerClientIp = (maxSessionsPerClientIp != null) ? maxSessionsPerClientIp : 0;
-			retryAfter = (retryAfter != null) ? retryAfter : Duration.ofSeconds(5);
+		/** The limits when none are configured. */
+		public static LimitsSpec defaults() {
+			return Specs.defaults(LimitsSpec.class);
 		}
 	}
 
@@ -96,11 +106,7 @@ public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSp
 	 * @param drainPeriod how long open sessions may go on after the listeners stopped accepting, before
 	 * they are closed with 1001 (default 10s)
 	 */
-	public record ShutdownSpec(Duration drainPeriod) {
-
-		public ShutdownSpec {
-			drainPeriod = (drainPeriod != null) ? drainPeriod : Duration.ofSeconds(10);
-		}
+	public record ShutdownSpec(@DefaultValue("10s") Duration drainPeriod) {
 	}
 
 	/**
@@ -109,12 +115,6 @@ public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSp
 	 * @param enabled start the echo backend (default false)
 	 * @param port its port on 127.0.0.1 (default 12345, 0 = any free port)
 	 */
-	public record DemoSpec(boolean enabled, Integer port) {
-
-		public static final int DEFAULT_PORT = 12345;
-
-		public DemoSpec {
-			port = (port != null) ? port : DEFAULT_PORT;
-		}
+	public record DemoSpec(@DefaultValue("false") boolean enabled, @DefaultValue("12345") int port) {
 	}
 }

@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 import io.wsgate.config.HealthCheckSpec.BodyMatchSpec;
 import io.wsgate.config.HealthCheckSpec.HeaderMatchSpec;
 import io.wsgate.config.HealthCheckSpec.MatchSpec;
+import io.wsgate.config.HealthCheckSpec.MatchType;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,7 +33,7 @@ final class ResponseMatcher {
 				: spec.statusCodes().stream().map(r -> new int[] { r.get(0), r.get(1) }).toList();
 		this.headers = spec.headers().stream().map(HeaderRule::new).toList();
 		BodyMatchSpec body = spec.body();
-		boolean regexp = body != null && "regexp".equals(body.type());
+		boolean regexp = body != null && body.parsedType() == MatchType.REGEXP;
 		this.bodyRegexp = regexp ? Pattern.compile(body.value()) : null;
 		this.bodyContains = (body != null && !regexp && !body.value().isEmpty()) ? body.value() : null;
 	}
@@ -75,7 +76,7 @@ final class ResponseMatcher {
 
 		HeaderRule(HeaderMatchSpec spec) {
 			this.name = spec.name();
-			boolean isRegexp = "regexp".equals(spec.type());
+			boolean isRegexp = spec.parsedType() == MatchType.REGEXP;
 			this.exact = isRegexp ? null : spec.value();
 			this.regexp = isRegexp ? Pattern.compile(spec.value()) : null;
 		}

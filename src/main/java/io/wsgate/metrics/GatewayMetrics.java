@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.wsgate.metrics.WsgateMeters.TagKey;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 
@@ -85,7 +86,8 @@ public final class GatewayMetrics {
 		outcomes.computeIfAbsent(httpServer + '\0' + pipeline + '\0' + pool + '\0' + outcome.tag(),
 				k -> Counter.builder(WsgateMeters.SESSIONS.meterName())
 					.description(WsgateMeters.SESSIONS.description())
-					.tags("http.server", httpServer, "pipeline", pipeline, "pool", pool, "outcome", outcome.tag())
+					.tags(TagKey.HTTP_SERVER.asString(), httpServer, TagKey.PIPELINE.asString(), pipeline,
+							TagKey.POOL.asString(), pool, TagKey.OUTCOME.asString(), outcome.tag())
 					.register(registry))
 			.increment();
 	}
@@ -95,26 +97,32 @@ public final class GatewayMetrics {
 		return handshakes.computeIfAbsent(httpServer + '\0' + pipeline + '\0' + pool,
 				k -> Timer.builder(WsgateMeters.HANDSHAKE_DURATION.meterName())
 					.description(WsgateMeters.HANDSHAKE_DURATION.description())
-					.tags("http.server", httpServer, "pipeline", pipeline, "pool", pool)
+					.tags(TagKey.HTTP_SERVER.asString(), httpServer, TagKey.PIPELINE.asString(), pipeline,
+							TagKey.POOL.asString(), pool)
 					.publishPercentileHistogram()
 					.register(registry));
 	}
 
-	/** The counter of one result of a pipeline's filter ({@code continue} when it let the handshake on). */
+	/**
+	 * The counter of one result of a pipeline's filter ({@link WsgateMeters#CONTINUE_RESULT} when it let
+	 * the handshake on).
+	 */
 	public Counter filterResult(String pipeline, String filter, String kind, String result) {
 		return Counter.builder(WsgateMeters.FILTER_RESULTS.meterName())
 			.description(WsgateMeters.FILTER_RESULTS.description())
-			.tags("pipeline", pipeline, "filter", filter, "kind", kind, "result", result)
+			.tags(TagKey.PIPELINE.asString(), pipeline, TagKey.FILTER.asString(), filter, TagKey.KIND.asString(), kind,
+					TagKey.RESULT.asString(), result)
 			.register(registry);
 	}
 
-	/** Counts an ended session by close code and initiator (client, backend or gateway). */
+	/** Counts an ended session by close code and initiator ({@link CloseInitiator}: client, backend or gateway). */
 	public void closed(String pipeline, String pool, int code, String initiator) {
 		String codeTag = codeTag(code);
 		closes.computeIfAbsent(pipeline + '\0' + pool + '\0' + codeTag + '\0' + initiator,
 				k -> Counter.builder(WsgateMeters.CLOSES.meterName())
 					.description(WsgateMeters.CLOSES.description())
-					.tags("pipeline", pipeline, "pool", pool, "code", codeTag, "initiator", initiator)
+					.tags(TagKey.PIPELINE.asString(), pipeline, TagKey.POOL.asString(), pool, TagKey.CODE.asString(), codeTag,
+							TagKey.INITIATOR.asString(), initiator)
 					.register(registry))
 			.increment();
 	}

@@ -1,14 +1,10 @@
 package io.wsgate.metrics;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
-
 /**
  * How a handshake that reached a WebSocketProxy ended: the {@code outcome} tag of
  * {@code wsgate.sessions}, the access log's {@code outcome} and the tracing span's.
  */
-public enum HandshakeOutcome {
+public enum HandshakeOutcome implements TagValue {
 
 	/** Upgraded: the session runs. */
 	UPGRADED,
@@ -34,15 +30,11 @@ public enum HandshakeOutcome {
 	 */
 	FIRST_MESSAGE_REJECTED;
 
-	private final String tag = name().toLowerCase(Locale.ROOT);
+	private final String tag = TagValue.super.tag();
 
 	/** The value as tags and logs show it, e.g. {@code backend_refused}. */
+	@Override
 	public String tag() {
 		return tag;
-	}
-
-	/** Every tag value, for the meter catalogue's description. */
-	static String tags() {
-		return Arrays.stream(values()).map(HandshakeOutcome::tag).collect(Collectors.joining(", "));
 	}
 }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.wsgate.metrics.WsgateMeters.TagKey;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
 
@@ -17,7 +18,7 @@ import io.wsgate.pool.ServerPool;
 public final class ServerMeters {
 
 	/** Why a dial failed, as the {@code reason} tag of {@code wsgate.backend.errors}. */
-	public enum DialError {
+	public enum DialError implements TagValue {
 		CONNECT, TIMEOUT, HANDSHAKE, PROTOCOL
 	}
 
@@ -48,31 +49,32 @@ public final class ServerMeters {
 			.tags(tags)
 			.register(registry);
 		for (Direction direction : Direction.values()) {
-			for (int binary = 0; binary < 2; binary++) {
-				String type = (binary == 1) ? "binary" : "text";
-				int index = index(direction, binary == 1);
+			for (MessageType type : MessageType.values()) {
+				int index = index(direction, type == MessageType.BINARY);
+				Tags traffic = tags.and(TagKey.DIRECTION.asString(), direction.tag(), TagKey.TYPE.asString(), type.tag());
 				messages[index] = Counter.builder(WsgateMeters.MESSAGES.meterName())
 					.description(WsgateMeters.MESSAGES.description())
-					.tags(tags.and("direction", direction.tag(), "type", type))
+					.tags(traffic)
 					.register(registry);
 				bytes[index] = Counter.builder(WsgateMeters.BYTES.meterName())
 					.description(WsgateMeters.BYTES.description())
-					.baseUnit(WsgateMeters.BYTES.baseUnit())
-					.tags(tags.and("direction", direction.tag(), "type", type))
+					.baseUnit(WsgateMeters.BYTES.getBaseUnit())
+					.tags(traffic)
 					.register(registry);
 			}
 		}
 		for (DialError error : DialError.values()) {
 			dialErrors[error.ordinal()] = Counter.builder(WsgateMeters.BACKEND_ERRORS.meterName())
 				.description(WsgateMeters.BACKEND_ERRORS.description())
-				.tags(tags.and("reason", error.name().toLowerCase(java.util.Locale.ROOT)))
+				.tags(tags.and(TagKey.REASON.asString(), error.tag()))
 				.register(registry);
 		}
 	}
 
 	/** The tags that name a server: its pipeline, its pool and its URL. */
 	static Tags tags(ServerPool pool, Server server) {
-		return Tags.of("pipeline", pool.pipeline(), "pool", pool.name(), "server", server.url());
+		return Tags.of(TagKey.PIPELINE.asString(), pool.pipeline(), TagKey.POOL.asString(), pool.name(),
+				TagKey.SERVER.asString(), server.url());
 	}
 
 	static int index(Direction direction, boolean binary) {

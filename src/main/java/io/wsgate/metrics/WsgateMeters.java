@@ -1,97 +1,206 @@
 package io.wsgate.metrics;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.micrometer.common.docs.KeyName;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.docs.MeterDocumentation;
+import io.wsgate.metrics.ServerMeters.DialError;
 
 /**
- * The catalogue of wsgate's meters: name, type, base unit, description and tag keys, in one place.
- * Tags are low-cardinality only: http server, pipeline, pool, server URL, and bounded enums; never
- * a client address or a request path. A pool's name is unique only inside its pipeline, so every
- * meter that names a pool names its pipeline too.
+ * The catalogue of wsgate's meters, the one place that names them: name, type, base unit,
+ * description, tag keys ({@link TagKey}) and the values of each bounded tag ({@link TagValue} enums),
+ * in the style of Reactor Netty's meter enums. Tags are low-cardinality only: http server, pipeline,
+ * pool, server URL, and bounded enums; never a client address or a request path. A pool's name is
+ * unique only inside its pipeline, so every meter that names a pool names its pipeline too.
  */
-public enum WsgateMeters {
+public enum WsgateMeters implements MeterDocumentation {
 
-	SESSIONS_ACTIVE("wsgate.sessions.active", "gauge", null, "Sessions being relayed now", Tags.SERVER),
+	SESSIONS_ACTIVE("wsgate.sessions.active", Meter.Type.GAUGE, null, "Sessions being relayed now", TagKey.SERVER_KEYS),
 
-	SESSIONS("wsgate.sessions", "counter", null,
-			"Handshakes that reached a WebSocketProxy, by outcome: " + HandshakeOutcome.tags(),
-			List.of("http.server", "pipeline", "pool", "outcome")),
+	SESSIONS("wsgate.sessions", Meter.Type.COUNTER, null,
+			"Handshakes that reached a WebSocketProxy, by outcome: " + String.join(", ", TagValue.tags(HandshakeOutcome.class)),
+			keys(TagKey.HTTP_SERVER, TagKey.PIPELINE, TagKey.POOL, TagKey.OUTCOME),
+			Map.of(TagKey.OUTCOME, TagValue.tags(HandshakeOutcome.class))),
 
-	HANDSHAKE_DURATION("wsgate.handshake.duration", "timer", "seconds",
-			"From the client's request to its 101, the backend handshake included", List.of("http.server", "pipeline", "pool")),
+	HANDSHAKE_DURATION("wsgate.handshake.duration", Meter.Type.TIMER, "seconds",
+			"From the client's request to its 101, the backend handshake included",
+			keys(TagKey.HTTP_SERVER, TagKey.PIPELINE, TagKey.POOL)),
 
-	MESSAGES("wsgate.messages", "counter", null, "Messages relayed (a fragmented message counts once)",
-			List.of("pipeline", "pool", "server", "direction", "type")),
+	MESSAGES("wsgate.messages", Meter.Type.COUNTER, null, "Messages relayed (a fragmented message counts once)",
+			keys(TagKey.PIPELINE, TagKey.POOL, TagKey.SERVER, TagKey.DIRECTION, TagKey.TYPE), Values.TRAFFIC),
 
-	BYTES("wsgate.bytes", "counter", "bytes", "Payload bytes relayed in data frames", List.of("pipeline", "pool", "server", "direction", "type")),
+	BYTES("wsgate.bytes", Meter.Type.COUNTER, "bytes", "Payload bytes relayed in data frames",
+			keys(TagKey.PIPELINE, TagKey.POOL, TagKey.SERVER, TagKey.DIRECTION, TagKey.TYPE), Values.TRAFFIC),
 
-	CLOSES("wsgate.closes", "counter", null,
+	CLOSES("wsgate.closes", Meter.Type.COUNTER, null,
 			"Ended sessions by close code (1000-2999 as is, 3xxx and 4xxx grouped) and by who closed first",
-			List.of("pipeline", "pool", "code", "initiator")),
+			keys(TagKey.PIPELINE, TagKey.POOL, TagKey.CODE, TagKey.INITIATOR),
+			Map.of(TagKey.INITIATOR, TagValue.tags(CloseInitiator.class))),
 
-	BACKEND_ERRORS("wsgate.backend.errors", "counter", null,
+	BACKEND_ERRORS("wsgate.backend.errors", Meter.Type.COUNTER, null,
 			"Failed backend dials by reason: connect, timeout, handshake (an HTTP answer other than 101), protocol",
-			List.of("pipeline", "pool", "server", "reason")),
+			keys(TagKey.PIPELINE, TagKey.POOL, TagKey.SERVER, TagKey.REASON),
+			Map.of(TagKey.REASON, TagValue.tags(DialError.class))),
 
-	FILTER_RESULTS("wsgate.filter.results", "counter", null,
-			"Handshakes through each filter of a pipeline, by result: continue, or the result the filter returned "
-					+ "(invalid, rateLimited, clientError ...); a result that ends the flow refused the handshake",
-			List.of("pipeline", "filter", "kind", "result")),
+	FILTER_RESULTS("wsgate.filter.results", Meter.Type.COUNTER, null,
+			"Handshakes through each filter of a pipeline, by result: " + WsgateMeters.CONTINUE_RESULT
+					+ ", or the result the filter returned (invalid, rateLimited, clientError ...); a result that ends "
+					+ "the flow refused the handshake",
+			keys(TagKey.PIPELINE, TagKey.FILTER, TagKey.KIND, TagKey.RESULT)),
 
-	RATELIMIT_STORE_ERRORS("wsgate.ratelimit.store.errors", "counter", null,
+	RATELIMIT_STORE_ERRORS("wsgate.ratelimit.store.errors", Meter.Type.COUNTER, null,
 			"RateLimiter calls to Redis (store: redis) that failed or timed out; the handshake got what redisFailure says",
-			List.of("pipeline", "filter")),
+			keys(TagKey.PIPELINE, TagKey.FILTER)),
 
-	SERVER_HEALTHY("wsgate.server.healthy", "gauge", null, "1 while the server gets new sessions, else 0", Tags.SERVER),
+	SERVER_HEALTHY("wsgate.server.healthy", Meter.Type.GAUGE, null, "1 while the server gets new sessions, else 0",
+			TagKey.SERVER_KEYS),
 
-	DNS_FAILURES("wsgate.dns.failures", "counter", null,
+	DNS_FAILURES("wsgate.dns.failures", Meter.Type.COUNTER, null,
 			"Re-resolutions of a server's DNS name (dnsRefresh) that failed or found no address; its servers stay "
 					+ "those of the last known addresses",
-			List.of("host")),
+			keys(TagKey.HOST)),
 
-	CONFIG_RELOADS("wsgate.config.reloads", "counter", null,
-			"Configuration reloads (file change or POST /actuator/wsgate/reload) by outcome: applied, rejected",
-			List.of("outcome"));
+	CONFIG_RELOADS("wsgate.config.reloads", Meter.Type.COUNTER, null,
+			"Configuration reloads (file change or POST /actuator/wsgate/reload) by outcome: "
+					+ String.join(", ", TagValue.tags(ReloadOutcome.class)),
+			keys(TagKey.OUTCOME), Map.of(TagKey.OUTCOME, TagValue.tags(ReloadOutcome.class)));
+
+	/**
+	 * The {@code result} of {@code wsgate.filter.results} for a filter that let the handshake go on;
+	 * its other results are those its kind declares.
+	 */
+	public static final String CONTINUE_RESULT = "continue";
 
 	private final String meterName;
 
-	private final String type;
+	private final Meter.Type type;
 
 	private final String baseUnit;
 
 	private final String description;
 
-	private final List<String> tagKeys;
+	private final List<TagKey> tagKeys;
 
-	WsgateMeters(String meterName, String type, String baseUnit, String description, List<String> tagKeys) {
+	private final Map<TagKey, List<String>> tagValues;
+
+	WsgateMeters(String meterName, Meter.Type type, String baseUnit, String description, List<TagKey> tagKeys) {
+		this(meterName, type, baseUnit, description, tagKeys, Map.of());
+	}
+
+	WsgateMeters(String meterName, Meter.Type type, String baseUnit, String description, List<TagKey> tagKeys,
+			Map<TagKey, List<String>> tagValues) {
 		this.meterName = meterName;
 		this.type = type;
 		this.baseUnit = baseUnit;
 		this.description = description;
 		this.tagKeys = tagKeys;
+		this.tagValues = tagValues;
+	}
+
+	private static List<TagKey> keys(TagKey... keys) {
+		return List.of(keys);
 	}
 
 	public String meterName() {
 		return meterName;
 	}
 
-	public String type() {
+	@Override
+	public String getName() {
+		return meterName;
+	}
+
+	@Override
+	public Meter.Type getType() {
 		return type;
 	}
 
-	public String baseUnit() {
+	/** The unit of the meter's values, or null when it counts things. */
+	@Override
+	public String getBaseUnit() {
 		return baseUnit;
+	}
+
+	@Override
+	public KeyName[] getKeyNames() {
+		return tagKeys.toArray(KeyName[]::new);
 	}
 
 	public String description() {
 		return description;
 	}
 
-	public List<String> tagKeys() {
+	/** Its tag keys, in the order they are documented. */
+	public List<TagKey> tagKeys() {
 		return tagKeys;
 	}
 
-	private static final class Tags {
+	/** Its tag keys as Prometheus labels show them before dots become underscores. */
+	public List<String> tagKeyNames() {
+		return tagKeys.stream().map(TagKey::asString).toList();
+	}
 
-		static final List<String> SERVER = List.of("pipeline", "pool", "server");
+	/** The values a bounded tag of this meter takes; absent for a tag whose values come from the configuration. */
+	public Map<TagKey, List<String>> tagValues() {
+		return tagValues;
+	}
+
+	/** The meter named {@code name}, or null when the catalogue has none. */
+	public static WsgateMeters named(String name) {
+		return Arrays.stream(values()).filter(meter -> meter.meterName.equals(name)).findFirst().orElse(null);
+	}
+
+	/** Every tag key of the catalogue. */
+	public enum TagKey implements KeyName {
+
+		/** The http server (listener) that took the handshake. */
+		HTTP_SERVER("http.server"),
+
+		PIPELINE, POOL,
+
+		/** The server's URL as configured (one per address with dnsRefresh). */
+		SERVER,
+
+		OUTCOME, DIRECTION, TYPE,
+
+		/** A close code, 3xxx and 4xxx grouped. */
+		CODE,
+
+		INITIATOR, REASON, FILTER,
+
+		/** A filter's kind. */
+		KIND,
+
+		RESULT,
+
+		/** A DNS name of a server (configured, so bounded). */
+		HOST;
+
+		static final List<TagKey> SERVER_KEYS = List.of(PIPELINE, POOL, SERVER);
+
+		private final String key;
+
+		TagKey() {
+			this.key = name().toLowerCase(Locale.ROOT);
+		}
+
+		TagKey(String key) {
+			this.key = key;
+		}
+
+		@Override
+		public String asString() {
+			return key;
+		}
+	}
+
+	private static final class Values {
+
+		static final Map<TagKey, List<String>> TRAFFIC = Map.of(TagKey.DIRECTION, TagValue.tags(Direction.class),
+				TagKey.TYPE, TagValue.tags(MessageType.class));
 	}
 }

@@ -13,6 +13,7 @@ import io.wsgate.config.ConfigValidator;
 import io.wsgate.config.FilterSpec;
 import io.wsgate.config.PipelineSpec;
 import io.wsgate.config.PipelineSpec.FlowNodeSpec;
+import io.wsgate.metrics.WsgateMeters;
 import io.wsgate.pipeline.FilterContext.PendingRefusal;
 import io.wsgate.status.SessionSummary;
 import reactor.core.publisher.Mono;
@@ -24,9 +25,6 @@ import reactor.core.publisher.Mono;
  * flow ends on that result, and dropped when {@code jumpIf} sends the handshake to another filter.
  */
 public final class Pipeline {
-
-	/** The result tag of a filter that let the handshake go on. */
-	static final String CONTINUE_TAG = "continue";
 
 	private final String name;
 
@@ -96,7 +94,7 @@ public final class Pipeline {
 	}
 
 	private void count(Step step, String result) {
-		String tag = result.isEmpty() ? CONTINUE_TAG : result;
+		String tag = result.isEmpty() ? WsgateMeters.CONTINUE_RESULT : result;
 		Counter counter = step.counters().get(tag);
 		if (counter == null) {
 			counter = step.counters().computeIfAbsent(tag, t -> outcomes.counter(name, step.name(), step.kind(), t));

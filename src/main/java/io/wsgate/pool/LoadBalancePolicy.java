@@ -1,13 +1,11 @@
 package io.wsgate.pool;
 
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
+import io.wsgate.config.PoolSpec.Policy;
 import io.wsgate.request.RequestInfo;
 
 /**
@@ -27,23 +25,17 @@ public interface LoadBalancePolicy {
 	record Context(String headerHashKey, ToIntFunction<Server> openSessions) {
 	}
 
-	/** Policy names as written in {@code loadBalance.policy} (lower-cased), each to its factory. */
-	Map<String, Function<Context, LoadBalancePolicy>> BY_NAME = Map.of(
-			"roundrobin", context -> roundRobin(),
-			"random", context -> random(),
-			"weightedrandom", context -> weightedRandom(),
-			"iphash", context -> ipHash(),
-			"headerhash", context -> headerHash(context.headerHashKey()),
-			"cookiehash", context -> headerHash("Cookie"),
-			"leastsessions", context -> leastSessions(context.openSessions()));
-
-	/** The names as users write them, for error messages. */
-	List<String> NAMES = List.of("roundRobin", "random", "weightedRandom", "ipHash", "headerHash", "cookieHash",
-			"leastSessions");
-
-	/** The factory of a policy name (case-insensitive), or null when unknown. */
-	static Function<Context, LoadBalancePolicy> named(String name) {
-		return BY_NAME.get(name.toLowerCase(Locale.ROOT));
+	/** The policy {@code policy} names, for a pool whose servers are counted by {@code context}. */
+	static LoadBalancePolicy of(Policy policy, Context context) {
+		return switch (policy) {
+			case ROUND_ROBIN -> roundRobin();
+			case RANDOM -> random();
+			case WEIGHTED_RANDOM -> weightedRandom();
+			case IP_HASH -> ipHash();
+			case HEADER_HASH -> headerHash(context.headerHashKey());
+			case COOKIE_HASH -> headerHash("Cookie");
+			case LEAST_SESSIONS -> leastSessions(context.openSessions());
+		};
 	}
 
 	/** Cycles through the servers in order; the first request gets the first server. */

@@ -94,8 +94,8 @@ public final class ServerPool {
 		this.states = Collections.unmodifiableMap(map);
 		this.matcher = spec.isMain() ? null : new RequestMatcher(spec.filter());
 		this.openSessions = Collections.unmodifiableMap(sessions);
-		this.policy = LoadBalancePolicy.named(spec.loadBalance().policy())
-			.apply(new LoadBalancePolicy.Context(spec.loadBalance().headerHashKey(), this::openSessions));
+		this.policy = LoadBalancePolicy.of(spec.loadBalance().parsedPolicy(),
+				new LoadBalancePolicy.Context(spec.loadBalance().headerHashKey(), this::openSessions));
 		this.stickySession = (spec.loadBalance().stickySession() != null)
 				? StickySession.of(spec.loadBalance().stickySession()) : null;
 		this.available = new AtomicReference<>(servers);

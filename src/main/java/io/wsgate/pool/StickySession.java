@@ -8,11 +8,11 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import io.wsgate.config.PoolSpec.StickyMode;
 import io.wsgate.config.PoolSpec.StickySessionSpec;
 import io.wsgate.request.RequestInfo;
 
@@ -34,15 +34,16 @@ public sealed interface StickySession {
 	String cookieFor(Server server, HttpHeaders backendResponseHeaders);
 
 	static StickySession of(StickySessionSpec spec) {
-		return switch (spec.mode().toLowerCase(Locale.ROOT)) {
-			case "cookieconsistenthash" -> new CookieConsistentHash(spec.appCookieName());
-			case "durationbased" -> new LbCookie(spec, false);
-			case "applicationbased" -> new LbCookie(spec, true);
-			default -> throw new IllegalArgumentException("unknown sticky session mode " + spec.mode());
+		StickyMode mode = spec.parsedMode();
+		if (mode == null) {
+			throw new IllegalArgumentException("unknown sticky session mode " + spec.mode());
+		}
+		return switch (mode) {
+			case COOKIE_CONSISTENT_HASH -> new CookieConsistentHash(spec.appCookieName());
+			case DURATION_BASED -> new LbCookie(spec, false);
+			case APPLICATION_BASED -> new LbCookie(spec, true);
 		};
 	}
-
-	List<String> MODES = List.of("CookieConsistentHash", "DurationBased", "ApplicationBased");
 
 	/** The application cookie's value is located on a consistent-hash ring of the healthy servers. */
 	final class CookieConsistentHash implements StickySession {

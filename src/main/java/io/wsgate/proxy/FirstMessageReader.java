@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.wsgate.metrics.CloseInitiator;
 import io.wsgate.metrics.HandshakeOutcome;
 import io.wsgate.proxy.frame.FrameForwarder;
 import io.wsgate.proxy.session.CloseCodes;
@@ -80,7 +81,7 @@ final class FirstMessageReader extends ChannelInboundHandlerAdapter {
 
 		/** The client closed or left before its first message was accepted. */
 		static Failure clientGone(int code, String reason) {
-			return new Failure(code, reason, "client", HandshakeOutcome.FIRST_MESSAGE_REJECTED, true);
+			return new Failure(code, reason, CloseInitiator.CLIENT.tag(), HandshakeOutcome.FIRST_MESSAGE_REJECTED, true);
 		}
 	}
 

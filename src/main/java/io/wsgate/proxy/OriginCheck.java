@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * Origin's host[:port], as Go's filepath.Match, which Easegress uses), unless
  * {@code insecureSkipVerify} is set. Requests without Origin (non-browser clients) pass.
  */
-final class OriginCheck {
+public final class OriginCheck {
 
 	private final boolean skip;
 
@@ -48,7 +48,7 @@ final class OriginCheck {
 	}
 
 	/** Go filepath.Match semantics: '*' any run without '/', '?' one character, '[...]' a class. */
-	static Pattern globToRegex(String glob) {
+	public static Pattern globToRegex(String glob) {
 		StringBuilder regex = new StringBuilder();
 		String g = glob.toLowerCase(Locale.ROOT);
 		for (int i = 0; i < g.length(); i++) {

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.micrometer.observation.Observation;
+import io.wsgate.config.PoolSpec.Policy;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.HandshakeOutcome;
 import io.wsgate.pipeline.BackendRequest;
@@ -121,7 +122,7 @@ final class WebSocketProxyFilter implements Filter {
 		this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
 		this.tracing = tracing;
 		this.balancingReadsHeaders = !candidates.isEmpty()
-				|| "headerHash".equalsIgnoreCase(main.pool().spec().loadBalance().policy());
+				|| main.pool().spec().loadBalance().parsedPolicy() == Policy.HEADER_HASH;
 	}
 
 	@Override

@@ -22,6 +22,7 @@ import io.netty.resolver.dns.SingletonDnsServerAddressStreamProvider;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.wsgate.metrics.WsgateMeters;
+import io.wsgate.metrics.WsgateMeters.TagKey;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -169,7 +170,7 @@ public final class DnsDiscovery implements AutoCloseable {
 			.onErrorResume(ex -> {
 				failures.computeIfAbsent(name, n -> Counter.builder(WsgateMeters.DNS_FAILURES.meterName())
 					.description(WsgateMeters.DNS_FAILURES.description())
-					.tag("host", n)
+					.tag(TagKey.HOST.asString(), n)
 					.register(registry)).increment();
 				if (failing.add(name)) {
 					logger.warn("DNS name " + name + " cannot be resolved (" + ex.getMessage()

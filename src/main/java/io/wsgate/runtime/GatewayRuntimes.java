@@ -14,7 +14,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.wsgate.config.InvalidConfigException;
 import io.wsgate.health.HealthCheckScheduler;
 import io.wsgate.metrics.GatewayMetrics;
+import io.wsgate.metrics.ReloadOutcome;
 import io.wsgate.metrics.WsgateMeters;
+import io.wsgate.metrics.WsgateMeters.TagKey;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.proxy.session.SessionRegistry;
 import io.wsgate.runtime.GatewayRuntime.ServerKey;
@@ -100,18 +102,18 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 		this.health = health;
 		this.sessions = sessions;
 		this.dns = dns;
-		this.applied = reloadCounter(registry, ReloadResult.APPLIED);
-		this.rejected = reloadCounter(registry, ReloadResult.REJECTED);
+		this.applied = reloadCounter(registry, ReloadOutcome.APPLIED);
+		this.rejected = reloadCounter(registry, ReloadOutcome.REJECTED);
 		GatewayRuntime first = factory.build(initial);
 		this.current = first;
 		pools.commit(first.pools());
 		metrics.activate(first.pools().stream().map(PoolRegistry.Entry::pool).toList());
 	}
 
-	private static Counter reloadCounter(MeterRegistry registry, String outcome) {
+	private static Counter reloadCounter(MeterRegistry registry, ReloadOutcome outcome) {
 		return Counter.builder(WsgateMeters.CONFIG_RELOADS.meterName())
 			.description(WsgateMeters.CONFIG_RELOADS.description())
-			.tag("outcome", outcome)
+			.tag(TagKey.OUTCOME.asString(), outcome.tag())
 			.register(registry);
 	}
 

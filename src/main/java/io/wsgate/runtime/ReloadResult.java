@@ -3,6 +3,8 @@ package io.wsgate.runtime;
 import java.time.Instant;
 import java.util.List;
 
+import io.wsgate.metrics.ReloadOutcome;
+
 /**
  * What a reload did.
  *
@@ -13,9 +15,9 @@ import java.util.List;
  */
 public record ReloadResult(String outcome, String version, Instant time, List<String> problems) {
 
-	public static final String APPLIED = "applied";
+	public static final String APPLIED = ReloadOutcome.APPLIED.tag();
 
-	public static final String REJECTED = "rejected";
+	public static final String REJECTED = ReloadOutcome.REJECTED.tag();
 
 	public static final String UNCHANGED = "unchanged";
 }

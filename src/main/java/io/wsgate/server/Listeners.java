@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -305,7 +304,11 @@ public final class Listeners implements SmartLifecycle {
 				ssl.setTrustCertificate(tls.clientCa());
 			}
 		}
-		ssl.setClientAuth(Ssl.ClientAuth.valueOf(tls.clientAuth().toUpperCase(Locale.ROOT)));
+		ssl.setClientAuth(switch (tls.parsedClientAuth()) {
+			case NONE -> Ssl.ClientAuth.NONE;
+			case WANT -> Ssl.ClientAuth.WANT;
+			case NEED -> Ssl.ClientAuth.NEED;
+		});
 		return ssl;
 	}
 

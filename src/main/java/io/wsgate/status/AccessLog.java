@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
 
+import io.wsgate.config.AccessLogSpec.Format;
+
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -18,8 +20,8 @@ public final class AccessLog implements SessionListener {
 	private final boolean json;
 
 	/** @param format {@code kv} (default) or {@code json} */
-	public AccessLog(String format) {
-		this.json = "json".equalsIgnoreCase(format);
+	public AccessLog(Format format) {
+		this.json = (format == Format.JSON);
 	}
 
 	@Override

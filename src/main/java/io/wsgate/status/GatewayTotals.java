@@ -12,6 +12,7 @@ import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.HandshakeOutcome;
 import io.wsgate.metrics.ServerMeters;
 import io.wsgate.metrics.WsgateMeters;
+import io.wsgate.metrics.WsgateMeters.TagKey;
 
 /**
  * Gateway-wide sums of the wsgate meters, read the same way for the status endpoint and for its
@@ -54,7 +55,7 @@ public final class GatewayTotals {
 	}
 
 	/** The result tag of a filter that let the handshake go on (the Pipeline's). */
-	static final String CONTINUE = "continue";
+	static final String CONTINUE = WsgateMeters.CONTINUE_RESULT;
 
 	/**
 	 * The kind whose refusals {@code wsgate.sessions} already counts by outcome: its results are not
@@ -83,7 +84,7 @@ public final class GatewayTotals {
 			bytes += (long) meters.byteCount(Direction.UPSTREAM) + (long) meters.byteCount(Direction.DOWNSTREAM);
 			errors += (long) meters.dialErrorCount();
 		}
-		return new Totals(active, sum(WsgateMeters.SESSIONS, "outcome"), messages, bytes, errors, filterRefusals());
+		return new Totals(active, sum(WsgateMeters.SESSIONS, TagKey.OUTCOME), messages, bytes, errors, filterRefusals());
 	}
 
 	/** Counts of {@code wsgate.filter.results} by filter, then by result; filters not run yet are absent. */
@@ -91,14 +92,14 @@ public final class GatewayTotals {
 		Map<FilterId, Map<String, Long>> results = new HashMap<>();
 		for (Counter counter : registry.find(WsgateMeters.FILTER_RESULTS.meterName()).counters()) {
 			Meter.Id id = counter.getId();
-			String pipeline = id.getTag("pipeline");
-			String filter = id.getTag("filter");
+			String pipeline = id.getTag(TagKey.PIPELINE.asString());
+			String filter = id.getTag(TagKey.FILTER.asString());
 			if (pipeline == null || filter == null) {
 				// GatewayMetrics tags each with both: a counter without them is no filter's.
 				continue;
 			}
 			results.computeIfAbsent(new FilterId(pipeline, filter), f -> new TreeMap<>())
-				.merge(id.getTag("result"), (long) counter.count(), Long::sum);
+				.merge(id.getTag(TagKey.RESULT.asString()), (long) counter.count(), Long::sum);
 		}
 		return results;
 	}
@@ -111,7 +112,7 @@ public final class GatewayTotals {
 		long refusals = 0;
 		for (Counter counter : registry.find(WsgateMeters.FILTER_RESULTS.meterName()).counters()) {
 			Meter.Id id = counter.getId();
-			if (!CONTINUE.equals(id.getTag("result")) && !PROXY_KIND.equals(id.getTag("kind"))) {
+			if (!CONTINUE.equals(id.getTag(TagKey.RESULT.asString())) && !PROXY_KIND.equals(id.getTag(TagKey.KIND.asString()))) {
 				refusals += (long) counter.count();
 			}
 		}
@@ -120,13 +121,13 @@ public final class GatewayTotals {
 
 	/** Ended sessions by close code (codes 3xxx and 4xxx grouped, as the meter tags them). */
 	public Map<String, Long> closesByCode() {
-		return sum(WsgateMeters.CLOSES, "code");
+		return sum(WsgateMeters.CLOSES, TagKey.CODE);
 	}
 
-	private Map<String, Long> sum(WsgateMeters meter, String byTag) {
+	private Map<String, Long> sum(WsgateMeters meter, TagKey byTag) {
 		Map<String, Long> sums = new TreeMap<>();
 		for (Counter counter : registry.find(meter.meterName()).counters()) {
-			sums.merge(counter.getId().getTag(byTag), (long) counter.count(), Long::sum);
+			sums.merge(counter.getId().getTag(byTag.asString()), (long) counter.count(), Long::sum);
 		}
 		return sums;
 	}

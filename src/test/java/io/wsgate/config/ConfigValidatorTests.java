@@ -580,7 +580,7 @@ class ConfigValidatorTests {
 		return new FilterRegistry(List.of(new WebSocketProxyKind(
 				new BackendDialer(new GatewayMetrics(new SimpleMeterRegistry()), reactor.netty.http.HttpResources.get()), new PoolRegistry(),
 				new GatewayMetrics(new SimpleMeterRegistry()), summary -> {
-				}, new SessionRegistry(new WsgateProperties.LimitsSpec(null, null, null)), java.time.Duration.ofSeconds(5), sslBundles,
+				}, new SessionRegistry(WsgateProperties.LimitsSpec.defaults()), java.time.Duration.ofSeconds(5), sslBundles,
 				io.wsgate.tracing.HandshakeTracing.OFF)));
 	}
 

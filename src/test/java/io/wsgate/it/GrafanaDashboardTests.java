@@ -101,14 +101,14 @@ class GrafanaDashboardTests {
 		for (WsgateMeters meter : WsgateMeters.values()) {
 			String name = meter.meterName().replace('.', '_');
 			Set<String> labels = new LinkedHashSet<>();
-			meter.tagKeys().forEach(tag -> labels.add(tag.replace('.', '_')));
-			String unit = meter.baseUnit();
+			meter.tagKeyNames().forEach(tag -> labels.add(tag.replace('.', '_')));
+			String unit = meter.getBaseUnit();
 			if (unit != null && !name.endsWith("_" + unit)) {
 				name = name + "_" + unit;
 			}
-			switch (meter.type()) {
-				case "counter" -> series.put(name + "_total", labels);
-				case "timer" -> {
+			switch (meter.getType()) {
+				case COUNTER -> series.put(name + "_total", labels);
+				case TIMER -> {
 					for (String suffix : List.of("_count", "_sum", "_max")) {
 						series.put(name + suffix, labels);
 					}

@@ -5,11 +5,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.EnumSet;
 import java.util.Properties;
+import java.util.Set;
 
 import com.jayway.jsonpath.JsonPath;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.search.Search;
+import io.wsgate.metrics.WsgateMeters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -156,6 +161,39 @@ class ObservabilityIntegrationTests {
 		// the failed dial took the server out (passive health): the health gauge says so
 		assertThat(gauge("wsgate.server.healthy", "pool", "websocketproxy#down#main")).isEqualTo(0);
 		assertThat(gauge("wsgate.server.healthy", "pool", POOL)).isEqualTo(1);
+	}
+
+	@Test
+	void theMetersOfSessionsAndFailedHandshakesAreThoseOfTheCatalogue() throws Exception {
+		try (TestClient client = TestClient.connect(gateway.wsUrl("edge", "/ws"))) {
+			client.sendText("x");
+			client.nextFrame();
+			client.sendBinary(new byte[] { 1 });
+			client.nextFrame();
+		}
+		String upgrade = " HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS;
+		// 502, or 503 once an earlier test's failed dial took the server out.
+		assertThat(RawHttp.send(gateway.port("edge"), "GET /down" + upgrade).status()).isIn(502, 503);
+		await().atMost(Duration.ofSeconds(5)).until(() -> count("wsgate.closes", "pool", POOL) > 0);
+
+		Set<WsgateMeters> seen = EnumSet.noneOf(WsgateMeters.class);
+		for (Meter meter : registry.getMeters()) {
+			Meter.Id id = meter.getId();
+			if (!id.getName().startsWith("wsgate.")) {
+				continue;
+			}
+			WsgateMeters documented = WsgateMeters.named(id.getName());
+			assertThat(documented).as("%s is in the catalogue (WsgateMeters)", id.getName()).isNotNull();
+			seen.add(documented);
+			assertThat(id.getTags()).extracting(Tag::getKey)
+				.as(id.getName())
+				.containsExactlyInAnyOrderElementsOf(documented.tagKeyNames());
+			documented.tagValues()
+				.forEach((key, values) -> assertThat(values).as(id.toString()).contains(id.getTag(key.asString())));
+		}
+		// Only the RateLimiter's Redis store and dnsRefresh make the others.
+		assertThat(seen).containsAll(EnumSet.complementOf(EnumSet.of(WsgateMeters.RATELIMIT_STORE_ERRORS,
+				WsgateMeters.DNS_FAILURES)));
 	}
 
 	@Test

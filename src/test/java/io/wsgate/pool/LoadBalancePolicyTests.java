@@ -9,7 +9,9 @@ import java.util.Set;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
+import io.wsgate.config.PoolSpec.Policy;
 import io.wsgate.config.PoolSpec.ServerSpec;
+import io.wsgate.config.Spelled;
 import io.wsgate.request.RequestInfo;
 import org.junit.jupiter.api.Test;
 
@@ -122,8 +124,8 @@ class LoadBalancePolicyTests {
 	void leastSessionsPicksTheServerWithFewestSessions() {
 		List<Server> three = servers(3);
 		Map<Server, Integer> sessions = new HashMap<>(Map.of(three.get(0), 5, three.get(1), 2, three.get(2), 2));
-		LoadBalancePolicy policy = LoadBalancePolicy.named("leastSessions")
-			.apply(new LoadBalancePolicy.Context("", sessions::get));
+		LoadBalancePolicy policy = LoadBalancePolicy.of(Policy.LEAST_SESSIONS,
+				new LoadBalancePolicy.Context("", sessions::get));
 
 		for (int i = 0; i < 4; i++) {
 			sessions.merge(policy.choose(three, request()), 1, Integer::sum);
@@ -159,7 +161,7 @@ class LoadBalancePolicyTests {
 
 	@Test
 	void cookieHashHashesTheWholeCookieHeader() {
-		LoadBalancePolicy policy = LoadBalancePolicy.named("cookieHash").apply(new LoadBalancePolicy.Context("", server -> 0));
+		LoadBalancePolicy policy = LoadBalancePolicy.of(Policy.COOKIE_HASH, new LoadBalancePolicy.Context("", server -> 0));
 		String cookie = "session=abc; theme=dark";
 
 		Server picked = policy.choose(TEN, requestWith(HttpHeaders.COOKIE, cookie, "10.0.0.1"));
@@ -203,10 +205,11 @@ class LoadBalancePolicyTests {
 
 	@Test
 	void policyNamesAreCaseInsensitiveAndUnknownNamesAreNull() {
-		assertThat(LoadBalancePolicy.named("roundRobin")).isNotNull();
-		assertThat(LoadBalancePolicy.named("WEIGHTEDRANDOM")).isNotNull();
-		assertThat(LoadBalancePolicy.named("ipHash")).isNotNull();
-		assertThat(LoadBalancePolicy.named("leastConn")).isNull();
+		assertThat(Spelled.parse(Policy.class, "roundRobin")).isEqualTo(Policy.ROUND_ROBIN);
+		assertThat(Spelled.parse(Policy.class, "WEIGHTEDRANDOM")).isEqualTo(Policy.WEIGHTED_RANDOM);
+		assertThat(Spelled.parse(Policy.class, "ipHash")).isEqualTo(Policy.IP_HASH);
+		assertThat(Spelled.parse(Policy.class, "leastConn")).isNull();
+		assertThat(Spelled.parse(Policy.class, "round-robin")).as("no spelling that was not accepted before").isNull();
 	}
 
 	/** FNV-1 32-bit, written out from the definition: multiply by the prime, then XOR the byte. */

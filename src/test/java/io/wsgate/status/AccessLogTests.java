@@ -3,6 +3,8 @@ package io.wsgate.status;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.wsgate.config.AccessLogSpec.Format;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +17,7 @@ class AccessLogTests {
 
 	@Test
 	void keyValueLinesQuoteOnlyWhatNeedsIt() {
-		assertThat(new AccessLog("kv").format(SESSION)).isEqualTo("time=2026-11-25T10:00:00Z client=10.1.2.3 "
+		assertThat(new AccessLog(Format.KV).format(SESSION)).isEqualTo("time=2026-11-25T10:00:00Z client=10.1.2.3 "
 				+ "host=chat.example.com path=\"/room/\\\"7\\\"\" httpServer=edge pipeline=chat pool=websocketproxy#p#main "
 				+ "server=ws://10.0.0.1:9000 subprotocol=- status=101 outcome=upgraded durationMs=1500 messagesUp=3 "
 				+ "bytesUp=30 messagesDown=4 bytesDown=40 closeCode=1000 closedBy=client filter=- reason=-");
@@ -23,7 +25,7 @@ class AccessLogTests {
 
 	@Test
 	void jsonLinesAreOneObject() {
-		assertThat(new AccessLog("json").format(SESSION)).isEqualTo("{\"time\":\"2026-11-25T10:00:00Z\",\"client\":\"10.1.2.3\","
+		assertThat(new AccessLog(Format.JSON).format(SESSION)).isEqualTo("{\"time\":\"2026-11-25T10:00:00Z\",\"client\":\"10.1.2.3\","
 				+ "\"host\":\"chat.example.com\",\"path\":\"/room/\\\"7\\\"\",\"httpServer\":\"edge\",\"pipeline\":\"chat\","
 				+ "\"pool\":\"websocketproxy#p#main\",\"server\":\"ws://10.0.0.1:9000\",\"subprotocol\":\"\",\"status\":101,"
 				+ "\"outcome\":\"upgraded\",\"durationMs\":1500,\"messagesUp\":3,\"bytesUp\":30,\"messagesDown\":4,"

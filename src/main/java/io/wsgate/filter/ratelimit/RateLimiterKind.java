@@ -15,10 +15,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wsgate.config.ConfigProblems;
 import io.wsgate.config.PoolSpec.StringMatcherSpec;
+import io.wsgate.filter.ratelimit.RateLimiterSpec.MessageAction;
 import io.wsgate.filter.ratelimit.RateLimiterSpec.MessagesSpec;
 import io.wsgate.filter.ratelimit.RateLimiterSpec.PolicySpec;
+import io.wsgate.filter.ratelimit.RateLimiterSpec.RedisFailure;
+import io.wsgate.filter.ratelimit.RateLimiterSpec.Store;
 import io.wsgate.filter.ratelimit.RateLimiterSpec.UrlSpec;
 import io.wsgate.metrics.WsgateMeters;
+import io.wsgate.metrics.WsgateMeters.TagKey;
 import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.FilterKind;
 import io.wsgate.pipeline.SessionGuards.MessageRate;
@@ -34,12 +38,6 @@ public final class RateLimiterKind implements FilterKind<RateLimiterSpec> {
 
 	/** The start of every Redis key the RateLimiters write. */
 	static final String REDIS_KEY_PREFIX = "wsgate:ratelimit:";
-
-	private static final Set<String> STORES = Set.of("local", "redis");
-
-	private static final Set<String> FAILURE_ACTIONS = Set.of("allow", "deny");
-
-	private static final Set<String> MESSAGE_ACTIONS = Set.of("pause", "close");
 
 	private final Supplier<ReactiveStringRedisTemplate> redis;
 
@@ -92,13 +90,13 @@ public final class RateLimiterKind implements FilterKind<RateLimiterSpec> {
 		if (spec.messages() != null) {
 			validateMessages(spec.messages(), path + ".messages", problems);
 		}
-		if (!STORES.contains(spec.store())) {
+		if (spec.parsedStore() == null) {
 			problems.add(path + ".store", "'" + spec.store() + "' (expected: local or redis)");
 		}
-		else if (spec.store().equals("redis") && redis.get() == null) {
+		else if (spec.parsedStore() == Store.REDIS && redis.get() == null) {
 			problems.add(path + ".store", "redis needs Spring Boot's Redis client (spring.data.redis.*), which is not configured");
 		}
-		if (!FAILURE_ACTIONS.contains(spec.redisFailure())) {
+		if (spec.parsedRedisFailure() == null) {
 			problems.add(path + ".redisFailure", "'" + spec.redisFailure() + "' (expected: allow or deny)");
 		}
 	}
@@ -153,7 +151,7 @@ public final class RateLimiterKind implements FilterKind<RateLimiterSpec> {
 		if (messages.burst() < 1) {
 			problems.add(path + ".burst", messages.burst() + " (expected: 1 or more)");
 		}
-		if (!MESSAGE_ACTIONS.contains(messages.action())) {
+		if (messages.parsedAction() == null) {
 			problems.add(path + ".action", "'" + messages.action() + "' (expected: pause or close)");
 		}
 	}
@@ -165,7 +163,7 @@ public final class RateLimiterKind implements FilterKind<RateLimiterSpec> {
 			policies.put(policy.name(), new Permits(policy.limitForPeriod(), policy.limitRefreshPeriod().toNanos(),
 					policy.timeoutDuration().toNanos()));
 		}
-		boolean redisStore = spec.store().equals("redis");
+		boolean redisStore = spec.parsedStore() == Store.REDIS;
 		long origin = System.nanoTime();
 		List<UrlRule> rules = new ArrayList<>();
 		List<LocalPermitStore> localStores = new ArrayList<>();
@@ -182,10 +180,10 @@ public final class RateLimiterKind implements FilterKind<RateLimiterSpec> {
 		if (redisStore) {
 			Counter errors = Counter.builder(WsgateMeters.RATELIMIT_STORE_ERRORS.meterName())
 				.description(WsgateMeters.RATELIMIT_STORE_ERRORS.description())
-				.tags("pipeline", pipelineName, "filter", filterName)
+				.tags(TagKey.PIPELINE.asString(), pipelineName, TagKey.FILTER.asString(), filterName)
 				.register(meters);
 			store = new RedisPermitStore(redis.get(), REDIS_KEY_PREFIX + pipelineName + ":" + filterName + ":",
-					spec.redisFailure().equals("allow"), outage, errors);
+					spec.parsedRedisFailure() == RedisFailure.ALLOW, outage, errors);
 			store.warmUp();
 		}
 		return new RateLimiter(List.copyOf(rules), redisStore ? null : List.copyOf(localStores), store,
@@ -197,6 +195,6 @@ public final class RateLimiterKind implements FilterKind<RateLimiterSpec> {
 			return null;
 		}
 		return new MessageRate(messages.perSecond(), messages.burst(),
-				messages.action().equals("close") ? Action.CLOSE : Action.PAUSE, filterName);
+				messages.parsedAction() == MessageAction.CLOSE ? Action.CLOSE : Action.PAUSE, filterName);
 	}
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.wsgate.config.PoolSpec.StringMatcherSpec;
+import io.wsgate.config.Spelled;
 
 /**
  * The options of a {@code RateLimiter} filter: the keys beside its {@code kind} and {@code name}.
@@ -27,6 +28,50 @@ public record RateLimiterSpec(List<PolicySpec> policies, String defaultPolicyRef
 		key = (key != null && !key.isEmpty()) ? key : "clientIp";
 		store = (store != null && !store.isEmpty()) ? store : "local";
 		redisFailure = (redisFailure != null && !redisFailure.isEmpty()) ? redisFailure : "allow";
+	}
+
+	/** The store {@code store} names, or null when it names none (a problem of the validator). */
+	public Store parsedStore() {
+		return Spelled.parseExact(Store.class, store);
+	}
+
+	/** The setting {@code redisFailure} names, or null when it names none (a problem of the validator). */
+	public RedisFailure parsedRedisFailure() {
+		return Spelled.parseExact(RedisFailure.class, redisFailure);
+	}
+
+	/** The values of {@code store} (case-sensitive). */
+	public enum Store implements Spelled {
+
+		LOCAL("local"), REDIS("redis");
+
+		private final String spelling;
+
+		Store(String spelling) {
+			this.spelling = spelling;
+		}
+
+		@Override
+		public String spelling() {
+			return spelling;
+		}
+	}
+
+	/** The values of {@code redisFailure} (case-sensitive). */
+	public enum RedisFailure implements Spelled {
+
+		ALLOW("allow"), DENY("deny");
+
+		private final String spelling;
+
+		RedisFailure(String spelling) {
+			this.spelling = spelling;
+		}
+
+		@Override
+		public String spelling() {
+			return spelling;
+		}
 	}
 
 	/**
@@ -69,5 +114,28 @@ public record RateLimiterSpec(List<PolicySpec> policies, String defaultPolicyRef
 			burst = (burst != null) ? burst : (int) Math.max(1, Math.ceil(perSecond));
 			action = (action != null && !action.isEmpty()) ? action : "pause";
 		}
+
+		/** The action {@code action} names, or null when it names none (a problem of the validator). */
+		public MessageAction parsedAction() {
+			return Spelled.parseExact(MessageAction.class, action);
+		}
 	}
+
+	/** The values of {@code messages.action} (case-sensitive). */
+	public enum MessageAction implements Spelled {
+
+		PAUSE("pause"), CLOSE("close");
+
+		private final String spelling;
+
+		MessageAction(String spelling) {
+			this.spelling = spelling;
+		}
+
+		@Override
+		public String spelling() {
+			return spelling;
+		}
+	}
+
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.wsgate.metrics.CloseInitiator;
 import io.wsgate.metrics.Direction;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.HandshakeOutcome;
@@ -46,7 +47,7 @@ public final class ProxySession {
 	}
 
 	/** The initiator of closes the gateway decides on (limits, protocol errors, timeouts, shutdown). */
-	public static final String GATEWAY = "gateway";
+	public static final String GATEWAY = CloseInitiator.GATEWAY.tag();
 
 	private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
 

@@ -11,6 +11,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.wsgate.config.PoolSpec;
+import io.wsgate.metrics.CloseInitiator;
 import io.wsgate.proxy.dial.LoopTimeout;
 import io.wsgate.proxy.frame.FrameEvents;
 import io.wsgate.proxy.frame.FramePath;
@@ -184,8 +185,8 @@ final class WebSocketBridge {
 	WebSocketBridge(ProxySession session, Connection client, Connection backend, TrafficCounter up,
 			TrafficCounter down, Timeouts timeouts, boolean deflate) {
 		this.session = session;
-		this.client = new Side("client", client, CloseCodes.GOING_AWAY, up);
-		this.backend = new Side("backend", backend, CloseCodes.BAD_GATEWAY, down);
+		this.client = new Side(CloseInitiator.CLIENT.tag(), client, CloseCodes.GOING_AWAY, up);
+		this.backend = new Side(CloseInitiator.BACKEND.tag(), backend, CloseCodes.BAD_GATEWAY, down);
 		this.timeouts = timeouts;
 		this.deflate = deflate;
 	}

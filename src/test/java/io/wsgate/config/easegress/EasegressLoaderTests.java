@@ -37,7 +37,7 @@ class EasegressLoaderTests {
 		return new FilterRegistry(List.of(new WebSocketProxyKind(
 				new BackendDialer(new GatewayMetrics(new SimpleMeterRegistry()), reactor.netty.http.HttpResources.get()),
 				new PoolRegistry(), new GatewayMetrics(new SimpleMeterRegistry()), summary -> {
-				}, new SessionRegistry(new WsgateProperties.LimitsSpec(null, null, null)), Duration.ofSeconds(5),
+				}, new SessionRegistry(WsgateProperties.LimitsSpec.defaults()), Duration.ofSeconds(5),
 				new org.springframework.boot.ssl.DefaultSslBundleRegistry(), io.wsgate.tracing.HandshakeTracing.OFF)));
 	}
 
