@@ -55,7 +55,7 @@ public final class UnknownKeys {
 	 * Under a filter, the keys beside {@code kind} and {@code name} are checked against the spec of
 	 * the filter's kind.
 	 *
-	 * @param kindAt the kind of the filter whose key path is given, or null
+	 * @param kindAt the kind of the filter whose key path is given (null: none is set)
 	 */
 	static @Nullable Unknown firstUnknown(ConfigurationPropertyName name, Function<ConfigurationPropertyName, String> kindAt,
 			FilterKindCatalog kinds) {

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param tags free-form labels
  * @param configuredUrl the URL of the configured server this one comes from (= url unless resolved)
  * @param hostName for a server that is one address of a DNS name ({@code dnsRefresh}): the name, sent
- * as Host and used for TLS (SNI, certificate check); null for a server dialled as configured
+ * as Host and used for TLS (SNI, certificate check); null: a server dialled as configured
  */
 public record Server(String url, URI uri, boolean keepHost, int weight, List<String> tags, String configuredUrl,
 		@Nullable String hostName) {
@@ -63,7 +63,7 @@ public record Server(String url, URI uri, boolean keepHost, int weight, List<Str
 
 	/**
 	 * The Host header of a resolved server: its name, with the port unless it is the scheme's default
-	 * (as a dial by name sends it); null for a server dialled as configured.
+	 * (as a dial by name sends it); null: a server dialled as configured.
 	 */
 	public @Nullable String hostHeader() {
 		if (hostName == null) {

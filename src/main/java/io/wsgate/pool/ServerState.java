@@ -70,7 +70,7 @@ public final class ServerState {
 
 	private @Nullable Instant ejectedUntil;
 
-	/** The back-off of the next ejection; null while the server has not been ejected since its last success. */
+	/** The back-off of the next ejection (null: not ejected since its last success). */
 	private @Nullable Duration nextBackoff;
 
 	ServerState(Server server, PoolSpec spec) {
