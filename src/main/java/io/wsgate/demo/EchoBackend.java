@@ -1,8 +1,11 @@
 package io.wsgate.demo;
 
+import java.util.Objects;
+
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.WebsocketServerSpec;
@@ -24,7 +27,7 @@ public final class EchoBackend implements SmartLifecycle {
 
 	private final boolean compress;
 
-	private DisposableServer server;
+	private @Nullable DisposableServer server;
 
 	public EchoBackend(int port) {
 		this(port, false);
@@ -70,7 +73,8 @@ public final class EchoBackend implements SmartLifecycle {
 		return SmartLifecycle.DEFAULT_PHASE - 1000;
 	}
 
+	/** The port it listens on, once started. */
 	public synchronized int port() {
-		return server.port();
+		return Objects.requireNonNull(server, "the echo backend is not started").port();
 	}
 }

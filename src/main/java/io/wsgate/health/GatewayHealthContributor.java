@@ -8,6 +8,7 @@ import java.util.Map;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.pool.ServerState;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
@@ -38,9 +39,9 @@ public final class GatewayHealthContributor {
 
 		private final PoolRegistry pools;
 
-		private List<PoolRegistry.Entry> builtFor;
+		private @Nullable List<PoolRegistry.Entry> builtFor;
 
-		private HealthContributor tree;
+		private @Nullable HealthContributor tree;
 
 		LiveTree(PoolRegistry pools) {
 			this.pools = pools;
@@ -48,11 +49,13 @@ public final class GatewayHealthContributor {
 
 		private synchronized HealthContributor tree() {
 			List<PoolRegistry.Entry> entries = pools.entries();
-			if (entries != builtFor) {
-				tree = of(pools);
+			HealthContributor current = tree;
+			if (current == null || entries != builtFor) {
+				current = of(pools);
+				tree = current;
 				builtFor = entries;
 			}
-			return tree;
+			return current;
 		}
 
 		private CompositeHealthContributor composite() {
@@ -62,7 +65,7 @@ public final class GatewayHealthContributor {
 		}
 
 		@Override
-		public HealthContributor getContributor(String name) {
+		public @Nullable HealthContributor getContributor(String name) {
 			return composite().getContributor(name);
 		}
 
@@ -130,7 +133,7 @@ public final class GatewayHealthContributor {
 		return details;
 	}
 
-	private static String format(Instant instant) {
+	private static @Nullable String format(@Nullable Instant instant) {
 		return (instant != null) ? instant.toString() : null;
 	}
 }

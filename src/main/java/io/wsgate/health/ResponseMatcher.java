@@ -8,6 +8,7 @@ import io.wsgate.config.HealthCheckSpec.BodyMatchSpec;
 import io.wsgate.config.HealthCheckSpec.HeaderMatchSpec;
 import io.wsgate.config.HealthCheckSpec.MatchSpec;
 import io.wsgate.config.HealthCheckSpec.MatchType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A compiled {@link MatchSpec}: status in one of the ranges, every header rule on the header's first
@@ -19,9 +20,9 @@ final class ResponseMatcher {
 
 	private final List<HeaderRule> headers;
 
-	private final Pattern bodyRegexp;
+	private final @Nullable Pattern bodyRegexp;
 
-	private final String bodyContains;
+	private final @Nullable String bodyContains;
 
 	/**
 	 * @param spec the configured conditions
@@ -39,10 +40,10 @@ final class ResponseMatcher {
 
 	/**
 	 * Null when the response matches, else what did not.
-	 * @param header gives a response header's first value, or null when absent: a lookup rather than a
+	 * @param header gives a response header's first value, null when absent: a lookup rather than a
 	 * headers type, as the WebSocket probe gets Spring's headers and the others Netty's
 	 */
-	String mismatch(int status, Function<String, String> header, String body) {
+	@Nullable String mismatch(int status, Function<String, @Nullable String> header, String body) {
 		if (ranges.stream().noneMatch(r -> status >= r[0] && status <= r[1])) {
 			return "status " + status + " not in " + describeRanges();
 		}
@@ -69,9 +70,9 @@ final class ResponseMatcher {
 
 		private final String name;
 
-		private final String exact;
+		private final @Nullable String exact;
 
-		private final Pattern regexp;
+		private final @Nullable Pattern regexp;
 
 		HeaderRule(HeaderMatchSpec spec) {
 			this.name = spec.name();
@@ -80,9 +81,9 @@ final class ResponseMatcher {
 			this.regexp = isRegexp ? Pattern.compile(spec.value()) : null;
 		}
 
-		boolean matches(String value) {
+		boolean matches(@Nullable String value) {
 			String actual = (value != null) ? value : "";
-			return (regexp != null) ? regexp.matcher(actual).find() : exact.equals(actual);
+			return (regexp != null) ? regexp.matcher(actual).find() : actual.equals(exact);
 		}
 	}
 }

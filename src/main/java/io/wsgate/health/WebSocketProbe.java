@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.wsgate.config.HealthCheckSpec.WsCheckSpec;
 import io.wsgate.pool.Server;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
@@ -80,7 +81,7 @@ final class WebSocketProbe implements HealthProbe {
 		return session.close(CLOSE).onErrorComplete();
 	}
 
-	private static CheckResult result(String mismatch) {
+	private static CheckResult result(@Nullable String mismatch) {
 		return (mismatch == null) ? CheckResult.OK : CheckResult.failed("ws check: " + mismatch);
 	}
 

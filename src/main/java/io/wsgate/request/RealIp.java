@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.http.HttpHeaders;
 
 /**
@@ -27,7 +29,7 @@ public final class RealIp {
 		if (isBlank(realIp) && isBlank(forwarded)) {
 			return peerIp;
 		}
-		if (!isBlank(forwarded)) {
+		if (forwarded != null && !forwarded.isBlank()) {
 			for (String candidate : forwarded.split(",")) {
 				String ip = candidate.trim();
 				if (isPublicIpLiteral(ip)) {
@@ -38,7 +40,7 @@ public final class RealIp {
 		return (realIp != null) ? realIp.trim() : "";
 	}
 
-	private static boolean isBlank(String value) {
+	private static boolean isBlank(@Nullable String value) {
 		return value == null || value.isBlank();
 	}
 

@@ -2,6 +2,8 @@ package io.wsgate.request;
 
 import java.net.InetSocketAddress;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
@@ -40,8 +42,8 @@ public record RequestInfo(String method, String host, String path, HttpHeaders h
 		return (value != null) ? value : "";
 	}
 
-	/** The value of a request cookie, or null when absent. */
-	public String cookie(String name) {
+	/** The value of a request cookie; null when absent. */
+	public @Nullable String cookie(String name) {
 		for (String line : headers.getOrEmpty(HttpHeaders.COOKIE)) {
 			for (String pair : line.split(";")) {
 				int eq = pair.indexOf('=');
@@ -61,7 +63,7 @@ public record RequestInfo(String method, String host, String path, HttpHeaders h
 		return viaTrustedProxy ? clientIp : RealIp.of(headers, peerIp);
 	}
 
-	static String hostWithoutPort(String host) {
+	static String hostWithoutPort(@Nullable String host) {
 		if (host == null) {
 			return "";
 		}
@@ -74,8 +76,11 @@ public record RequestInfo(String method, String host, String path, HttpHeaders h
 		return (colon >= 0) ? h.substring(0, colon) : h;
 	}
 
-	/** A request made of these parts (tests, health probes). */
-	public static RequestInfo of(String method, String hostHeader, String path, HttpHeaders headers, String peerIp) {
+	/**
+	 * A request made of these parts (tests, health probes).
+	 * @param hostHeader the Host header; null when the request has none
+	 */
+	public static RequestInfo of(String method, @Nullable String hostHeader, String path, HttpHeaders headers, String peerIp) {
 		return new RequestInfo(method, hostWithoutPort(hostHeader), path, HttpHeaders.readOnlyHttpHeaders(headers), peerIp,
 				peerIp, false);
 	}

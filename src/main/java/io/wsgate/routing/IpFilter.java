@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.wsgate.config.IpFilterSpec;
 import io.wsgate.request.IpRanges;
+import org.jspecify.annotations.Nullable;
 
 /** A compiled {@link IpFilterSpec}, with Easegress's decision rules. */
 final class IpFilter {
@@ -34,7 +35,7 @@ final class IpFilter {
 	}
 
 	/** The filters of the levels a request passes, outermost first; null specs are levels without one. */
-	static List<IpFilter> chain(List<IpFilter> outer, IpFilterSpec spec) {
+	static List<IpFilter> chain(List<IpFilter> outer, @Nullable IpFilterSpec spec) {
 		if (spec == null) {
 			return outer;
 		}

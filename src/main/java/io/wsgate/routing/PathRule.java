@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import io.wsgate.config.HttpServerSpec.HeaderRuleSpec;
 import io.wsgate.config.HttpServerSpec.PathSpec;
 import io.wsgate.request.RequestInfo;
+import org.jspecify.annotations.Nullable;
 
 /** A compiled path rule: its path condition, then its method and header conditions, and its pipeline. */
 final class PathRule {
@@ -17,7 +18,7 @@ final class PathRule {
 
 	private final String prefix;
 
-	private final Pattern regexp;
+	private final @Nullable Pattern regexp;
 
 	private final Set<String> methods;
 
@@ -79,7 +80,7 @@ final class PathRule {
 		return headers.stream().allMatch(h -> h.matches(request));
 	}
 
-	private record HeaderCondition(String key, Set<String> values, Pattern regexp) {
+	private record HeaderCondition(String key, Set<String> values, @Nullable Pattern regexp) {
 
 		HeaderCondition(HeaderRuleSpec spec) {
 			this(spec.key(), Set.copyOf(spec.values()),

@@ -10,6 +10,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 import org.apache.commons.logging.Log;
@@ -37,7 +38,7 @@ final class ConfigWatcher implements AutoCloseable {
 	private final Thread thread;
 
 	/**
-	 * @param files files whose changes count (their folders are watched)
+	 * @param files files whose changes count, as absolute paths (their folders are watched)
 	 * @param folders folders in which a change of any file counts
 	 */
 	ConfigWatcher(List<Path> files, List<Path> folders, Runnable onChange) throws IOException {
@@ -46,7 +47,7 @@ final class ConfigWatcher implements AutoCloseable {
 		Set<Path> watched = new HashSet<>();
 		for (Path file : files) {
 			names.add(file.getFileName());
-			register(file.getParent(), watched);
+			register(Objects.requireNonNull(file.getParent(), () -> file + ": not in a folder"), watched);
 		}
 		for (Path folder : folders) {
 			anyChange.add(folder);

@@ -3,6 +3,7 @@ package io.wsgate.runtime;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 
@@ -18,7 +19,7 @@ public final class Debouncer {
 
 	private final Runnable action;
 
-	private Disposable pending;
+	private @Nullable Disposable pending;
 
 	/**
 	 * @param quiet how long no trigger must come before the action runs

@@ -25,6 +25,7 @@ import io.wsgate.metrics.WsgateMeters;
 import io.wsgate.metrics.WsgateMeters.TagKey;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -85,10 +86,10 @@ public final class DnsDiscovery implements AutoCloseable {
 	 * Netty's DNS resolver on one of the gateway's client event loops, with the system's name servers
 	 * and search domains (/etc/resolv.conf), or one name server only.
 	 *
-	 * @param nameServer the only name server to ask, or null for the system's (tests point it at a
+	 * @param nameServer the only name server to ask; null for the system's (tests point it at a
 	 * DNS server of their own on a loopback port)
 	 */
-	public static DnsDiscovery netty(LoopResources loops, InetSocketAddress nameServer, MeterRegistry registry) {
+	public static DnsDiscovery netty(LoopResources loops, @Nullable InetSocketAddress nameServer, MeterRegistry registry) {
 		EventLoopGroup group = loops.onClient(true);
 		DnsNameResolverBuilder builder = new DnsNameResolverBuilder(group.next())
 			.datagramChannelType(loops.onChannelClass(DatagramChannel.class, group))

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -16,6 +17,7 @@ import io.wsgate.pool.Server;
 import io.wsgate.request.TrustedProxies;
 import io.wsgate.routing.Router;
 import io.wsgate.server.RoutingTable;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
 /**
@@ -39,9 +41,9 @@ public final class GatewayRuntime implements RoutingTable {
 
 	private final Map<String, List<String>> addresses;
 
-	private volatile Disposable healthChecks;
+	private volatile @Nullable Disposable healthChecks;
 
-	private volatile Disposable dnsRefresh;
+	private volatile @Nullable Disposable dnsRefresh;
 
 	GatewayRuntime(ConfigSnapshot snapshot, Pipelines pipelines, List<PoolRegistry.Entry> pools,
 			Map<String, List<String>> addresses) {
@@ -54,7 +56,8 @@ public final class GatewayRuntime implements RoutingTable {
 		this.pipelines = pipelines;
 		Map<String, PipelineUsage> byName = new LinkedHashMap<>();
 		for (String name : pipelines.names()) {
-			byName.put(name, new PipelineUsage(pipelines.get(name), pipelines.filters(name)));
+			// A name of theirs: the pipeline is there.
+			byName.put(name, new PipelineUsage(Objects.requireNonNull(pipelines.get(name)), pipelines.filters(name)));
 		}
 		this.usage = byName;
 		this.pools = List.copyOf(pools);
@@ -95,12 +98,12 @@ public final class GatewayRuntime implements RoutingTable {
 	}
 
 	@Override
-	public ListenerRouting listener(String httpServer) {
+	public @Nullable ListenerRouting listener(String httpServer) {
 		return listeners.get(httpServer);
 	}
 
 	@Override
-	public PipelineHold hold(String pipeline) {
+	public @Nullable PipelineHold hold(String pipeline) {
 		PipelineUsage found = usage.get(pipeline);
 		return (found != null) ? found.hold() : null;
 	}

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -25,6 +24,7 @@ import io.wsgate.server.Listeners;
 import io.wsgate.server.Listeners.BindFailedException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -50,12 +50,12 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 	 *
 	 * @param version the version (hash) of the configuration in force
 	 * @param loadedAt when it was read
-	 * @param lastRejection the last rejected reload, or null
+	 * @param lastRejection the last rejected reload; null when none was rejected
 	 */
-	public record Status(String version, Instant loadedAt, ReloadResult lastRejection) {
+	public record Status(String version, Instant loadedAt, @Nullable ReloadResult lastRejection) {
 	}
 
-	private final AtomicReference<GatewayRuntime> current = new AtomicReference<>();
+	private volatile GatewayRuntime current;
 
 	private final SnapshotLoader loader;
 
@@ -75,15 +75,15 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 
 	private final Counter rejected;
 
-	private volatile Listeners listeners;
+	private volatile @Nullable Listeners listeners;
 
-	private volatile ReloadResult lastRejection;
+	private volatile @Nullable ReloadResult lastRejection;
 
-	private ConfigWatcher watcher;
+	private @Nullable ConfigWatcher watcher;
 
-	private Scheduler reloads;
+	private @Nullable Scheduler reloads;
 
-	private Debouncer debouncer;
+	private @Nullable Debouncer debouncer;
 
 	private boolean running;
 
@@ -105,7 +105,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 		this.applied = reloadCounter(registry, ReloadOutcome.APPLIED);
 		this.rejected = reloadCounter(registry, ReloadOutcome.REJECTED);
 		GatewayRuntime first = factory.build(initial);
-		current.set(first);
+		this.current = first;
 		pools.commit(first.pools());
 		metrics.activate(first.pools().stream().map(PoolRegistry.Entry::pool).toList());
 	}
@@ -125,17 +125,17 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 	/** The runtime in force. */
 	@Override
 	public GatewayRuntime get() {
-		return current.get();
+		return current;
 	}
 
 	public Status status() {
-		ConfigSnapshot snapshot = current.get().snapshot();
+		ConfigSnapshot snapshot = current.snapshot();
 		return new Status(snapshot.version(), snapshot.loadedAt(), lastRejection);
 	}
 
 	/** Reads the config files again and applies them, or rejects them with every problem found. */
 	public synchronized ReloadResult reload() {
-		GatewayRuntime before = current.get();
+		GatewayRuntime before = current;
 		ConfigSnapshot snapshot;
 		try {
 			snapshot = loader.reload();
@@ -157,8 +157,9 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 			return reject(List.of("wsgate.pipelines: a filter cannot be made: " + ex.getMessage()));
 		}
 		try {
-			if (listeners != null) {
-				listeners.apply(snapshot.httpServers());
+			Listeners attached = listeners;
+			if (attached != null) {
+				attached.apply(snapshot.httpServers());
 			}
 		}
 		catch (BindFailedException ex) {
@@ -182,7 +183,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 	 * force is stale and ignored.
 	 */
 	synchronized void addressesChanged(GatewayRuntime seenBy, String name, List<String> addresses) {
-		GatewayRuntime before = current.get();
+		GatewayRuntime before = current;
 		if (before != seenBy || !running) {
 			return;
 		}
@@ -211,7 +212,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 
 	/** @param resolveNow whether the new runtime resolves its DNS names at once, or first after a period */
 	private void swap(GatewayRuntime before, GatewayRuntime next, boolean resolveNow) {
-		current.set(next);
+		current = next;
 		pools.commit(next.pools());
 		metrics.activate(next.pools().stream().map(PoolRegistry.Entry::pool).toList());
 		if (running) {
@@ -222,14 +223,14 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 	}
 
 	private void startDnsRefresh(GatewayRuntime runtime, boolean resolveNow) {
-		if (dns != null && !runtime.dnsNames().isEmpty()) {
+		if (!runtime.dnsNames().isEmpty()) {
 			runtime.startDnsRefresh(dns.schedule(runtime, resolveNow, this::addressesChanged));
 		}
 	}
 
 	/** {@code removedServers: drain}: closes the sessions on servers and http servers no longer in force. */
 	private void drainRemoved() {
-		GatewayRuntime now = current.get();
+		GatewayRuntime now = current;
 		java.util.Set<ServerKey> servers = now.servers();
 		int closed = sessions.goAway(place -> now.listener(place.httpServer()) == null
 				|| !servers.contains(new ServerKey(place.pipeline(), place.pool(), place.server())),
@@ -242,7 +243,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 	private ReloadResult reject(List<String> problems) {
 		problems.forEach(problem -> logger.warn("configuration reload rejected: " + problem));
 		rejected.increment();
-		ReloadResult result = new ReloadResult(ReloadResult.REJECTED, current.get().snapshot().version(), Instant.now(),
+		ReloadResult result = new ReloadResult(ReloadResult.REJECTED, current.snapshot().version(), Instant.now(),
 				List.copyOf(problems));
 		lastRejection = result;
 		return result;
@@ -253,9 +254,9 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 
 	@Override
 	public synchronized void start() {
-		GatewayRuntime first = current.get();
+		GatewayRuntime first = current;
 		boolean unresolved = false;
-		if (dns != null && !first.dnsNames().isEmpty()) {
+		if (!first.dnsNames().isEmpty()) {
 			// Servers of a DNS name start as its addresses (not as the name) when it resolves in time.
 			Map<String, List<String>> resolved = dns.resolveNow(first.dnsNames().keySet(), FIRST_RESOLUTION_WAIT);
 			if (!resolved.isEmpty()) {
@@ -263,7 +264,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 			}
 			unresolved = resolved.size() < first.dnsNames().size();
 		}
-		GatewayRuntime runtime = current.get();
+		GatewayRuntime runtime = current;
 		runtime.startHealthChecks(health.schedule(runtime.pools()));
 		running = true;
 		// A name that did not resolve in time is asked again at once, the others after a period.
@@ -292,10 +293,13 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 		}
 		if (debouncer != null) {
 			debouncer.cancel();
-			reloads.dispose();
 			debouncer = null;
 		}
-		current.get().retire();
+		if (reloads != null) {
+			reloads.dispose();
+			reloads = null;
+		}
+		current.retire();
 		running = false;
 	}
 

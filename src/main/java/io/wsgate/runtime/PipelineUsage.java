@@ -8,6 +8,7 @@ import io.wsgate.pipeline.Filter;
 import io.wsgate.pipeline.Pipeline;
 import io.wsgate.pipeline.Pipelines;
 import io.wsgate.server.RoutingTable.PipelineHold;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who uses a pipeline of a configuration: requests under way and the sessions they opened. Once
@@ -30,8 +31,8 @@ final class PipelineUsage {
 		this.filters = filters;
 	}
 
-	/** A hold, or null when the pipeline is closed. */
-	PipelineHold hold() {
+	/** A hold; null when the pipeline is closed. */
+	@Nullable PipelineHold hold() {
 		while (true) {
 			int current = holders.get();
 			if (current < 0) {

@@ -22,6 +22,7 @@ import io.wsgate.config.InvalidConfigException;
 import io.wsgate.config.WsgateProperties;
 import io.wsgate.config.easegress.EasegressLoader;
 import io.wsgate.config.easegress.EasegressObjects;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -179,8 +180,11 @@ public final class SnapshotLoader {
 		return result;
 	}
 
-	/** The file of a config file's property source (any of its values knows where it came from), or null. */
-	static Resource configResource(PropertySource<?> source) {
+	/**
+	 * The file of a config file's property source (any of its values knows where it came from); null
+	 * when the source is no config file.
+	 */
+	static @Nullable Resource configResource(PropertySource<?> source) {
 		if (!source.getName().startsWith(CONFIG_RESOURCE) || !(source instanceof OriginLookup<?>)
 				|| !(source instanceof EnumerablePropertySource<?> enumerable)) {
 			return null;

@@ -73,18 +73,20 @@ final class GatewayHttpHandler implements HttpHandler {
 		}
 		RequestInfo info = RequestInfo.of(request, listener.trustedProxies());
 		Route route = listener.router().route(info);
-		PipelineHold hold = route.isRouted() ? table.hold(route.pipeline()) : null;
-		if (route.isRouted() && hold == null) {
-			// A reload replaced the table since it was read: the one in force now decides.
-			return route(request, response);
-		}
-		Observation observation = tracing.startHandshake(nettyHeaders(request), serverName);
-		if (!route.isRouted()) {
-			observation.lowCardinalityKeyValue("outcome", "not_routed")
+		String routed = route.pipeline();
+		if (routed == null) {
+			tracing.startHandshake(nettyHeaders(request), serverName)
+				.lowCardinalityKeyValue("outcome", "not_routed")
 				.lowCardinalityKeyValue("status", String.valueOf(route.status()))
 				.stop();
 			return FilterContext.respond(response, route.status(), route.reason());
 		}
+		PipelineHold hold = table.hold(routed);
+		if (hold == null) {
+			// A reload replaced the table since it was read: the one in force now decides.
+			return route(request, response);
+		}
+		Observation observation = tracing.startHandshake(nettyHeaders(request), serverName);
 		Pipeline pipeline = hold.pipeline();
 		observation.lowCardinalityKeyValue("route", route.path()).lowCardinalityKeyValue("pipeline", pipeline.name());
 		FilterContext context = new FilterContext(request, response, info, serverName, pipeline.name(), secure, observation);

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.NettyPipeline;
 
 /**
@@ -29,7 +30,7 @@ final class HandshakeDeadline extends ChannelInboundHandlerAdapter {
 
 	private final Duration timeout;
 
-	private ScheduledFuture<?> deadline;
+	private @Nullable ScheduledFuture<?> deadline;
 
 	private HandshakeDeadline(Duration timeout) {
 		this.timeout = timeout;

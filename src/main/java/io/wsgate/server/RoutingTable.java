@@ -3,6 +3,7 @@ package io.wsgate.server;
 import io.wsgate.pipeline.Pipeline;
 import io.wsgate.request.TrustedProxies;
 import io.wsgate.routing.Router;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The configuration in force as the listeners' handlers read it, once per request: the routing of
@@ -11,14 +12,14 @@ import io.wsgate.routing.Router;
  */
 public interface RoutingTable {
 
-	/** The routing of an http server, or null when this configuration has no http server of that name. */
-	ListenerRouting listener(String httpServer);
+	/** The routing of an http server; null when this configuration has no http server of that name. */
+	@Nullable ListenerRouting listener(String httpServer);
 
 	/**
 	 * Holds a pipeline for a request; null when this configuration was retired meanwhile (read the
 	 * one in force again). Names come from the router of the same table.
 	 */
-	PipelineHold hold(String pipeline);
+	@Nullable PipelineHold hold(String pipeline);
 
 	/**
 	 * What an http server decides per request.

@@ -22,6 +22,7 @@ import io.wsgate.runtime.GatewayRuntimes;
 import io.wsgate.runtime.ReloadResult;
 import io.wsgate.server.Listeners;
 import io.wsgate.status.GatewayTotals.FilterId;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -92,7 +93,7 @@ public final class GatewayStatusEndpoint {
 	 * handshake and refusal rates, one sample a second, oldest first.
 	 */
 	@ReadOperation
-	public TrafficHistory.Snapshot part(@Selector String part) {
+	public TrafficHistory.@Nullable Snapshot part(@Selector String part) {
 		// null is a 404: history is the only part.
 		return "history".equals(part) ? history.snapshot() : null;
 	}
@@ -103,7 +104,7 @@ public final class GatewayStatusEndpoint {
 	 * when rejected, the problems, each with its key path.
 	 */
 	@WriteOperation
-	public ReloadResult act(@Selector String part) {
+	public @Nullable ReloadResult act(@Selector String part) {
 		return "reload".equals(part) ? runtimes.reload() : null;
 	}
 

@@ -92,8 +92,13 @@ public final class GatewayTotals {
 		Map<FilterId, Map<String, Long>> results = new HashMap<>();
 		for (Counter counter : registry.find(WsgateMeters.FILTER_RESULTS.meterName()).counters()) {
 			Meter.Id id = counter.getId();
-			FilterId filter = new FilterId(id.getTag(TagKey.PIPELINE.asString()), id.getTag(TagKey.FILTER.asString()));
-			results.computeIfAbsent(filter, f -> new TreeMap<>())
+			String pipeline = id.getTag(TagKey.PIPELINE.asString());
+			String filter = id.getTag(TagKey.FILTER.asString());
+			if (pipeline == null || filter == null) {
+				// GatewayMetrics tags each with both: a counter without them is no filter's.
+				continue;
+			}
+			results.computeIfAbsent(new FilterId(pipeline, filter), f -> new TreeMap<>())
 				.merge(id.getTag(TagKey.RESULT.asString()), (long) counter.count(), Long::sum);
 		}
 		return results;

@@ -2,6 +2,8 @@ package io.wsgate.status;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The last minutes of the gateway's traffic for the dashboard's charts: a fixed ring of samples, so
  * memory stays the same however long the gateway runs. A sample holds the active sessions and the
@@ -53,7 +55,7 @@ public final class TrafficHistory {
 
 	private int size;
 
-	private Reading previous;
+	private @Nullable Reading previous;
 
 	private long previousNanos;
 

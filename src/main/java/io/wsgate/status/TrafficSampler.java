@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
 
@@ -21,7 +22,7 @@ public final class TrafficSampler implements SmartLifecycle {
 
 	private final TrafficHistory history;
 
-	private volatile ScheduledExecutorService executor;
+	private volatile @Nullable ScheduledExecutorService executor;
 
 	public TrafficSampler(GatewayTotals totals, TrafficHistory history) {
 		this.totals = totals;

@@ -46,7 +46,12 @@ public final class HandshakeTracing {
 		if (registry.isNoop()) {
 			return Observation.NOOP;
 		}
-		SenderContext<HttpHeaders> context = new SenderContext<>((headers, key, value) -> headers.set(key, value));
+		SenderContext<HttpHeaders> context = new SenderContext<>((headers, key, value) -> {
+			// Micrometer's setter allows for no carrier; this context always has one.
+			if (headers != null) {
+				headers.set(key, value);
+			}
+		});
 		context.setCarrier(backendHeaders);
 		return Observation.createNotStarted(DIAL, () -> context, registry)
 			.parentObservation(handshake)

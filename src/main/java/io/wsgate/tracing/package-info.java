@@ -3,4 +3,7 @@
  * client's {@code traceparent}, when it sent one) and a child span for the backend dial, whose
  * context goes to the backend as {@code traceparent}.
  */
+@NullMarked
 package io.wsgate.tracing;
+
+import org.jspecify.annotations.NullMarked;
