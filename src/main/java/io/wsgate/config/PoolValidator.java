@@ -14,7 +14,6 @@ import io.wsgate.config.PoolSpec.StickySessionSpec;
 import io.wsgate.config.PoolSpec.StringMatcherSpec;
 import io.wsgate.pool.BackendTls;
 import io.wsgate.pool.Server;
-import io.wsgate.proxy.OriginCheck;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.SslBundles;
@@ -126,7 +125,7 @@ public final class PoolValidator {
 		}
 		for (int o = 0; o < pool.originPatterns().size(); o++) {
 			try {
-				OriginCheck.globToRegex(pool.originPatterns().get(o));
+				OriginGlob.compile(pool.originPatterns().get(o));
 			}
 			catch (RuntimeException ex) {
 				problems.add(path + ".originPatterns[" + o + "]", "invalid pattern: " + ex.getMessage());
