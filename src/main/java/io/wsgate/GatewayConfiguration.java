@@ -2,6 +2,7 @@ package io.wsgate;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 import io.wsgate.config.WsgateProperties;
@@ -77,7 +78,7 @@ class GatewayConfiguration {
 		if (!properties.accessLog().enabled()) {
 			return recentCloses;
 		}
-		AccessLog accessLog = new AccessLog(properties.accessLog().parsedFormat());
+		AccessLog accessLog = new AccessLog(Objects.requireNonNull(properties.accessLog().parsedFormat(), "validated"));
 		return summary -> {
 			recentCloses.sessionFinished(summary);
 			accessLog.sessionFinished(summary);

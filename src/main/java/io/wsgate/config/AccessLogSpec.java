@@ -1,5 +1,7 @@
 package io.wsgate.config;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -18,8 +20,8 @@ public record AccessLogSpec(@DefaultValue("true") boolean enabled, @DefaultValue
 		format = format.isBlank() ? DEFAULT_FORMAT : format;
 	}
 
-	/** The format {@code format} names, or null when it names none (a problem of the validator). */
-	public Format parsedFormat() {
+	/** The format {@code format} names (null: it names none, a problem of the validator). */
+	public @Nullable Format parsedFormat() {
 		return Spelled.parse(Format.class, format);
 	}
 

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -17,6 +18,7 @@ import io.wsgate.config.HttpServerSpec.PathSpec;
 import io.wsgate.config.HttpServerSpec.RuleSpec;
 import io.wsgate.config.PipelineSpec.FlowNodeSpec;
 import io.wsgate.request.IpRanges;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -164,7 +166,7 @@ public final class ConfigValidator {
 		}
 	}
 
-	private void validateTls(HttpServerSpec.TlsSpec tls, String path, ConfigProblems problems) {
+	private void validateTls(HttpServerSpec.@Nullable TlsSpec tls, String path, ConfigProblems problems) {
 		if (tls == null) {
 			return;
 		}
@@ -192,7 +194,7 @@ public final class ConfigValidator {
 		return value.strip().startsWith("-----BEGIN ");
 	}
 
-	private static void checkIpFilter(IpFilterSpec filter, String path, ConfigProblems problems) {
+	private static void checkIpFilter(@Nullable IpFilterSpec filter, String path, ConfigProblems problems) {
 		if (filter != null) {
 			checkIpRanges(filter.allowIPs(), path + ".allowIPs", problems);
 			checkIpRanges(filter.blockIPs(), path + ".blockIPs", problems);
@@ -206,7 +208,7 @@ public final class ConfigValidator {
 				IpRanges.of(List.of(entries.get(i)));
 			}
 			catch (IllegalArgumentException ex) {
-				problems.add(path + "[" + i + "]", ex.getMessage());
+				problems.add(path + "[" + i + "]", String.valueOf(ex.getMessage()));
 			}
 		}
 	}
@@ -345,11 +347,11 @@ public final class ConfigValidator {
 		}
 	}
 
-	/** Binds a filter's options to its kind's spec and has the kind check them. */
+	/** Binds a filter's options to its kind's spec and has the kind check them; the kind exists. */
 	private void validateOptions(String kind, String path, Binder binder, ConfigProblems problems) {
 		Object spec;
 		try {
-			spec = FilterOptions.bind(binder, path, kinds.specType(kind));
+			spec = FilterOptions.bind(binder, path, Objects.requireNonNull(kinds.specType(kind), kind));
 		}
 		catch (BindException ex) {
 			String[] problem = FilterOptions.describe(ex, path);

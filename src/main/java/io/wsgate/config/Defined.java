@@ -2,6 +2,7 @@ package io.wsgate.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.Binder;
 
@@ -13,11 +14,11 @@ import org.springframework.boot.context.properties.bind.Binder;
  * @param path its key path; problems name the keys under it, and its filters' options are found in
  * {@code binder} at {@link #filterPath(int)}
  * @param label shown in problems instead of {@code path}, for an object of another file (for
- * example {@code easegress file /etc/chat.yaml, Pipeline 'chat'}); null to show the path itself
+ * example {@code easegress file /etc/chat.yaml, Pipeline 'chat'}; null: the path itself is shown)
  * @param binder binds the options of its filters
  * @param <S> {@link HttpServerSpec} or {@link PipelineSpec}
  */
-public record Defined<S>(S spec, String path, String label, Binder binder) {
+public record Defined<S>(S spec, String path, @Nullable String label, Binder binder) {
 
 	/** The key path of its filter {@code index}, where that filter's options are. */
 	public String filterPath(int index) {

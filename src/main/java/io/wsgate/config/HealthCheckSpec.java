@@ -4,6 +4,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
 /**
  * Active health check of a pool's servers ({@code pools[i].healthCheck}). A server is healthy only
  * while it passes every configured sub-check.
@@ -11,19 +15,14 @@ import java.util.Map;
  * @param interval time between two checks of a server (default 60s)
  * @param timeout time allowed for one check (default 3s)
  * @param fails consecutive failures that mark a server unhealthy (default 1)
- * @param pass consecutive successes that mark it healthy again (default 1)
+ * @param pass consecutive successes that mark it healthy again (null: {@code passes}, else 1)
  * @param passes Easegress's spelling of {@code pass}
- * @param http an HTTP request check
- * @param ws a WebSocket handshake check
+ * @param http an HTTP request check (null: none)
+ * @param ws a WebSocket handshake check (null: none)
  */
-public record HealthCheckSpec(Duration interval, Duration timeout, Integer fails, Integer pass, Integer passes,
-		HttpCheckSpec http, WsCheckSpec ws) {
-
-	public HealthCheckSpec {
-		interval = (interval != null) ? interval : Duration.ofSeconds(60);
-		timeout = (timeout != null) ? timeout : Duration.ofSeconds(3);
-		fails = (fails != null) ? fails : 1;
-	}
+public record HealthCheckSpec(@DefaultValue("60s") Duration interval, @DefaultValue("3s") Duration timeout,
+		@DefaultValue("1") int fails, @Nullable Integer pass, @Nullable Integer passes, @Nullable HttpCheckSpec http,
+		@Nullable WsCheckSpec ws) {
 
 	/** Consecutive successes needed to recover, from {@code pass} or its alias {@code passes}. */
 	public int successesToRecover() {
@@ -38,13 +37,12 @@ public record HealthCheckSpec(Duration interval, Duration timeout, Integer fails
 	 * @param headers request headers
 	 * @param match what makes the answer healthy (default: status 101)
 	 */
-	public record WsCheckSpec(Integer port, String uri, Map<String, String> headers, MatchSpec match) {
+	public record WsCheckSpec(@DefaultValue("0") int port, String uri, Map<String, String> headers,
+			@DefaultValue MatchSpec match) {
 
 		public WsCheckSpec {
-			port = (port != null) ? port : 0;
 			uri = Specs.text(uri);
 			headers = Specs.map(headers);
-			match = (match != null) ? match : new MatchSpec(null, null, null);
 		}
 	}
 
@@ -60,18 +58,20 @@ public record HealthCheckSpec(Duration interval, Duration timeout, Integer fails
 	 * @param password Basic auth password
 	 * @param match what makes the answer healthy (default: status 200..399)
 	 */
-	public record HttpCheckSpec(Integer port, String uri, String method, Map<String, String> headers, String body,
-			String username, String password, MatchSpec match) {
+	public record HttpCheckSpec(@DefaultValue("0") int port, String uri,
+			@DefaultValue(HttpCheckSpec.DEFAULT_METHOD) String method, Map<String, String> headers, String body,
+			String username, String password, @DefaultValue MatchSpec match) {
+
+		/** The method when none is given, or a blank one. */
+		static final String DEFAULT_METHOD = "GET";
 
 		public HttpCheckSpec {
-			port = (port != null) ? port : 0;
 			uri = Specs.text(uri);
-			method = (method != null && !method.isBlank()) ? method : "GET";
+			method = method.isBlank() ? DEFAULT_METHOD : method;
 			headers = Specs.map(headers);
 			body = Specs.text(body);
 			username = Specs.text(username);
 			password = Specs.text(password);
-			match = (match != null) ? match : new MatchSpec(null, null, null);
 		}
 	}
 
@@ -80,9 +80,9 @@ public record HealthCheckSpec(Duration interval, Duration timeout, Integer fails
 	 *
 	 * @param statusCodes inclusive ranges, e.g. [[200, 399]]; empty = the check's default
 	 * @param headers response header rules
-	 * @param body response body rule (http only)
+	 * @param body response body rule, http only (null: none)
 	 */
-	public record MatchSpec(List<List<Integer>> statusCodes, List<HeaderMatchSpec> headers, BodyMatchSpec body) {
+	public record MatchSpec(List<List<Integer>> statusCodes, List<HeaderMatchSpec> headers, @Nullable BodyMatchSpec body) {
 
 		public MatchSpec {
 			statusCodes = Specs.list(statusCodes);
@@ -105,8 +105,8 @@ public record HealthCheckSpec(Duration interval, Duration timeout, Integer fails
 			type = Specs.text(type);
 		}
 
-		/** The match {@code type} names (empty: exact), or null when it names none (case-sensitive). */
-		public MatchType parsedType() {
+		/** The match {@code type} names, case-sensitive (empty: exact; null: it names none). */
+		public @Nullable MatchType parsedType() {
 			MatchType parsed = type.isEmpty() ? MatchType.EXACT : Spelled.parseExact(MatchType.class, type);
 			return (parsed != MatchType.CONTAINS) ? parsed : null;
 		}
@@ -125,8 +125,8 @@ public record HealthCheckSpec(Duration interval, Duration timeout, Integer fails
 			type = Specs.text(type);
 		}
 
-		/** The match {@code type} names (empty: contains), or null when it names none (case-sensitive). */
-		public MatchType parsedType() {
+		/** The match {@code type} names, case-sensitive (empty: contains; null: it names none). */
+		public @Nullable MatchType parsedType() {
 			MatchType parsed = type.isEmpty() ? MatchType.CONTAINS : Spelled.parseExact(MatchType.class, type);
 			return (parsed != MatchType.EXACT) ? parsed : null;
 		}

@@ -8,6 +8,7 @@ import java.util.Locale;
 import io.wsgate.config.HealthCheckSpec.HeaderMatchSpec;
 import io.wsgate.config.HealthCheckSpec.MatchSpec;
 import io.wsgate.config.HealthCheckSpec.MatchType;
+import org.jspecify.annotations.Nullable;
 
 /** Checks a pool's {@code healthCheck} and {@code passiveHealthCheck}, naming the key of each problem. */
 public final class HealthCheckValidator {
@@ -15,7 +16,7 @@ public final class HealthCheckValidator {
 	private HealthCheckValidator() {
 	}
 
-	public static void validate(HealthCheckSpec spec, String path, ConfigProblems problems) {
+	public static void validate(@Nullable HealthCheckSpec spec, String path, ConfigProblems problems) {
 		if (spec == null) {
 			return;
 		}

@@ -3,44 +3,47 @@ package io.wsgate.config;
 import java.time.Duration;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
  * One listener ({@code wsgate.http-servers[i]}).
  *
  * @param name unique name, used in logs and metrics
- * @param port TCP port (0 = any free port, for tests)
+ * @param port TCP port (0 = any free port, for tests; null: not given, a problem of the validator)
  * @param address bind address (default 0.0.0.0)
  * @param rules routing rules; the first matching rule and path wins
  * @param handshakeTimeout time a client has to send its whole handshake request (default 10s; 408 after)
  * @param maxHeaderSize largest request head accepted (default 8KB; 431 above)
- * @param tls serve https/wss on this port (none by default)
+ * @param tls serve https/wss on this port (null: none, the default)
  * @param proxyProtocol every connection starts with a PROXY protocol header (v1 or v2) from an L4 load
  * balancer, whose client address then counts as the peer's (default false)
  * @param trustedProxies addresses or CIDR ranges of the proxies in front: from them, X-Forwarded-For
  * names the client and X-Forwarded-Proto/-Host are kept (default none)
- * @param ipFilter the client addresses this server serves (403 for others; default all)
+ * @param ipFilter the client addresses this server serves, 403 for others (null: all, the default)
  * @param maxConnections most connections open at once on this port, upgraded sessions included
  * (Easegress's key; 0 = unlimited, the default): a connection over it is closed at once
  * @param kind optional, {@code HTTPServer}: the kind line of an Easegress object, so its spec pastes whole
  */
-public record HttpServerSpec(String name, Integer port, String address, List<RuleSpec> rules,
-		Duration handshakeTimeout, DataSize maxHeaderSize, TlsSpec tls, Boolean proxyProtocol, List<String> trustedProxies,
-		IpFilterSpec ipFilter, Integer maxConnections, String kind) {
+public record HttpServerSpec(String name, @Nullable Integer port, @DefaultValue(HttpServerSpec.DEFAULT_ADDRESS) String address,
+		List<RuleSpec> rules, @DefaultValue("10s") Duration handshakeTimeout, @DefaultValue("8KB") DataSize maxHeaderSize,
+		@Nullable TlsSpec tls, @DefaultValue("false") boolean proxyProtocol, List<String> trustedProxies,
+		@Nullable IpFilterSpec ipFilter, @DefaultValue("0") int maxConnections, String kind) {
 
 	/** The Easegress kind of the object this spec is the body of. */
 	public static final String KIND = "HTTPServer";
 
+	/** The bind address when none is given, or a blank one. */
+	static final String DEFAULT_ADDRESS = "0.0.0.0";
+
 	public HttpServerSpec {
 		name = Specs.text(name);
 		kind = Specs.text(kind);
-		address = (address != null && !address.isBlank()) ? address : "0.0.0.0";
+		address = address.isBlank() ? DEFAULT_ADDRESS : address;
 		rules = Specs.list(rules);
-		handshakeTimeout = (handshakeTimeout != null) ? handshakeTimeout : Duration.ofSeconds(10);
-		maxHeaderSize = (maxHeaderSize != null) ? maxHeaderSize : DataSize.ofKilobytes(8);
-		proxyProtocol = Boolean.TRUE.equals(proxyProtocol);
 		trustedProxies = Specs.list(trustedProxies);
-		maxConnections = (maxConnections != null) ? maxConnections : 0;
 	}
 
 	/**
@@ -52,18 +55,22 @@ public record HttpServerSpec(String name, Integer port, String address, List<Rul
 	 * @param clientAuth {@code none} (default), {@code want} or {@code need} a client certificate
 	 * @param clientCa PEM location of the CAs that client certificates must chain to
 	 */
-	public record TlsSpec(String bundle, String cert, String key, String clientAuth, String clientCa) {
+	public record TlsSpec(String bundle, String cert, String key, @DefaultValue(TlsSpec.DEFAULT_CLIENT_AUTH) String clientAuth,
+			String clientCa) {
+
+		/** The setting when none is given, or a blank one. */
+		static final String DEFAULT_CLIENT_AUTH = "none";
 
 		public TlsSpec {
 			bundle = Specs.text(bundle);
 			cert = Specs.text(cert);
 			key = Specs.text(key);
-			clientAuth = (clientAuth != null && !clientAuth.isBlank()) ? clientAuth : ClientAuth.NONE.spelling();
+			clientAuth = clientAuth.isBlank() ? DEFAULT_CLIENT_AUTH : clientAuth;
 			clientCa = Specs.text(clientCa);
 		}
 
-		/** The setting {@code clientAuth} names, or null when it names none (a problem of the validator). */
-		public ClientAuth parsedClientAuth() {
+		/** The setting {@code clientAuth} names (null: it names none, a problem of the validator). */
+		public @Nullable ClientAuth parsedClientAuth() {
 			return Spelled.parse(ClientAuth.class, clientAuth);
 		}
 	}
@@ -90,9 +97,9 @@ public record HttpServerSpec(String name, Integer port, String address, List<Rul
 	 *
 	 * @param host exact host, or one leading or trailing {@code *}; empty = any host
 	 * @param paths path rules, tried in order
-	 * @param ipFilter the client addresses this rule serves, besides the server's filter (403 for others)
+	 * @param ipFilter the client addresses this rule serves, besides the server's filter, 403 for others (null: all)
 	 */
-	public record RuleSpec(String host, List<PathSpec> paths, IpFilterSpec ipFilter) {
+	public record RuleSpec(String host, List<PathSpec> paths, @Nullable IpFilterSpec ipFilter) {
 
 		public RuleSpec {
 			host = Specs.text(host);
@@ -109,12 +116,13 @@ public record HttpServerSpec(String name, Integer port, String address, List<Rul
 	 * @param pathRegexp regular expression, searched (find semantics)
 	 * @param methods allowed methods; a mismatch answers 405
 	 * @param headers required headers; a mismatch answers 400
-	 * @param clientMaxBodySize accepted for Easegress compatibility; an upgrade body is never buffered
+	 * @param clientMaxBodySize accepted for Easegress compatibility; an upgrade body is never buffered (null: not given)
 	 * @param backend name of the pipeline
-	 * @param ipFilter the client addresses this path serves, besides the server's and rule's (403 for others)
+	 * @param ipFilter the client addresses this path serves, besides the server's and rule's, 403 for others
+	 * (null: all)
 	 */
 	public record PathSpec(String path, String pathPrefix, String pathRegexp, List<String> methods,
-			List<HeaderRuleSpec> headers, Long clientMaxBodySize, String backend, IpFilterSpec ipFilter) {
+			List<HeaderRuleSpec> headers, @Nullable Long clientMaxBodySize, String backend, @Nullable IpFilterSpec ipFilter) {
 
 		public PathSpec {
 			path = Specs.text(path);

@@ -4,6 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationStyle;
+
 /**
  * A pool of backend servers of a WebSocketProxy.
  *
@@ -12,46 +17,32 @@ import java.util.Map;
  * @param loadBalance how a server is picked (default round robin)
  * @param clientMaxMsgSize max bytes of one message from the client (default 32769, -1 = unlimited)
  * @param serverMaxMsgSize max bytes of one message from the backend (default 32769, -1 = unlimited)
- * @param filter makes this a candidate pool, chosen when the request matches
+ * @param filter makes this a candidate pool, chosen when the request matches (null: the main pool)
  * @param originPatterns extra allowed browser Origins (globs on host[:port])
  * @param insecureSkipVerify skip the Origin check (the Easegress meaning; nothing to do with TLS)
  * @param connectTimeout time allowed to connect to a backend and finish its handshake (default 10s)
- * @param healthCheck active health check of the servers (none by default)
+ * @param healthCheck active health check of the servers (null: none, the default)
  * @param passiveHealthCheck taking failing servers out on real traffic (on by default)
  * @param idleTimeout close a session after this long without a message either way (default 0 = never)
  * @param pingInterval ping a side that has sent nothing for this long (default 30s, 0 = never)
  * @param pingTimeout a pinged side that stays silent this much longer is closed as dead (default 10s)
  * @param maxSessions most concurrent sessions of the pool (default 0 = unlimited)
- * @param serverTls TLS toward wss:// servers (default: the JVM's trust store)
+ * @param serverTls TLS toward wss:// servers (null: the JVM's trust store, the default)
  * @param dnsRefresh a server whose host is a DNS name becomes one server per address it resolves to,
  * re-resolved this often (default 0 = off: the name is resolved at each dial)
  */
-public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBalanceSpec loadBalance, Long clientMaxMsgSize,
-		Long serverMaxMsgSize, RequestMatcherSpec filter, List<String> originPatterns, Boolean insecureSkipVerify,
-		Duration connectTimeout, HealthCheckSpec healthCheck, PassiveHealthCheckSpec passiveHealthCheck,
-		Duration idleTimeout, Duration pingInterval, Duration pingTimeout, Integer maxSessions,
-		ServerTlsSpec serverTls, Duration dnsRefresh) {
-
-	/** The seed's default message size limit. */
-	public static final long DEFAULT_MAX_MSG_SIZE = 32769;
-
-	public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, @DefaultValue LoadBalanceSpec loadBalance,
+		@DefaultValue("32769") long clientMaxMsgSize, @DefaultValue("32769") long serverMaxMsgSize,
+		@Nullable RequestMatcherSpec filter, List<String> originPatterns, @DefaultValue("false") boolean insecureSkipVerify,
+		@DefaultValue("10s") Duration connectTimeout, @Nullable HealthCheckSpec healthCheck,
+		@DefaultValue PassiveHealthCheckSpec passiveHealthCheck, @DefaultValue("0s") Duration idleTimeout,
+		@DefaultValue("30s") Duration pingInterval, @DefaultValue("10s") Duration pingTimeout,
+		@DefaultValue("0") int maxSessions, @Nullable ServerTlsSpec serverTls, @DefaultValue("0s") Duration dnsRefresh) {
 
 	public PoolSpec {
 		servers = Specs.list(servers);
 		serverTags = Specs.list(serverTags);
-		loadBalance = (loadBalance != null) ? loadBalance : new LoadBalanceSpec(null, null, null);
-		clientMaxMsgSize = (clientMaxMsgSize != null) ? clientMaxMsgSize : DEFAULT_MAX_MSG_SIZE;
-		serverMaxMsgSize = (serverMaxMsgSize != null) ? serverMaxMsgSize : DEFAULT_MAX_MSG_SIZE;
 		originPatterns = Specs.list(originPatterns);
-		insecureSkipVerify = Boolean.TRUE.equals(insecureSkipVerify);
-		connectTimeout = (connectTimeout != null) ? connectTimeout : DEFAULT_CONNECT_TIMEOUT;
-		passiveHealthCheck = (passiveHealthCheck != null) ? passiveHealthCheck : PassiveHealthCheckSpec.DEFAULT;
-		idleTimeout = (idleTimeout != null) ? idleTimeout : Duration.ZERO;
-		pingInterval = (pingInterval != null) ? pingInterval : Duration.ofSeconds(30);
-		pingTimeout = (pingTimeout != null) ? pingTimeout : Duration.ofSeconds(10);
-		maxSessions = (maxSessions != null) ? maxSessions : 0;
-		dnsRefresh = (dnsRefresh != null) ? dnsRefresh : Duration.ZERO;
 	}
 
 	/** The shortest {@code dnsRefresh}: a shorter period is a DNS query storm, not discovery. */
@@ -59,8 +50,9 @@ public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBa
 
 	/** Consecutive failed dials that take a server out: passiveHealthCheck.fails, else healthCheck.fails, else 1. */
 	public int passiveFails() {
-		if (passiveHealthCheck.fails() != null) {
-			return passiveHealthCheck.fails();
+		Integer fails = passiveHealthCheck.fails();
+		if (fails != null) {
+			return fails;
 		}
 		return (healthCheck != null) ? healthCheck.fails() : 1;
 	}
@@ -91,12 +83,11 @@ public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBa
 	 * @param weight 0..100, for weightedRandom; all servers weighted or none
 	 * @param tags labels that a pool's {@code serverTags} select by
 	 */
-	public record ServerSpec(String url, Boolean keepHost, Integer weight, List<String> tags) {
+	public record ServerSpec(String url, @DefaultValue("false") boolean keepHost, @DefaultValue("0") int weight,
+			List<String> tags) {
 
 		public ServerSpec {
 			url = Specs.text(url);
-			keepHost = Boolean.TRUE.equals(keepHost);
-			weight = (weight != null) ? weight : 0;
 			tags = Specs.list(tags);
 		}
 	}
@@ -106,17 +97,21 @@ public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBa
 	 *
 	 * @param policy roundRobin (default), random, weightedRandom, ipHash, headerHash or cookieHash
 	 * @param headerHashKey header hashed by headerHash
-	 * @param stickySession optional stickiness, tried before the policy
+	 * @param stickySession stickiness, tried before the policy (null: none)
 	 */
-	public record LoadBalanceSpec(String policy, String headerHashKey, StickySessionSpec stickySession) {
+	public record LoadBalanceSpec(@DefaultValue(LoadBalanceSpec.DEFAULT_POLICY) String policy, String headerHashKey,
+			@Nullable StickySessionSpec stickySession) {
+
+		/** The policy when none is given, or a blank one. */
+		static final String DEFAULT_POLICY = "roundRobin";
 
 		public LoadBalanceSpec {
-			policy = (policy != null && !policy.isBlank()) ? policy : Policy.ROUND_ROBIN.spelling();
+			policy = policy.isBlank() ? DEFAULT_POLICY : policy;
 			headerHashKey = Specs.text(headerHashKey);
 		}
 
-		/** The policy {@code policy} names, or null when it names none (a problem of the validator). */
-		public Policy parsedPolicy() {
+		/** The policy {@code policy} names (null: it names none, a problem of the validator). */
+		public @Nullable Policy parsedPolicy() {
 			return Spelled.parse(Policy.class, policy);
 		}
 	}
@@ -145,20 +140,28 @@ public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBa
 	 * @param mode CookieConsistentHash, DurationBased or ApplicationBased
 	 * @param appCookieName the application's cookie (hash key, or trigger for ApplicationBased)
 	 * @param lbCookieName the cookie the gateway issues (default EG_SESSION)
-	 * @param lbCookieExpire lifetime of that cookie (default 2h)
+	 * @param lbCookieExpire lifetime of that cookie (default 2h, also when not positive)
 	 */
-	public record StickySessionSpec(String mode, String appCookieName, String lbCookieName, Duration lbCookieExpire) {
+	public record StickySessionSpec(String mode, String appCookieName,
+			@DefaultValue(StickySessionSpec.DEFAULT_LB_COOKIE_NAME) String lbCookieName,
+			@DefaultValue(StickySessionSpec.DEFAULT_LB_COOKIE_EXPIRE) Duration lbCookieExpire) {
+
+		/** The cookie name when none is given, or a blank one. */
+		static final String DEFAULT_LB_COOKIE_NAME = "EG_SESSION";
+
+		/** The cookie lifetime when none is given, or one that is not positive. */
+		static final String DEFAULT_LB_COOKIE_EXPIRE = "2h";
 
 		public StickySessionSpec {
 			mode = Specs.text(mode);
 			appCookieName = Specs.text(appCookieName);
-			lbCookieName = (lbCookieName != null && !lbCookieName.isBlank()) ? lbCookieName : "EG_SESSION";
-			lbCookieExpire = (lbCookieExpire != null && !lbCookieExpire.isNegative() && !lbCookieExpire.isZero()) ? lbCookieExpire
-					: Duration.ofHours(2);
+			lbCookieName = lbCookieName.isBlank() ? DEFAULT_LB_COOKIE_NAME : lbCookieName;
+			lbCookieExpire = (lbCookieExpire.isNegative() || lbCookieExpire.isZero())
+					? DurationStyle.detectAndParse(DEFAULT_LB_COOKIE_EXPIRE) : lbCookieExpire;
 		}
 
-		/** The mode {@code mode} names, or null when it names none (a problem of the validator). */
-		public StickyMode parsedMode() {
+		/** The mode {@code mode} names (null: it names none, a problem of the validator). */
+		public @Nullable StickyMode parsedMode() {
 			return Spelled.parse(StickyMode.class, mode);
 		}
 	}
@@ -193,12 +196,11 @@ public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBa
 	 * @param matchAllHeaders require every header rule to match
 	 * @param urls when set, one of these must match too
 	 */
-	public record RequestMatcherSpec(Map<String, StringMatcherSpec> headers, Boolean matchAllHeaders,
+	public record RequestMatcherSpec(Map<String, StringMatcherSpec> headers, @DefaultValue("false") boolean matchAllHeaders,
 			List<UrlMatcherSpec> urls) {
 
 		public RequestMatcherSpec {
 			headers = Specs.map(headers);
-			matchAllHeaders = Boolean.TRUE.equals(matchAllHeaders);
 			urls = Specs.list(urls);
 		}
 	}
@@ -207,9 +209,9 @@ public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBa
 	 * A method and path condition of a candidate pool.
 	 *
 	 * @param methods allowed methods; empty = any
-	 * @param url matcher on the request path
+	 * @param url matcher on the request path (required: null is a problem of the validator)
 	 */
-	public record UrlMatcherSpec(List<String> methods, StringMatcherSpec url) {
+	public record UrlMatcherSpec(List<String> methods, @Nullable StringMatcherSpec url) {
 
 		public UrlMatcherSpec {
 			methods = Specs.list(methods);
@@ -224,13 +226,12 @@ public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, LoadBa
 	 * @param regex regular expression, searched (find semantics)
 	 * @param empty matches the empty string (an absent header)
 	 */
-	public record StringMatcherSpec(String exact, String prefix, String regex, Boolean empty) {
+	public record StringMatcherSpec(String exact, String prefix, String regex, @DefaultValue("false") boolean empty) {
 
 		public StringMatcherSpec {
 			exact = Specs.text(exact);
 			prefix = Specs.text(prefix);
 			regex = Specs.text(regex);
-			empty = Boolean.TRUE.equals(empty);
 		}
 	}
 }

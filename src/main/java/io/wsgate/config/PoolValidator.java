@@ -14,7 +14,7 @@ import io.wsgate.config.PoolSpec.StickySessionSpec;
 import io.wsgate.config.PoolSpec.StringMatcherSpec;
 import io.wsgate.pool.BackendTls;
 import io.wsgate.pool.Server;
-import io.wsgate.proxy.OriginCheck;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.SslBundles;
 
@@ -125,7 +125,7 @@ public final class PoolValidator {
 		}
 		for (int o = 0; o < pool.originPatterns().size(); o++) {
 			try {
-				OriginCheck.globToRegex(pool.originPatterns().get(o));
+				OriginGlob.compile(pool.originPatterns().get(o));
 			}
 			catch (RuntimeException ex) {
 				problems.add(path + ".originPatterns[" + o + "]", "invalid pattern: " + ex.getMessage());
@@ -138,7 +138,7 @@ public final class PoolValidator {
 		HealthCheckValidator.validatePassive(pool.passiveHealthCheck(), path + ".passiveHealthCheck", problems);
 	}
 
-	private void validateServerTls(ServerTlsSpec tls, String path, ConfigProblems problems) {
+	private void validateServerTls(@Nullable ServerTlsSpec tls, String path, ConfigProblems problems) {
 		if (tls == null) {
 			return;
 		}
@@ -162,7 +162,7 @@ public final class PoolValidator {
 		}
 	}
 
-	private static void validateSticky(StickySessionSpec sticky, String path, ConfigProblems problems) {
+	private static void validateSticky(@Nullable StickySessionSpec sticky, String path, ConfigProblems problems) {
 		if (sticky == null) {
 			return;
 		}

@@ -1,5 +1,7 @@
 package io.wsgate.config;
 
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
 /**
  * TLS toward {@code wss://} backends ({@code pools[i].serverTls}). Without it the JVM's trust store
  * is used and the backend's host name is verified.
@@ -10,13 +12,13 @@ package io.wsgate.config;
  * @param key PEM location of the client private key
  * @param insecureSkipVerify trust any backend certificate and host name (tests only; default false)
  */
-public record ServerTlsSpec(String bundle, String ca, String cert, String key, Boolean insecureSkipVerify) {
+public record ServerTlsSpec(String bundle, String ca, String cert, String key,
+		@DefaultValue("false") boolean insecureSkipVerify) {
 
 	public ServerTlsSpec {
 		bundle = Specs.text(bundle);
 		ca = Specs.text(ca);
 		cert = Specs.text(cert);
 		key = Specs.text(key);
-		insecureSkipVerify = Boolean.TRUE.equals(insecureSkipVerify);
 	}
 }

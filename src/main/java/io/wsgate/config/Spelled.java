@@ -2,6 +2,7 @@ package io.wsgate.config;
 
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A constant of a config key's fixed set of values, with the spelling users write in YAML.
@@ -16,8 +17,8 @@ public interface Spelled {
 	/** The value as users write it; matched case-insensitively. */
 	String spelling();
 
-	/** The constant of {@code type} spelled {@code text} (case-insensitive), or null when there is none. */
-	static <E extends Enum<E> & Spelled> E parse(Class<E> type, String text) {
+	/** The constant of {@code type} spelled {@code text}, case-insensitive (null: none). */
+	static <E extends Enum<E> & Spelled> @Nullable E parse(Class<E> type, @Nullable String text) {
 		if (text == null) {
 			return null;
 		}
@@ -30,10 +31,10 @@ public interface Spelled {
 	}
 
 	/**
-	 * The constant of {@code type} spelled exactly {@code text}, or null when there is none: for the
-	 * keys that have always been case-sensitive.
+	 * The constant of {@code type} spelled exactly {@code text} (null: none), for the keys that have
+	 * always been case-sensitive.
 	 */
-	static <E extends Enum<E> & Spelled> E parseExact(Class<E> type, String text) {
+	static <E extends Enum<E> & Spelled> @Nullable E parseExact(Class<E> type, String text) {
 		for (E constant : type.getEnumConstants()) {
 			if (constant.spelling().equals(text)) {
 				return constant;

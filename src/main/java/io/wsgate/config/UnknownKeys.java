@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
@@ -50,13 +51,13 @@ public final class UnknownKeys {
 	}
 
 	/**
-	 * The first element of a key that no spec has, with the reason; null when the key is known.
+	 * The first element of a key that no spec has, with the reason (null: the key is known).
 	 * Under a filter, the keys beside {@code kind} and {@code name} are checked against the spec of
 	 * the filter's kind.
 	 *
-	 * @param kindAt the kind of the filter whose key path is given, or null
+	 * @param kindAt the kind of the filter whose key path is given (null: none is set)
 	 */
-	static Unknown firstUnknown(ConfigurationPropertyName name, Function<ConfigurationPropertyName, String> kindAt,
+	static @Nullable Unknown firstUnknown(ConfigurationPropertyName name, Function<ConfigurationPropertyName, String> kindAt,
 			FilterKindCatalog kinds) {
 		return firstUnknown(name, 1, WsgateProperties.class, kindAt, kinds);
 	}
@@ -85,7 +86,7 @@ public final class UnknownKeys {
 		return UNKNOWN.equals(reason);
 	}
 
-	private static Unknown firstUnknown(ConfigurationPropertyName name, int start, Type rootType,
+	private static @Nullable Unknown firstUnknown(ConfigurationPropertyName name, int start, Type rootType,
 			Function<ConfigurationPropertyName, String> kindAt, FilterKindCatalog kinds) {
 		Type type = rootType;
 		for (int i = start; i < name.getNumberOfElements(); i++) {
@@ -138,7 +139,7 @@ public final class UnknownKeys {
 	private static final String UNKNOWN = "unknown key (check its spelling against the documented keys)";
 
 	/** The {@code kind} of the filter at {@code filter}, from whichever source sets it. */
-	private static String kindAt(Iterable<ConfigurationPropertySource> sources, ConfigurationPropertyName filter) {
+	private static @Nullable String kindAt(Iterable<ConfigurationPropertySource> sources, ConfigurationPropertyName filter) {
 		ConfigurationPropertyName kind = filter.append("kind");
 		for (ConfigurationPropertySource source : sources) {
 			ConfigurationProperty property = source.getConfigurationProperty(kind);
@@ -149,7 +150,7 @@ public final class UnknownKeys {
 		return null;
 	}
 
-	private static Type component(Class<?> record, String uniformName) {
+	private static @Nullable Type component(Class<?> record, String uniformName) {
 		for (RecordComponent component : record.getRecordComponents()) {
 			if (component.getName().toLowerCase(Locale.ROOT).equals(uniformName)) {
 				return component.getGenericType();

@@ -3,6 +3,8 @@ package io.wsgate.config;
 import java.time.Duration;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -42,8 +44,8 @@ public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSp
 	 */
 	public record ReloadSpec(@DefaultValue("false") boolean enabled, @DefaultValue("keep") String removedServers) {
 
-		/** The setting {@code removedServers} names, or null when it names none (a problem of the validator). */
-		public RemovedServers parsedRemovedServers() {
+		/** The setting {@code removedServers} names (null: it names none, a problem of the validator). */
+		public @Nullable RemovedServers parsedRemovedServers() {
 			return Spelled.parse(RemovedServers.class, removedServers);
 		}
 

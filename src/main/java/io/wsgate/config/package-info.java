@@ -3,4 +3,7 @@
  * {@code application.yml}, with the names fixed by the configuration contract, and the
  * {@link io.wsgate.config.ConfigValidator} that checks them once at startup.
  */
+@NullMarked
 package io.wsgate.config;
+
+import org.jspecify.annotations.NullMarked;

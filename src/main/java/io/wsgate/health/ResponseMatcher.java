@@ -34,7 +34,7 @@ final class ResponseMatcher {
 		this.headers = spec.headers().stream().map(HeaderRule::new).toList();
 		BodyMatchSpec body = spec.body();
 		boolean regexp = body != null && body.parsedType() == MatchType.REGEXP;
-		this.bodyRegexp = regexp ? Pattern.compile(body.value()) : null;
+		this.bodyRegexp = (body != null && regexp) ? Pattern.compile(body.value()) : null;
 		this.bodyContains = (body != null && !regexp && !body.value().isEmpty()) ? body.value() : null;
 	}
 

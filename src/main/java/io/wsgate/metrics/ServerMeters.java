@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Tags;
 import io.wsgate.metrics.WsgateMeters.TagKey;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The meters of one server of one pool, created once, so the message path only increments
@@ -36,10 +37,10 @@ public final class ServerMeters {
 	private final Gauge activeGauge;
 
 	/** Its server's health gauge, pointing at the pool in force (replaced by each applied configuration). */
-	private volatile Gauge healthy;
+	private volatile @Nullable Gauge healthy;
 
 	/** Set when a reload removed the server: the meters go when its last session ends. */
-	private volatile Runnable onLastSession;
+	private volatile @Nullable Runnable onLastSession;
 
 	ServerMeters(MeterRegistry registry, ServerPool pool, Server server) {
 		this.registry = registry;

@@ -9,6 +9,7 @@ import io.micrometer.common.docs.KeyName;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.docs.MeterDocumentation;
 import io.wsgate.metrics.ServerMeters.DialError;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The catalogue of wsgate's meters, the one place that names them: name, type, base unit,
@@ -79,7 +80,7 @@ public enum WsgateMeters implements MeterDocumentation {
 
 	private final Meter.Type type;
 
-	private final String baseUnit;
+	private final @Nullable String baseUnit;
 
 	private final String description;
 
@@ -87,11 +88,11 @@ public enum WsgateMeters implements MeterDocumentation {
 
 	private final Map<TagKey, List<String>> tagValues;
 
-	WsgateMeters(String meterName, Meter.Type type, String baseUnit, String description, List<TagKey> tagKeys) {
+	WsgateMeters(String meterName, Meter.Type type, @Nullable String baseUnit, String description, List<TagKey> tagKeys) {
 		this(meterName, type, baseUnit, description, tagKeys, Map.of());
 	}
 
-	WsgateMeters(String meterName, Meter.Type type, String baseUnit, String description, List<TagKey> tagKeys,
+	WsgateMeters(String meterName, Meter.Type type, @Nullable String baseUnit, String description, List<TagKey> tagKeys,
 			Map<TagKey, List<String>> tagValues) {
 		this.meterName = meterName;
 		this.type = type;
@@ -119,9 +120,9 @@ public enum WsgateMeters implements MeterDocumentation {
 		return type;
 	}
 
-	/** The unit of the meter's values, or null when it counts things. */
+	/** The unit of the meter's values (null: it counts things). */
 	@Override
-	public String getBaseUnit() {
+	public @Nullable String getBaseUnit() {
 		return baseUnit;
 	}
 
@@ -149,8 +150,8 @@ public enum WsgateMeters implements MeterDocumentation {
 		return tagValues;
 	}
 
-	/** The meter named {@code name}, or null when the catalogue has none. */
-	public static WsgateMeters named(String name) {
+	/** The meter named {@code name} (null: the catalogue has none). */
+	public static @Nullable WsgateMeters named(String name) {
 		return Arrays.stream(values()).filter(meter -> meter.meterName.equals(name)).findFirst().orElse(null);
 	}
 

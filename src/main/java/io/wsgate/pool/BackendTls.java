@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.wsgate.config.ServerTlsSpec;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.boot.ssl.SslBundle;
@@ -36,8 +37,8 @@ public final class BackendTls {
 		this.skipVerify = skipVerify;
 	}
 
-	/** Null when the pool has no serverTls: Reactor Netty's defaults (JVM trust store, host name verified). */
-	public static BackendTls of(ServerTlsSpec spec, SslBundles bundles) {
+	/** The TLS of a pool's {@code serverTls} (null: none, Reactor Netty's defaults: JVM trust store, host name verified). */
+	public static @Nullable BackendTls of(@Nullable ServerTlsSpec spec, SslBundles bundles) {
 		if (spec == null) {
 			return null;
 		}
@@ -81,11 +82,11 @@ public final class BackendTls {
 	}
 
 	/**
-	 * The client with this TLS (or, when null, the JVM's trust store) toward an address of a DNS name:
+	 * The client with this TLS (null: the JVM's trust store) toward an address of a DNS name:
 	 * the name is sent as SNI and the certificate is checked against it (the JDK checks the SNI name
 	 * when one was sent), unless verification is skipped.
 	 */
-	public static HttpClient applyTo(BackendTls tls, HttpClient client, String hostName) {
+	public static HttpClient applyTo(@Nullable BackendTls tls, HttpClient client, String hostName) {
 		SslContext context = (tls != null) ? tls.context : DefaultContext.INSTANCE;
 		boolean skip = tls != null && tls.skipVerify;
 		return client.secure(spec -> spec.sslContext(context).serverNames(new SNIHostName(hostName))

@@ -2,6 +2,7 @@ package io.wsgate.pool;
 
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A consistent-hash ring over a fixed list of servers: a key keeps mapping to the same server
@@ -41,7 +42,7 @@ final class ConsistentHashRing {
 		return servers == list;
 	}
 
-	Server locate(String key) {
+	@Nullable Server locate(String key) {
 		if (points.length == 0) {
 			return null;
 		}

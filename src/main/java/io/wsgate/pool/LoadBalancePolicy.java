@@ -83,13 +83,13 @@ public interface LoadBalancePolicy {
 		AtomicInteger sequence = new AtomicInteger();
 		return (healthy, request) -> {
 			int start = Math.floorMod(sequence.getAndIncrement(), healthy.size());
-			Server best = null;
-			long bestSessions = 0;
-			for (int i = 0; i < healthy.size(); i++) {
+			Server best = healthy.get(start);
+			long bestSessions = openSessions.applyAsInt(best);
+			for (int i = 1; i < healthy.size(); i++) {
 				Server server = healthy.get((start + i) % healthy.size());
 				long sessions = openSessions.applyAsInt(server);
 				// sessions/weight < bestSessions/bestWeight, without division; weight 0 = unweighted.
-				if (best == null || sessions * Math.max(1, best.weight()) < bestSessions * Math.max(1, server.weight())) {
+				if (sessions * Math.max(1, best.weight()) < bestSessions * Math.max(1, server.weight())) {
 					best = server;
 					bestSessions = sessions;
 				}

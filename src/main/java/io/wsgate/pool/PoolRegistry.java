@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every server pool of the configuration in force, for health checks, Actuator and status. While a
@@ -27,7 +28,7 @@ public final class PoolRegistry {
 
 	private volatile List<Entry> entries = List.of();
 
-	private List<Entry> building;
+	private @Nullable List<Entry> building;
 
 	/** While building: the addresses of each DNS name resolved so far ({@code dnsRefresh}). */
 	private Map<String, List<String>> addresses = Map.of();
@@ -55,8 +56,8 @@ public final class PoolRegistry {
 		return entries;
 	}
 
-	/** The pool in force of this pipeline and name, that a new one of the same place takes over from; or null. */
-	public ServerPool previous(String pipeline, String name) {
+	/** The pool in force of this pipeline and name, that a new one of the same place takes over from (null: none). */
+	public @Nullable ServerPool previous(String pipeline, String name) {
 		for (Entry entry : entries) {
 			if (entry.pipeline().equals(pipeline) && entry.pool().name().equals(name)) {
 				return entry.pool();
@@ -90,8 +91,8 @@ public final class PoolRegistry {
 		this.addresses = Map.copyOf(addresses);
 	}
 
-	/** The addresses of a DNS name for the configuration being built, or null when it is not resolved yet. */
-	public synchronized List<String> addresses(String name) {
+	/** The addresses of a DNS name for the configuration being built (null: not resolved yet). */
+	public synchronized @Nullable List<String> addresses(String name) {
 		return addresses.get(name);
 	}
 

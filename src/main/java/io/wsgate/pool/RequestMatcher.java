@@ -3,6 +3,7 @@ package io.wsgate.pool;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -28,7 +29,7 @@ public final class RequestMatcher {
 		this.matchAllHeaders = spec.matchAllHeaders();
 		this.urls = spec.urls().stream()
 			.map(u -> new UrlRule(u.methods().stream().map(m -> m.toUpperCase(Locale.ROOT)).collect(Collectors.toSet()),
-					StringMatcher.of(u.url())))
+					StringMatcher.of(Objects.requireNonNull(u.url(), "validated: a url rule has its url"))))
 			.toList();
 	}
 

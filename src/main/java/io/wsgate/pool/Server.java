@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.wsgate.config.PoolSpec.ServerSpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A backend server as the proxy uses it: its normalised {@code ws}/{@code wss} URI plus the
@@ -17,10 +18,10 @@ import io.wsgate.config.PoolSpec.ServerSpec;
  * @param tags free-form labels
  * @param configuredUrl the URL of the configured server this one comes from (= url unless resolved)
  * @param hostName for a server that is one address of a DNS name ({@code dnsRefresh}): the name, sent
- * as Host and used for TLS (SNI, certificate check); null for a server dialled as configured
+ * as Host and used for TLS (SNI, certificate check); null: a server dialled as configured
  */
 public record Server(String url, URI uri, boolean keepHost, int weight, List<String> tags, String configuredUrl,
-		String hostName) {
+		@Nullable String hostName) {
 
 	public static Server of(ServerSpec spec) {
 		return new Server(spec.url(), webSocketUri(spec.url()), spec.keepHost(), spec.weight(), spec.tags(), spec.url(),
@@ -42,10 +43,10 @@ public record Server(String url, URI uri, boolean keepHost, int weight, List<Str
 	}
 
 	/**
-	 * The DNS name of a configured server URL, to resolve with {@code dnsRefresh}; null for an IP literal
-	 * (never resolved) or a URL that is not valid.
+	 * The DNS name of a configured server URL, to resolve with {@code dnsRefresh} (null: an IP literal,
+	 * never resolved, or a URL that is not valid).
 	 */
-	public static String dnsName(String url) {
+	public static @Nullable String dnsName(String url) {
 		String host;
 		try {
 			host = webSocketUri(url).getHost();
@@ -62,9 +63,9 @@ public record Server(String url, URI uri, boolean keepHost, int weight, List<Str
 
 	/**
 	 * The Host header of a resolved server: its name, with the port unless it is the scheme's default
-	 * (as a dial by name sends it); null for a server dialled as configured.
+	 * (as a dial by name sends it); null: a server dialled as configured.
 	 */
-	public String hostHeader() {
+	public @Nullable String hostHeader() {
 		if (hostName == null) {
 			return null;
 		}

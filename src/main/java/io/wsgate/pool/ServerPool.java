@@ -10,13 +10,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import io.wsgate.config.PoolSpec;
 import io.wsgate.request.RequestInfo;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.HttpHeaders;
@@ -36,19 +36,19 @@ public final class ServerPool {
 
 	private final PoolSpec spec;
 
-	private final BackendTls tls;
+	private final @Nullable BackendTls tls;
 
 	private final List<Server> servers;
 
 	private final Map<Server, ServerState> states;
 
-	private final RequestMatcher matcher;
+	private final @Nullable RequestMatcher matcher;
 
 	private final LoadBalancePolicy policy;
 
-	private final StickySession stickySession;
+	private final @Nullable StickySession stickySession;
 
-	private final AtomicReference<List<Server>> available;
+	private volatile List<Server> available;
 
 	/** Per server: its sessions, from the dial until the backend connection closes. */
 	private final Map<Server, AtomicInteger> openSessions;
@@ -57,9 +57,9 @@ public final class ServerPool {
 	 * @param pipeline the pipeline the pool belongs to
 	 * @param name the pool's name inside its pipeline, e.g. {@code websocketproxy#wsproxy#main}
 	 * @param spec its validated configuration
-	 * @param tls the TLS toward its wss:// servers, or null for Reactor Netty's defaults
+	 * @param tls the TLS toward its wss:// servers (null: Reactor Netty's defaults)
 	 */
-	public ServerPool(String pipeline, String name, PoolSpec spec, BackendTls tls) {
+	public ServerPool(String pipeline, String name, PoolSpec spec, @Nullable BackendTls tls) {
 		this(pipeline, name, spec, tls, null);
 	}
 
@@ -68,9 +68,10 @@ public final class ServerPool {
 	 * of the same pipeline and name in force shares its health state; every server's session count
 	 * comes from the registry, so sessions opened before a reload still count (leastSessions).
 	 *
-	 * @param registry the pools in force, or null for a pool on its own
+	 * @param registry the pools in force (null: a pool on its own)
 	 */
-	public ServerPool(String pipeline, String name, PoolSpec spec, BackendTls tls, PoolRegistry registry) {
+	public ServerPool(String pipeline, String name, PoolSpec spec, @Nullable BackendTls tls,
+			@Nullable PoolRegistry registry) {
 		this.pipeline = pipeline;
 		this.name = name;
 		this.spec = spec;
@@ -80,11 +81,10 @@ public final class ServerPool {
 		Map<Server, AtomicInteger> sessions = new LinkedHashMap<>();
 		ServerPool previous = (registry != null) ? registry.previous(pipeline, name) : null;
 		for (Server server : servers) {
-			Server before = (previous != null) ? previous.server(server.url()) : null;
-			if (before != null) {
-				ServerState state = previous.states.get(before);
-				state.reconfigure(server, spec);
-				map.put(server, state);
+			ServerState kept = (previous != null) ? previous.state(server.url()) : null;
+			if (kept != null) {
+				kept.reconfigure(server, spec);
+				map.put(server, kept);
 			}
 			else {
 				map.put(server, new ServerState(server, spec));
@@ -92,13 +92,18 @@ public final class ServerPool {
 			sessions.put(server, (registry != null) ? registry.sessionCount(pipeline, name, server.url()) : new AtomicInteger());
 		}
 		this.states = Collections.unmodifiableMap(map);
-		this.matcher = spec.isMain() ? null : new RequestMatcher(spec.filter());
+		PoolSpec.RequestMatcherSpec filter = spec.filter();
+		this.matcher = (filter != null) ? new RequestMatcher(filter) : null;
 		this.openSessions = Collections.unmodifiableMap(sessions);
-		this.policy = LoadBalancePolicy.of(spec.loadBalance().parsedPolicy(),
+		PoolSpec.Policy policy = spec.loadBalance().parsedPolicy();
+		if (policy == null) {
+			throw new IllegalArgumentException("unknown load balance policy " + spec.loadBalance().policy());
+		}
+		this.policy = LoadBalancePolicy.of(policy,
 				new LoadBalancePolicy.Context(spec.loadBalance().headerHashKey(), this::openSessions));
-		this.stickySession = (spec.loadBalance().stickySession() != null)
-				? StickySession.of(spec.loadBalance().stickySession()) : null;
-		this.available = new AtomicReference<>(servers);
+		PoolSpec.StickySessionSpec sticky = spec.loadBalance().stickySession();
+		this.stickySession = (sticky != null) ? StickySession.of(sticky) : null;
+		this.available = servers;
 		refresh();
 	}
 
@@ -107,7 +112,7 @@ public final class ServerPool {
 	 * resolved to (each with the configured server's options and weight). A name not resolved yet, or
 	 * an IP literal, is the configured server itself.
 	 */
-	static List<Server> servers(PoolSpec spec, PoolRegistry registry) {
+	static List<Server> servers(PoolSpec spec, @Nullable PoolRegistry registry) {
 		List<Server> result = new ArrayList<>();
 		for (PoolSpec.ServerSpec server : spec.selectedServers()) {
 			String name = Server.dnsName(server.url());
@@ -123,8 +128,8 @@ public final class ServerPool {
 		return List.copyOf(result);
 	}
 
-	/** The server of the pool with this URL, or null. */
-	public Server server(String url) {
+	/** The server of the pool with this URL (null: none). */
+	public @Nullable Server server(String url) {
 		for (Server server : servers) {
 			if (server.url().equals(url)) {
 				return server;
@@ -141,8 +146,8 @@ public final class ServerPool {
 		return name;
 	}
 
-	/** The TLS toward the pool's wss:// servers, or null for Reactor Netty's defaults. */
-	public BackendTls tls() {
+	/** The TLS toward the pool's wss:// servers (null: Reactor Netty's defaults). */
+	public @Nullable BackendTls tls() {
 		return tls;
 	}
 
@@ -156,7 +161,7 @@ public final class ServerPool {
 
 	/** The servers that get new sessions now. */
 	public List<Server> healthyServers() {
-		return available.get();
+		return available;
 	}
 
 	/** The health of each server, in pool order. */
@@ -180,7 +185,7 @@ public final class ServerPool {
 	 * Empty when no server is available.
 	 */
 	public List<Server> serversToTry(RequestInfo request) {
-		List<Server> candidates = available.get();
+		List<Server> candidates = available;
 		if (candidates.isEmpty()) {
 			return List.of();
 		}
@@ -200,10 +205,10 @@ public final class ServerPool {
 	}
 
 	/**
-	 * The sticky-session cookie to set on the client's 101 for a session on this server, or null.
+	 * The sticky-session cookie to set on the client's 101 for a session on this server (null: none).
 	 * The backend's response headers are only asked for when there is a sticky policy to read them.
 	 */
-	public String stickyCookie(Server server, Supplier<HttpHeaders> backendResponseHeaders) {
+	public @Nullable String stickyCookie(Server server, Supplier<HttpHeaders> backendResponseHeaders) {
 		return (stickySession != null) ? stickySession.cookieFor(server, backendResponseHeaders.get()) : null;
 	}
 
@@ -245,7 +250,7 @@ public final class ServerPool {
 	}
 
 	/** Records the result of an active health check; a change of verdict is logged once. */
-	public void recordCheck(Server server, boolean healthy, String failure) {
+	public void recordCheck(Server server, boolean healthy, @Nullable String failure) {
 		ServerState state = states.get(server);
 		if (state == null) {
 			return;
@@ -284,12 +289,23 @@ public final class ServerPool {
 	}
 
 	/** Recomputes the available servers; the list is replaced only when it changes. */
-	private void refresh() {
-		available.updateAndGet(current -> {
-			Instant now = Instant.now();
-			List<Server> next = servers.stream().filter(s -> states.get(s).isAvailable(now)).toList();
-			return next.equals(current) ? current : next;
-		});
+	private synchronized void refresh() {
+		Instant now = Instant.now();
+		List<Server> next = servers.stream().filter(server -> isAvailable(server, now)).toList();
+		if (!next.equals(available)) {
+			available = next;
+		}
+	}
+
+	private boolean isAvailable(Server server, Instant now) {
+		ServerState state = states.get(server);
+		return state != null && state.isAvailable(now);
+	}
+
+	/** The health state of the server of the pool with this URL (null: none). */
+	private @Nullable ServerState state(String url) {
+		Server server = server(url);
+		return (server != null) ? states.get(server) : null;
 	}
 
 	/** pipeline/pool, as logs name it: a pool's name is unique only inside its pipeline. */

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 
 import io.wsgate.config.PoolSpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The health of one server of a pool, from two sources:
@@ -30,15 +31,15 @@ public final class ServerState {
 	 * @param tags the server's tags
 	 * @param available whether it gets new sessions
 	 * @param activeUp the active checks' verdict (true without checks)
-	 * @param ejectedUntil end of the passive back-off, or null
-	 * @param lastCheck time of the last active check, or null
-	 * @param lastFailure the last failure reason (check or dial), or null
+	 * @param ejectedUntil end of the passive back-off (null: not taken out)
+	 * @param lastCheck time of the last active check (null: none yet)
+	 * @param lastFailure the last failure reason, of a check or a dial (null: none yet)
 	 * @param consecutiveSuccesses of active checks
 	 * @param consecutiveFailures of active checks
 	 * @param consecutiveDialFailures of real-traffic dials
 	 */
-	public record Snapshot(String url, List<String> tags, boolean available, boolean activeUp, Instant ejectedUntil, Instant lastCheck,
-			String lastFailure, int consecutiveSuccesses, int consecutiveFailures, int consecutiveDialFailures) {
+	public record Snapshot(String url, List<String> tags, boolean available, boolean activeUp, @Nullable Instant ejectedUntil,
+			@Nullable Instant lastCheck, @Nullable String lastFailure, int consecutiveSuccesses, int consecutiveFailures, int consecutiveDialFailures) {
 	}
 
 	private Server server;
@@ -61,16 +62,16 @@ public final class ServerState {
 
 	private int failures;
 
-	private Instant lastCheck;
+	private @Nullable Instant lastCheck;
 
-	private String lastFailure;
+	private @Nullable String lastFailure;
 
 	private int dialFailures;
 
-	private Instant ejectedUntil;
+	private @Nullable Instant ejectedUntil;
 
-	/** The back-off of the next ejection; null while the server has not been ejected since its last success. */
-	private Duration nextBackoff;
+	/** The back-off of the next ejection (null: not ejected since its last success). */
+	private @Nullable Duration nextBackoff;
 
 	ServerState(Server server, PoolSpec spec) {
 		reconfigure(server, spec);
@@ -116,7 +117,7 @@ public final class ServerState {
 	}
 
 	/** Records an active check result and says what it changed. */
-	synchronized CheckChange recordCheck(boolean healthy, String failure, Instant now) {
+	synchronized CheckChange recordCheck(boolean healthy, @Nullable String failure, Instant now) {
 		lastCheck = now;
 		if (healthy) {
 			failures = 0;
@@ -141,9 +142,9 @@ public final class ServerState {
 
 	/**
 	 * Records a failed dial (refused, timed out, or a 5xx handshake answer).
-	 * @return the back-off the server was taken out for, or null if it stays in
+	 * @return the back-off the server was taken out for (null: it stays in)
 	 */
-	synchronized Duration recordDialFailure(String failure, Instant now) {
+	synchronized @Nullable Duration recordDialFailure(String failure, Instant now) {
 		lastFailure = failure;
 		if (!passive) {
 			return null;

@@ -15,6 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
 import io.wsgate.config.PoolSpec.StickyMode;
 import io.wsgate.config.PoolSpec.StickySessionSpec;
 import io.wsgate.request.RequestInfo;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 
@@ -24,14 +25,14 @@ import org.springframework.http.HttpHeaders;
  */
 public sealed interface StickySession {
 
-	/** The sticky server for this request among the healthy ones, or null to fall back to the policy. */
-	Server pick(List<Server> healthy, RequestInfo request);
+	/** The sticky server for this request among the healthy ones (null: none, the policy picks). */
+	@Nullable Server pick(List<Server> healthy, RequestInfo request);
 
 	/**
 	 * The {@code Set-Cookie} value to add to the client's 101 response for a session on
-	 * {@code server}, or null for none.
+	 * {@code server} (null: none).
 	 */
-	String cookieFor(Server server, HttpHeaders backendResponseHeaders);
+	@Nullable String cookieFor(Server server, HttpHeaders backendResponseHeaders);
 
 	static StickySession of(StickySessionSpec spec) {
 		StickyMode mode = spec.parsedMode();
@@ -57,7 +58,7 @@ public sealed interface StickySession {
 		}
 
 		@Override
-		public Server pick(List<Server> healthy, RequestInfo request) {
+		public @Nullable Server pick(List<Server> healthy, RequestInfo request) {
 			String value = request.cookie(appCookieName);
 			if (value == null) {
 				return null;
@@ -72,7 +73,7 @@ public sealed interface StickySession {
 		}
 
 		@Override
-		public String cookieFor(Server server, HttpHeaders backendResponseHeaders) {
+		public @Nullable String cookieFor(Server server, HttpHeaders backendResponseHeaders) {
 			return null;
 		}
 	}
@@ -102,7 +103,7 @@ public sealed interface StickySession {
 		}
 
 		@Override
-		public Server pick(List<Server> healthy, RequestInfo request) {
+		public @Nullable Server pick(List<Server> healthy, RequestInfo request) {
 			String value = request.cookie(cookieName);
 			if (value == null || value.length() != 80) {
 				return null;
@@ -125,7 +126,7 @@ public sealed interface StickySession {
 		}
 
 		@Override
-		public String cookieFor(Server server, HttpHeaders backendResponseHeaders) {
+		public @Nullable String cookieFor(Server server, HttpHeaders backendResponseHeaders) {
 			if (onlyWithAppCookie && !setsCookie(backendResponseHeaders, appCookieName)) {
 				return null;
 			}

@@ -3,9 +3,10 @@ package io.wsgate.pool;
 import java.util.regex.Pattern;
 
 import io.wsgate.config.PoolSpec.StringMatcherSpec;
+import org.jspecify.annotations.Nullable;
 
 /** A compiled {@link StringMatcherSpec}: the set conditions are ORed; a regex is searched. */
-record StringMatcher(String exact, String prefix, Pattern regex, boolean empty) {
+record StringMatcher(String exact, String prefix, @Nullable Pattern regex, boolean empty) {
 
 	static StringMatcher of(StringMatcherSpec spec) {
 		return new StringMatcher(spec.exact(), spec.prefix(),

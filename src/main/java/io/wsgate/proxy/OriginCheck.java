@@ -4,6 +4,8 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+
+import io.wsgate.config.OriginGlob;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * Origin's host[:port], as Go's filepath.Match, which Easegress uses), unless
  * {@code insecureSkipVerify} is set. Requests without Origin (non-browser clients) pass.
  */
-public final class OriginCheck {
+final class OriginCheck {
 
 	private final boolean skip;
 
@@ -20,7 +22,7 @@ public final class OriginCheck {
 
 	OriginCheck(List<String> originPatterns, boolean insecureSkipVerify) {
 		this.skip = insecureSkipVerify;
-		this.patterns = originPatterns.stream().map(OriginCheck::globToRegex).toList();
+		this.patterns = originPatterns.stream().map(OriginGlob::compile).toList();
 	}
 
 	/** The reason for a 403; null when the Origin is allowed (or absent). */
@@ -45,34 +47,5 @@ public final class OriginCheck {
 			}
 		}
 		return "request Origin '" + origin + "' is not authorized for Host '" + hostHeader + "'";
-	}
-
-	/** Go filepath.Match semantics: '*' any run without '/', '?' one character, '[...]' a class. */
-	public static Pattern globToRegex(String glob) {
-		StringBuilder regex = new StringBuilder();
-		String g = glob.toLowerCase(Locale.ROOT);
-		for (int i = 0; i < g.length(); i++) {
-			char c = g.charAt(i);
-			switch (c) {
-				case '*' -> regex.append("[^/]*");
-				case '?' -> regex.append("[^/]");
-				case '[' -> {
-					int end = g.indexOf(']', i + 1);
-					if (end < 0) {
-						throw new IllegalArgumentException("unclosed '[' in origin pattern '" + glob + "'");
-					}
-					// Go's class syntax ([a-z], [^x]) is also Java's.
-					regex.append(g, i, end + 1);
-					i = end;
-				}
-				case '\\' -> {
-					if (i + 1 < g.length()) {
-						regex.append(Pattern.quote(String.valueOf(g.charAt(++i))));
-					}
-				}
-				default -> regex.append(Pattern.quote(String.valueOf(c)));
-			}
-		}
-		return Pattern.compile(regex.toString());
 	}
 }

@@ -22,7 +22,7 @@ public record WebSocketProxySpec(String defaultOrigin, List<PoolSpec> pools, Str
 		compression = (compression != null) ? compression : "";
 	}
 
-	/** The setting {@code compression} names, or null when it names none (a problem of the validator). */
+	/** The setting {@code compression} names (null: it names none, a problem of the validator). */
 	public @Nullable Compression parsedCompression() {
 		// YAML 1.1 (Spring's and Helm's parsers) reads an unquoted off as the boolean false, bound as "false".
 		if (compression.isEmpty()) {

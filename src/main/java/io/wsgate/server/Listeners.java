@@ -249,7 +249,7 @@ public final class Listeners implements SmartLifecycle {
 	}
 
 	private WebServer create(HttpServerSpec spec) {
-		NettyReactiveWebServerFactory factory = new NettyReactiveWebServerFactory(spec.port());
+		NettyReactiveWebServerFactory factory = new NettyReactiveWebServerFactory(Objects.requireNonNull(spec.port(), "validated"));
 		try {
 			factory.setAddress(InetAddress.getByName(spec.address()));
 		}
@@ -304,7 +304,7 @@ public final class Listeners implements SmartLifecycle {
 				ssl.setTrustCertificate(tls.clientCa());
 			}
 		}
-		ssl.setClientAuth(switch (tls.parsedClientAuth()) {
+		ssl.setClientAuth(switch (Objects.requireNonNull(tls.parsedClientAuth(), "validated")) {
 			case NONE -> Ssl.ClientAuth.NONE;
 			case WANT -> Ssl.ClientAuth.WANT;
 			case NEED -> Ssl.ClientAuth.NEED;

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import io.wsgate.config.FilterSpec;
 import io.wsgate.config.HttpServerSpec;
@@ -124,7 +125,8 @@ public final class GatewayStatusEndpoint {
 		Map<String, Object> server = new LinkedHashMap<>();
 		server.put("name", spec.name());
 		server.put("address", spec.address());
-		server.put("port", listeners.isListening(spec.name()) ? listeners.port(spec.name()) : spec.port());
+		server.put("port", listeners.isListening(spec.name()) ? listeners.port(spec.name())
+				: Objects.requireNonNull(spec.port(), "validated"));
 		server.put("rules", spec.rules().stream().map(rule -> Map.of("host", rule.host().isEmpty() ? "*" : rule.host(),
 				"paths", rule.paths().stream().map(GatewayStatusEndpoint::path).toList())).toList());
 		return server;

@@ -2,7 +2,6 @@ package io.wsgate.config;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import io.wsgate.config.HealthCheckSpec.BodyMatchSpec;
 import io.wsgate.config.HealthCheckSpec.HeaderMatchSpec;
@@ -22,16 +21,16 @@ class HealthCheckValidatorTests {
 	}
 
 	private static HealthCheckSpec ws(WsCheckSpec ws) {
-		return new HealthCheckSpec(null, null, null, null, null, null, ws);
+		return TestSpecs.spec(HealthCheckSpec.class, "ws", ws);
 	}
 
 	private static HealthCheckSpec http(HttpCheckSpec http) {
-		return new HealthCheckSpec(null, null, null, null, null, http, null);
+		return TestSpecs.spec(HealthCheckSpec.class, "http", http);
 	}
 
 	@Test
 	void defaultsAreTheSeeds() {
-		HealthCheckSpec spec = ws(new WsCheckSpec(null, null, null, null));
+		HealthCheckSpec spec = ws(TestSpecs.defaults(WsCheckSpec.class));
 		assertThat(spec.interval()).isEqualTo(Duration.ofSeconds(60));
 		assertThat(spec.timeout()).isEqualTo(Duration.ofSeconds(3));
 		assertThat(spec.fails()).isEqualTo(1);
@@ -41,15 +40,16 @@ class HealthCheckValidatorTests {
 
 	@Test
 	void passesIsAnAliasOfPass() {
-		assertThat(new HealthCheckSpec(null, null, null, null, 3, null, null).successesToRecover()).isEqualTo(3);
-		assertThat(new HealthCheckSpec(null, null, null, 2, null, null, null).successesToRecover()).isEqualTo(2);
-		assertThat(problems(new HealthCheckSpec(null, null, null, 2, 3, null, new WsCheckSpec(null, "/", null, null))))
+		assertThat(TestSpecs.spec(HealthCheckSpec.class, "passes", 3).successesToRecover()).isEqualTo(3);
+		assertThat(TestSpecs.spec(HealthCheckSpec.class, "pass", 2).successesToRecover()).isEqualTo(2);
+		assertThat(problems(TestSpecs.spec(HealthCheckSpec.class, "pass", 2, "passes", 3, "ws",
+				TestSpecs.spec(WsCheckSpec.class, "uri", "/"))))
 			.containsExactly("hc.pass: pass and passes are the same setting: give one of them");
 	}
 
 	@Test
 	void aCheckIsRequired() {
-		assertThat(problems(new HealthCheckSpec(null, null, null, null, null, null, null))).singleElement()
+		assertThat(problems(TestSpecs.defaults(HealthCheckSpec.class))).singleElement()
 			.asString().startsWith("hc: set http and/or ws");
 	}
 
@@ -58,7 +58,8 @@ class HealthCheckValidatorTests {
 		MatchSpec badMatch = new MatchSpec(List.of(List.of(2, 1), List.of(200, 299, 300)),
 				List.of(new HeaderMatchSpec("", "x", null), new HeaderMatchSpec("X", "(", "regexp"), new HeaderMatchSpec("Y", "", "glob")),
 				new BodyMatchSpec("x", "startsWith"));
-		HttpCheckSpec http = new HttpCheckSpec(-100, "::::::", "FETCH", Map.of(), null, "user", null, badMatch);
+		HttpCheckSpec http = TestSpecs.spec(HttpCheckSpec.class, "port", -100, "uri", "::::::", "method", "FETCH", "username",
+				"user", "match", badMatch);
 		assertThat(problems(http(http))).containsExactlyInAnyOrder(
 				"hc.http.port: -100 (expected: 0..65535, 0 = the server's port)",
 				"hc.http.uri: '::::::' is not a valid path",
@@ -75,7 +76,8 @@ class HealthCheckValidatorTests {
 	@Test
 	void passiveBackoffMustBeSensible() {
 		ConfigProblems problems = new ConfigProblems();
-		HealthCheckValidator.validatePassive(new PassiveHealthCheckSpec(null, 0, Duration.ofSeconds(30), Duration.ofSeconds(10)),
+		HealthCheckValidator.validatePassive(TestSpecs.spec(PassiveHealthCheckSpec.class, "fails", 0,
+				"backoff", Duration.ofSeconds(30), "maxBackoff", Duration.ofSeconds(10)),
 				"p", problems);
 		assertThat(problems.list()).containsExactlyInAnyOrder("p.maxBackoff: must not be shorter than backoff",
 				"p.fails: 0 (expected: 1 or more)");

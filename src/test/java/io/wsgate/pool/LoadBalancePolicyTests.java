@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.http.HttpHeaders;
 
+import static io.wsgate.config.TestSpecs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class LoadBalancePolicyTests {
@@ -232,11 +233,11 @@ class LoadBalancePolicyTests {
 	}
 
 	static List<Server> servers(int n) {
-		return IntStream.range(0, n).mapToObj(i -> server("ws://s" + i + ":8080", null)).toList();
+		return IntStream.range(0, n).mapToObj(i -> Server.of(spec(ServerSpec.class, "url", "ws://s" + i + ":8080"))).toList();
 	}
 
-	static Server server(String url, Integer weight) {
-		return Server.of(new ServerSpec(url, false, weight, List.of()));
+	static Server server(String url, int weight) {
+		return Server.of(spec(ServerSpec.class, "url", url, "weight", weight));
 	}
 
 	private static RequestInfo request() {

@@ -18,7 +18,7 @@ class RequestMatcherTests {
 	@Test
 	void anyMatchingHeaderRuleIsEnoughByDefault() {
 		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(
-				Map.of("X-A", exact("1"), "X-B", exact("2")), null, null));
+				Map.of("X-A", exact("1"), "X-B", exact("2")), false, null));
 
 		assertThat(matcher.matches(request("GET", "/", "X-A", "1"))).isTrue();
 		assertThat(matcher.matches(request("GET", "/", "X-B", "2"))).isTrue();
@@ -29,7 +29,7 @@ class RequestMatcherTests {
 	@Test
 	void anAbsentHeaderIsTestedAsTheEmptyString() {
 		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(
-				Map.of("X-A", new StringMatcherSpec(null, null, "^$", null)), null, null));
+				Map.of("X-A", new StringMatcherSpec(null, null, "^$", false)), false, null));
 
 		assertThat(matcher.matches(request("GET", "/"))).isTrue();
 		assertThat(matcher.matches(request("GET", "/", "X-A", "x"))).isFalse();
@@ -38,7 +38,7 @@ class RequestMatcherTests {
 	@Test
 	void emptyMatchesAnAbsentHeader() {
 		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(
-				Map.of("X-Canary", new StringMatcherSpec(null, null, null, true)), null, null));
+				Map.of("X-Canary", new StringMatcherSpec(null, null, null, true)), false, null));
 
 		assertThat(matcher.matches(request("GET", "/"))).isTrue();
 		assertThat(matcher.matches(request("GET", "/", "X-Canary", ""))).isTrue();
@@ -47,7 +47,7 @@ class RequestMatcherTests {
 
 	@Test
 	void anyValueOfARepeatedHeaderCanMatch() {
-		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(Map.of("X-A", exact("2")), null, null));
+		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(Map.of("X-A", exact("2")), false, null));
 		HttpHeaders headers = new HttpHeaders();
 		headers.add("X-A", "1");
 		headers.add("X-A", "2");
@@ -57,7 +57,7 @@ class RequestMatcherTests {
 
 	@Test
 	void headerNamesAreCaseInsensitive() {
-		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(Map.of("X-Canary", exact("yes")), null, null));
+		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(Map.of("X-Canary", exact("yes")), false, null));
 
 		assertThat(matcher.matches(request("GET", "/", "x-canary", "yes"))).isTrue();
 	}
@@ -77,8 +77,8 @@ class RequestMatcherTests {
 
 	@Test
 	void urlRuleRequiresOneOfItsMethodsAndItsPath() {
-		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(null, null,
-				List.of(new UrlMatcherSpec(List.of("GET"), new StringMatcherSpec(null, "/abc", null, null)))));
+		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(null, false,
+				List.of(new UrlMatcherSpec(List.of("GET"), new StringMatcherSpec(null, "/abc", null, false)))));
 
 		assertThat(matcher.matches(request("GET", "/abc"))).isTrue();
 		assertThat(matcher.matches(request("GET", "/abc/def"))).isTrue();
@@ -88,24 +88,24 @@ class RequestMatcherTests {
 
 	@Test
 	void urlMethodsAreCaseInsensitiveInTheConfig() {
-		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(null, null,
-				List.of(new UrlMatcherSpec(List.of("get"), new StringMatcherSpec("/abc", null, null, null)))));
+		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(null, false,
+				List.of(new UrlMatcherSpec(List.of("get"), new StringMatcherSpec("/abc", null, null, false)))));
 
 		assertThat(matcher.matches(request("GET", "/abc"))).isTrue();
 	}
 
 	@Test
 	void urlRuleWithoutMethodsAcceptsAnyMethod() {
-		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(null, null,
-				List.of(new UrlMatcherSpec(null, new StringMatcherSpec("/abc", null, null, null)))));
+		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(null, false,
+				List.of(new UrlMatcherSpec(null, new StringMatcherSpec("/abc", null, null, false)))));
 
 		assertThat(matcher.matches(request("POST", "/abc"))).isTrue();
 	}
 
 	@Test
 	void exactUrlDoesNotMatchALongerPath() {
-		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(null, null,
-				List.of(new UrlMatcherSpec(null, new StringMatcherSpec("/abc", null, null, null)))));
+		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(null, false,
+				List.of(new UrlMatcherSpec(null, new StringMatcherSpec("/abc", null, null, false)))));
 
 		assertThat(matcher.matches(request("GET", "/abc"))).isTrue();
 		assertThat(matcher.matches(request("GET", "/abcd"))).isFalse();
@@ -113,8 +113,8 @@ class RequestMatcherTests {
 
 	@Test
 	void regexIsSearchedNotAnchored() {
-		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(null, null,
-				List.of(new UrlMatcherSpec(null, new StringMatcherSpec(null, null, "v[0-9]+", null)))));
+		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(null, false,
+				List.of(new UrlMatcherSpec(null, new StringMatcherSpec(null, null, "v[0-9]+", false)))));
 
 		assertThat(matcher.matches(request("GET", "/api/v2/chat"))).isTrue();
 		assertThat(matcher.matches(request("GET", "/api/chat"))).isFalse();
@@ -122,8 +122,8 @@ class RequestMatcherTests {
 
 	@Test
 	void headersAndUrlsMustBothMatch() {
-		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(Map.of("X-A", exact("1")), null,
-				List.of(new UrlMatcherSpec(null, new StringMatcherSpec(null, "/abc", null, null)))));
+		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(Map.of("X-A", exact("1")), false,
+				List.of(new UrlMatcherSpec(null, new StringMatcherSpec(null, "/abc", null, false)))));
 
 		assertThat(matcher.matches(request("GET", "/abc", "X-A", "1"))).isTrue();
 		assertThat(matcher.matches(request("GET", "/abc"))).isFalse();
@@ -132,9 +132,9 @@ class RequestMatcherTests {
 
 	@Test
 	void anyOfSeveralUrlRulesIsEnough() {
-		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(null, null,
-				List.of(new UrlMatcherSpec(null, new StringMatcherSpec("/a", null, null, null)),
-						new UrlMatcherSpec(null, new StringMatcherSpec("/b", null, null, null)))));
+		RequestMatcher matcher = new RequestMatcher(new RequestMatcherSpec(null, false,
+				List.of(new UrlMatcherSpec(null, new StringMatcherSpec("/a", null, null, false)),
+						new UrlMatcherSpec(null, new StringMatcherSpec("/b", null, null, false)))));
 
 		assertThat(matcher.matches(request("GET", "/a"))).isTrue();
 		assertThat(matcher.matches(request("GET", "/b"))).isTrue();
@@ -143,7 +143,7 @@ class RequestMatcherTests {
 
 	@Test
 	void setStringConditionsAreOred() {
-		StringMatcher matcher = StringMatcher.of(new StringMatcherSpec("/x", "/api/", "^/v[0-9]$", null));
+		StringMatcher matcher = StringMatcher.of(new StringMatcherSpec("/x", "/api/", "^/v[0-9]$", false));
 
 		assertThat(matcher.matches("/x")).isTrue();
 		assertThat(matcher.matches("/api/chat")).isTrue();
@@ -153,7 +153,7 @@ class RequestMatcherTests {
 	}
 
 	private static StringMatcherSpec exact(String value) {
-		return new StringMatcherSpec(value, null, null, null);
+		return new StringMatcherSpec(value, null, null, false);
 	}
 
 	private static RequestInfo request(String method, String path, String... headerPairs) {

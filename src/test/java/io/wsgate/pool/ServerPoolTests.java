@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.http.HttpHeaders;
 
+import static io.wsgate.config.TestSpecs.defaults;
+import static io.wsgate.config.TestSpecs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ServerPoolTests {
@@ -26,7 +28,7 @@ class ServerPoolTests {
 
 	@Test
 	void serversToTryStartsWithThePickThenTheOtherServersInPoolOrder() {
-		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B, C);
+		ServerPool pool = pool(loadBalance("roundRobin"), null, A, B, C);
 
 		assertThat(urls(pool.serversToTry(request()))).containsExactly(A, B, C);
 		assertThat(urls(pool.serversToTry(request()))).containsExactly(B, C, A);
@@ -36,7 +38,7 @@ class ServerPoolTests {
 
 	@Test
 	void anUnhealthyServerIsNeitherPickedNorTried() {
-		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B, C);
+		ServerPool pool = pool(loadBalance("roundRobin"), null, A, B, C);
 		Server b = pool.servers().get(1);
 
 		pool.recordCheck(b, false, "down");
@@ -48,7 +50,7 @@ class ServerPoolTests {
 
 	@Test
 	void theAvailableListIsReplacedOnlyWhenAServerChangesState() {
-		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B, C);
+		ServerPool pool = pool(loadBalance("roundRobin"), null, A, B, C);
 		Server a = pool.servers().get(0);
 		List<Server> initial = pool.healthyServers();
 
@@ -63,9 +65,9 @@ class ServerPoolTests {
 
 	@Test
 	void resultsForAServerNotInThePoolChangeNothing() {
-		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
+		ServerPool pool = pool(loadBalance("roundRobin"), null, A, B);
 		List<Server> before = pool.healthyServers();
-		Server stranger = Server.of(new ServerSpec("ws://x:8080", null, null, null));
+		Server stranger = Server.of(server("ws://x:8080", List.of()));
 
 		pool.recordCheck(stranger, false, "down");
 		pool.recordDialFailure(stranger, "refused");
@@ -74,7 +76,7 @@ class ServerPoolTests {
 
 	@Test
 	void aServerBackToHealthKeepsItsPlaceInPoolOrder() {
-		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B, C);
+		ServerPool pool = pool(loadBalance("roundRobin"), null, A, B, C);
 		Server a = pool.servers().get(0);
 
 		pool.recordCheck(a, false, "down");
@@ -85,7 +87,7 @@ class ServerPoolTests {
 
 	@Test
 	void aPassingCheckPutsAServerThatFailedInTrafficBackInTheListAtOnce() {
-		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
+		ServerPool pool = pool(loadBalance("roundRobin"), null, A, B);
 		Server a = pool.servers().get(0);
 		pool.recordDialFailure(a, "refused");
 		assertThat(urls(pool.healthyServers())).as("out for the 10s back-off").containsExactly(B);
@@ -97,7 +99,7 @@ class ServerPoolTests {
 
 	@Test
 	void aSuccessfulDialPutsAServerThatWasTakenOutBackInTheListAtOnce() {
-		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
+		ServerPool pool = pool(loadBalance("roundRobin"), null, A, B);
 		Server a = pool.servers().get(0);
 		pool.recordDialFailure(a, "refused");
 		assertThat(urls(pool.healthyServers())).containsExactly(B);
@@ -110,7 +112,7 @@ class ServerPoolTests {
 
 	@Test
 	void noServerToTryWhenAllAreUnhealthy() {
-		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
+		ServerPool pool = pool(loadBalance("roundRobin"), null, A, B);
 		pool.servers().forEach(s -> pool.recordCheck(s, false, "down"));
 
 		assertThat(pool.healthyServers()).isEmpty();
@@ -119,7 +121,7 @@ class ServerPoolTests {
 
 	@Test
 	void aSingleHealthyServerIsTheOnlyOneTried() {
-		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null, null), null, A, B);
+		ServerPool pool = pool(loadBalance("roundRobin"), null, A, B);
 		pool.recordCheck(pool.servers().get(0), false, "down");
 
 		assertThat(urls(pool.serversToTry(request()))).containsExactly(B);
@@ -128,8 +130,8 @@ class ServerPoolTests {
 
 	@Test
 	void stickySessionPickComesBeforeThePolicy() {
-		ServerPool pool = pool(new LoadBalanceSpec("roundRobin", null,
-				new StickySessionSpec("CookieConsistentHash", "user", null, null)), null, A, B, C);
+		ServerPool pool = pool(spec(LoadBalanceSpec.class, "policy", "roundRobin", "stickySession",
+				spec(StickySessionSpec.class, "mode", "CookieConsistentHash", "appCookieName", "user")), null, A, B, C);
 		HttpHeaders headers = new HttpHeaders();
 		headers.set(HttpHeaders.COOKIE, "user=alice");
 		RequestInfo alice = RequestInfo.of("GET", "gw", "/ws", headers, "10.0.0.1");
@@ -142,9 +144,9 @@ class ServerPoolTests {
 
 	@Test
 	void stickyCookieIsIssuedOnlyWithAnLbCookieMode() {
-		ServerPool plain = pool(new LoadBalanceSpec("roundRobin", null, null), null, A);
-		ServerPool duration = pool(new LoadBalanceSpec("roundRobin", null,
-				new StickySessionSpec("DurationBased", null, null, null)), null, A);
+		ServerPool plain = pool(loadBalance("roundRobin"), null, A);
+		ServerPool duration = pool(spec(LoadBalanceSpec.class, "policy", "roundRobin", "stickySession",
+				spec(StickySessionSpec.class, "mode", "DurationBased")), null, A);
 
 		assertThat(plain.stickyCookie(plain.servers().get(0), HttpHeaders::new)).isNull();
 		assertThat(duration.stickyCookie(duration.servers().get(0), HttpHeaders::new)).startsWith("EG_SESSION=");
@@ -152,10 +154,8 @@ class ServerPoolTests {
 
 	@Test
 	void serverTagsKeepOnlyTheServersThatCarryOneOfThem() {
-		PoolSpec spec = new PoolSpec(List.of(new ServerSpec(A, null, null, List.of("blue")),
-				new ServerSpec(B, null, null, List.of("green")), new ServerSpec(C, null, null, List.of("canary", "blue")),
-				new ServerSpec("ws://d:8080", null, null, null)), List.of("blue", "red"), null, null, null, null, null, null, null,
-				null, null, null, null, null, null, null, null);
+		PoolSpec spec = spec(PoolSpec.class, "servers", List.of(server(A, List.of("blue")), server(B, List.of("green")),
+				server(C, List.of("canary", "blue")), server("ws://d:8080", List.of())), "serverTags", List.of("blue", "red"));
 		ServerPool pool = new ServerPool("pipeline", "test", spec, null);
 
 		assertThat(urls(pool.servers())).containsExactly(A, C);
@@ -166,7 +166,7 @@ class ServerPoolTests {
 
 	@Test
 	void aSessionCountIsReleasedOnceAndOnlyForItsServer() {
-		ServerPool pool = pool(new LoadBalanceSpec("leastSessions", null, null), null, A, B);
+		ServerPool pool = pool(loadBalance("leastSessions"), null, A, B);
 		Server a = pool.servers().get(0);
 		ServerPool.SessionCount first = pool.countSession(a);
 		ServerPool.SessionCount second = pool.countSession(a);
@@ -183,7 +183,7 @@ class ServerPoolTests {
 
 	@Test
 	void theMainPoolMatchesEveryRequest() {
-		ServerPool pool = pool(new LoadBalanceSpec(null, null, null), null, A);
+		ServerPool pool = pool(defaults(LoadBalanceSpec.class), null, A);
 
 		assertThat(pool.matches(request())).isTrue();
 	}
@@ -191,8 +191,8 @@ class ServerPoolTests {
 	@Test
 	void aCandidatePoolMatchesOnlyRequestsPassingItsFilter() {
 		RequestMatcherSpec filter = new RequestMatcherSpec(
-				Map.of("X-Canary", new StringMatcherSpec("yes", null, null, null)), null, null);
-		ServerPool pool = pool(new LoadBalanceSpec(null, null, null), filter, A);
+				Map.of("X-Canary", spec(StringMatcherSpec.class, "exact", "yes")), false, null);
+		ServerPool pool = pool(defaults(LoadBalanceSpec.class), filter, A);
 		HttpHeaders canary = new HttpHeaders();
 		canary.set("x-canary", "yes");
 		HttpHeaders other = new HttpHeaders();
@@ -205,7 +205,7 @@ class ServerPoolTests {
 
 	@Test
 	void serverUrlsAreNormalisedToWebSocketUris() {
-		ServerPool pool = pool(new LoadBalanceSpec(null, null, null), null, "http://a", "https://b/path?q=1",
+		ServerPool pool = pool(defaults(LoadBalanceSpec.class), null, "http://a", "https://b/path?q=1",
 				"wss://c:9443");
 
 		assertThat(pool.servers()).extracting(s -> s.uri().toString())
@@ -215,8 +215,17 @@ class ServerPoolTests {
 	}
 
 	private static ServerPool pool(LoadBalanceSpec loadBalance, RequestMatcherSpec filter, String... urls) {
-		List<ServerSpec> servers = java.util.Arrays.stream(urls).map(u -> new ServerSpec(u, null, null, null)).toList();
-		return new ServerPool("pipeline", "test", new PoolSpec(servers, null, loadBalance, null, null, filter, null, null, null, null, null, null, null, null, null, null, null), null);
+		List<ServerSpec> servers = java.util.Arrays.stream(urls).map(url -> server(url, List.of())).toList();
+		return new ServerPool("pipeline", "test",
+				spec(PoolSpec.class, "servers", servers, "loadBalance", loadBalance, "filter", filter), null);
+	}
+
+	private static LoadBalanceSpec loadBalance(String policy) {
+		return spec(LoadBalanceSpec.class, "policy", policy);
+	}
+
+	private static ServerSpec server(String url, List<String> tags) {
+		return spec(ServerSpec.class, "url", url, "tags", tags);
 	}
 
 	private static List<String> urls(List<Server> servers) {

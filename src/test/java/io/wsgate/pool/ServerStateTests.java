@@ -11,6 +11,8 @@ import io.wsgate.config.PoolSpec;
 import io.wsgate.config.PoolSpec.ServerSpec;
 import org.junit.jupiter.api.Test;
 
+import static io.wsgate.config.TestSpecs.defaults;
+import static io.wsgate.config.TestSpecs.spec;
 import static io.wsgate.pool.ServerState.CheckChange.DOWN;
 import static io.wsgate.pool.ServerState.CheckChange.NONE;
 import static io.wsgate.pool.ServerState.CheckChange.READMITTED;
@@ -23,13 +25,13 @@ class ServerStateTests {
 	private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
 	private static ServerState state(HealthCheckSpec check, PassiveHealthCheckSpec passive) {
-		PoolSpec spec = new PoolSpec(List.of(new ServerSpec("ws://a:1", null, null, null)), null, null, null, null, null, null,
-				null, null, check, passive, null, null, null, null, null, null);
+		PoolSpec spec = spec(PoolSpec.class, "servers", List.of(spec(ServerSpec.class, "url", "ws://a:1")), "healthCheck", check,
+				"passiveHealthCheck", (passive != null) ? passive : defaults(PassiveHealthCheckSpec.class));
 		return new ServerState(Server.of(spec.servers().get(0)), spec);
 	}
 
 	private static HealthCheckSpec check(int fails, int pass) {
-		return new HealthCheckSpec(null, null, fails, pass, null, null, new WsCheckSpec(null, null, null, null));
+		return spec(HealthCheckSpec.class, "fails", fails, "pass", pass, "ws", defaults(WsCheckSpec.class));
 	}
 
 	@Test
@@ -57,7 +59,8 @@ class ServerStateTests {
 
 	@Test
 	void failedDialsTakeTheServerOutForAGrowingBackoff() {
-		ServerState state = state(null, new PassiveHealthCheckSpec(null, 2, Duration.ofSeconds(10), Duration.ofSeconds(25)));
+		ServerState state = state(null, spec(PassiveHealthCheckSpec.class, "fails", 2, "backoff", Duration.ofSeconds(10),
+				"maxBackoff", Duration.ofSeconds(25)));
 		assertThat(state.recordDialFailure("refused", T0)).as("first of two").isNull();
 		assertThat(state.recordDialFailure("refused", T0)).isEqualTo(Duration.ofSeconds(10));
 		assertThat(state.isAvailable(T0.plusSeconds(9))).isFalse();
@@ -72,7 +75,7 @@ class ServerStateTests {
 
 	@Test
 	void aPassingCheckBringsBackAServerThatFailedInTrafficBeforeItsBackoffEnds() {
-		ServerState state = state(check(1, 1), new PassiveHealthCheckSpec(null, 1, Duration.ofSeconds(10), null));
+		ServerState state = state(check(1, 1), spec(PassiveHealthCheckSpec.class, "fails", 1, "backoff", Duration.ofSeconds(10)));
 		assertThat(state.recordDialFailure("refused", T0)).isEqualTo(Duration.ofSeconds(10));
 		assertThat(state.recordCheck(false, "refused", T0.plusSeconds(1))).isEqualTo(DOWN);
 		assertThat(state.recordCheck(true, null, T0.plusSeconds(2))).as("checks pass and the back-off ends").isEqualTo(UP);
@@ -100,7 +103,7 @@ class ServerStateTests {
 
 	@Test
 	void passiveHealthCanBeSwitchedOff() {
-		ServerState state = state(null, new PassiveHealthCheckSpec(false, null, null, null));
+		ServerState state = state(null, spec(PassiveHealthCheckSpec.class, "enabled", false));
 		for (int i = 0; i < 5; i++) {
 			assertThat(state.recordDialFailure("refused", T0)).isNull();
 		}

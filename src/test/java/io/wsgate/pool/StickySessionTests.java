@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.http.HttpHeaders;
 
+import static io.wsgate.config.TestSpecs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -100,7 +101,8 @@ class StickySessionTests {
 
 	@Test
 	void durationBasedCookieExpiresAfterTheConfiguredDuration() {
-		StickySession sticky = StickySession.of(new StickySessionSpec("DurationBased", "", null, Duration.ofMinutes(30)));
+		StickySession sticky = StickySession.of(spec(StickySessionSpec.class, "mode", "DurationBased", "lbCookieExpire",
+				Duration.ofMinutes(30)));
 
 		Matcher m = LB_COOKIE.matcher(sticky.cookieFor(servers.get(0), new HttpHeaders()));
 
@@ -112,7 +114,7 @@ class StickySessionTests {
 
 	@Test
 	void durationBasedUsesTheConfiguredLbCookieName() {
-		StickySession sticky = StickySession.of(new StickySessionSpec("DurationBased", "", "LB", null));
+		StickySession sticky = StickySession.of(spec(StickySessionSpec.class, "mode", "DurationBased", "lbCookieName", "LB"));
 
 		String setCookie = sticky.cookieFor(servers.get(3), new HttpHeaders());
 
@@ -173,7 +175,7 @@ class StickySessionTests {
 	}
 
 	private static StickySession sticky(String mode, String appCookieName) {
-		return StickySession.of(new StickySessionSpec(mode, appCookieName, null, null));
+		return StickySession.of(spec(StickySessionSpec.class, "mode", mode, "appCookieName", appCookieName));
 	}
 
 	private static RequestInfo withCookie(String cookie) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.http.HttpHeaders;
 
+import static io.wsgate.config.TestSpecs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RouterTests {
@@ -164,7 +165,7 @@ class RouterTests {
 
 	@Test
 	void aRouterWithoutRulesAnswers404() {
-		Router router = new Router(new HttpServerSpec("s", 0, null, null, null, null, null, null, null, null, null, null));
+		Router router = new Router(server(List.of(), null));
 
 		assertThat(route(router, "GET", "gw", "/").status()).isEqualTo(404);
 	}
@@ -194,7 +195,7 @@ class RouterTests {
 	@Test
 	void anIpFilterFollowsEasegressRules() {
 		// allowIPs set: only those; an address in both lists gets the default (allow here).
-		Router router = routerWith(new IpFilterSpec(null, List.of("10.0.0.0/8"), List.of("10.9.0.0/16", "192.0.2.9")));
+		Router router = routerWith(ipFilter(List.of("10.0.0.0/8"), List.of("10.9.0.0/16", "192.0.2.9")));
 
 		assertThat(routeFrom(router, "10.1.2.3").status()).isZero();
 		assertThat(routeFrom(router, "10.9.1.1").status()).as("in both lists: the default").isZero();
@@ -205,7 +206,8 @@ class RouterTests {
 
 	@Test
 	void blockByDefaultBlocksWhatNeitherListAllowsAlone() {
-		Router router = routerWith(new IpFilterSpec(true, List.of("10.0.0.0/8"), List.of("10.9.0.0/16")));
+		Router router = routerWith(spec(IpFilterSpec.class, "blockByDefault", true, "allowIPs", List.of("10.0.0.0/8"),
+				"blockIPs", List.of("10.9.0.0/16")));
 
 		assertThat(routeFrom(router, "10.1.2.3").status()).isZero();
 		assertThat(routeFrom(router, "10.9.1.1").status()).as("in both lists: the default, block").isEqualTo(403);
@@ -214,7 +216,7 @@ class RouterTests {
 
 	@Test
 	void aBlockListAloneBlocksOnlyItsAddresses() {
-		Router router = routerWith(new IpFilterSpec(null, null, List.of("198.51.100.0/24", "2001:db8::/32")));
+		Router router = routerWith(ipFilter(List.of(), List.of("198.51.100.0/24", "2001:db8::/32")));
 
 		assertThat(routeFrom(router, "198.51.100.7").status()).isEqualTo(403);
 		assertThat(routeFrom(router, "2001:db8::1").status()).isEqualTo(403);
@@ -222,19 +224,17 @@ class RouterTests {
 	}
 
 	private static Router routerWith(IpFilterSpec serverFilter) {
-		return new Router(new HttpServerSpec("s", 0, null, List.of(rule("", new PathSpec("/ws", null, null, null, null, null,
-				"p", null))), null, null, null, null, null, serverFilter, null, null));
+		return new Router(server(List.of(rule("", exact("/ws", "p"))), serverFilter));
 	}
 
 	@Test
 	void theServerRuleAndPathFiltersMustAllAllow() {
-		IpFilterSpec onlyTen = new IpFilterSpec(null, List.of("10.0.0.0/8"), null);
-		IpFilterSpec notTenOne = new IpFilterSpec(null, null, List.of("10.1.0.0/16"));
-		IpFilterSpec notTenTwo = new IpFilterSpec(null, null, List.of("10.2.0.0/16"));
-		Router router = new Router(new HttpServerSpec("s", 0, null, List.of(new RuleSpec("", List.of(
+		IpFilterSpec onlyTen = ipFilter(List.of("10.0.0.0/8"), List.of());
+		IpFilterSpec notTenOne = ipFilter(List.of(), List.of("10.1.0.0/16"));
+		IpFilterSpec notTenTwo = ipFilter(List.of(), List.of("10.2.0.0/16"));
+		Router router = new Router(server(List.of(new RuleSpec("", List.of(
 				new PathSpec("/admin", null, null, null, null, null, "admin", notTenTwo),
-				new PathSpec("/ws", null, null, null, null, null, "ws", null)), notTenOne)), null, null, null, null, null,
-				onlyTen, null, null));
+				new PathSpec("/ws", null, null, null, null, null, "ws", null)), notTenOne)), onlyTen));
 
 		assertThat(routeFrom(router, "10.3.0.1", "/admin").pipeline()).isEqualTo("admin");
 		assertThat(routeFrom(router, "10.2.0.1", "/admin").status()).as("the path's filter").isEqualTo(403);
@@ -245,8 +245,8 @@ class RouterTests {
 
 	@Test
 	void anIpFilterJudgesTheForwardedClientBehindATrustedProxy() {
-		Router router = new Router(new HttpServerSpec("s", 0, null, List.of(rule("", new PathSpec("/ws", null, null, null,
-				null, null, "p", new IpFilterSpec(null, null, List.of("203.0.113.5"))))), null, null, null, null, null, null, null, null));
+		Router router = new Router(server(List.of(rule("", new PathSpec("/ws", null, null, null, null, null, "p",
+				ipFilter(List.of(), List.of("203.0.113.5"))))), null));
 		RequestInfo viaBalancer = new RequestInfo("GET", "gw", "/ws", new HttpHeaders(), "10.0.0.2", "203.0.113.5", true);
 
 		assertThat(router.route(viaBalancer).status()).isEqualTo(403);
@@ -270,7 +270,15 @@ class RouterTests {
 	}
 
 	private static Router router(RuleSpec... rules) {
-		return new Router(new HttpServerSpec("test", 0, null, List.of(rules), null, null, null, null, null, null, null, null));
+		return new Router(server(List.of(rules), null));
+	}
+
+	private static HttpServerSpec server(List<RuleSpec> rules, IpFilterSpec ipFilter) {
+		return spec(HttpServerSpec.class, "name", "s", "port", 0, "rules", rules, "ipFilter", ipFilter);
+	}
+
+	private static IpFilterSpec ipFilter(List<String> allowIPs, List<String> blockIPs) {
+		return spec(IpFilterSpec.class, "allowIPs", allowIPs, "blockIPs", blockIPs);
 	}
 
 	private static RuleSpec rule(String host, PathSpec... paths) {

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.wsgate.config.PoolSpec;
 import io.wsgate.config.PoolSpec.ServerSpec;
+import io.wsgate.config.TestSpecs;
 import io.wsgate.pool.PoolRegistry;
 import io.wsgate.pool.Server;
 import io.wsgate.pool.ServerPool;
@@ -30,9 +31,10 @@ class DnsRefreshTests {
 	private static final String NAME = "ws://chat.svc:9000";
 
 	private static PoolSpec spec(Duration dnsRefresh) {
-		return new PoolSpec(List.of(new ServerSpec(NAME, null, 5, List.of("blue")),
-				new ServerSpec("ws://10.0.0.9:9000", null, 5, null)), null, null, null, null, null, null, null, null, null,
-				null, null, null, null, null, null, dnsRefresh);
+		return TestSpecs.spec(PoolSpec.class, "servers",
+				List.of(TestSpecs.spec(ServerSpec.class, "url", NAME, "weight", 5, "tags", List.of("blue")),
+						TestSpecs.spec(ServerSpec.class, "url", "ws://10.0.0.9:9000", "weight", 5)),
+				"dnsRefresh", dnsRefresh);
 	}
 
 	private static ServerPool build(PoolRegistry registry, PoolSpec spec, Map<String, List<String>> addresses) {
@@ -106,7 +108,7 @@ class DnsRefreshTests {
 		assertThat(Server.dnsName("ws://[::1]:80")).isNull();
 		assertThat(Server.dnsName("wss://Chat.SVC")).isEqualTo("chat.svc");
 		assertThat(Server.dnsName("not a url")).isNull();
-		Server v6 = Server.resolved(new ServerSpec("wss://chat.svc", null, null, null), "fe80:0:0:0:0:0:0:1");
+		Server v6 = Server.resolved(TestSpecs.spec(ServerSpec.class, "url", "wss://chat.svc"), "fe80:0:0:0:0:0:0:1");
 		assertThat(v6.uri()).hasToString("wss://[fe80:0:0:0:0:0:0:1]:443");
 		assertThat(v6.hostHeader()).isEqualTo("chat.svc");
 	}

@@ -19,6 +19,7 @@ import io.wsgate.config.FilterOptions;
 import io.wsgate.config.HttpServerSpec;
 import io.wsgate.config.PipelineSpec;
 import io.wsgate.config.UnknownKeys;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -142,11 +143,11 @@ public final class EasegressLoader {
 				}
 			}
 			catch (YAMLException ex) {
-				problems.add("easegress file " + file, "not valid YAML: " + ex.getMessage().replaceAll("\\s+", " ").strip());
+				problems.add("easegress file " + file, "not valid YAML: " + String.valueOf(ex.getMessage()).replaceAll("\\s+", " ").strip());
 			}
 		}
 
-		private void object(String file, int document, Object object) {
+		private void object(String file, int document, @Nullable Object object) {
 			if (object == null) {
 				// An empty document, as after a trailing ---.
 				return;
@@ -188,9 +189,10 @@ public final class EasegressLoader {
 
 		/**
 		 * Binds {@code tree} at {@code root} to {@code type}, over a source of its own, after finding
-		 * the keys that {@code type} (or, under a filter, its kind's spec) does not have.
+		 * the keys that {@code type} (or, under a filter, its kind's spec) does not have (null: it did
+		 * not bind, a problem told).
 		 */
-		private <S> Defined<S> bind(String root, String label, Map<String, Object> tree, Class<S> type) {
+		private <S> @Nullable Defined<S> bind(String root, String label, Map<String, Object> tree, Class<S> type) {
 			Map<String, Object> flat = new LinkedHashMap<>();
 			flatten(flat, root, tree, false);
 			MapConfigurationPropertySource source = new MapConfigurationPropertySource(flat);

@@ -3,8 +3,11 @@ package io.wsgate.config.easegress;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
 
 /** Go's duration syntax, as Easegress writes durations: {@code 60s}, {@code 1m30s}, {@code 1.5h}, {@code 300ms}. */
 final class GoDuration {
@@ -17,8 +20,8 @@ final class GoDuration {
 	private GoDuration() {
 	}
 
-	/** The duration, or null when {@code text} is no Go duration. */
-	static Duration parse(String text) {
+	/** The duration {@code text} says (null: it is no Go duration). */
+	static @Nullable Duration parse(String text) {
 		String value = text.strip();
 		boolean negative = value.startsWith("-");
 		if (negative || value.startsWith("+")) {
@@ -31,7 +34,7 @@ final class GoDuration {
 		BigDecimal nanos = BigDecimal.ZERO;
 		int end = 0;
 		while (part.lookingAt()) {
-			nanos = nanos.add(new BigDecimal(part.group(1)).multiply(BigDecimal.valueOf(NANOS.get(part.group(2)))));
+			nanos = nanos.add(new BigDecimal(part.group(1)).multiply(BigDecimal.valueOf(Objects.requireNonNull(NANOS.get(part.group(2))))));
 			end = part.end();
 			part.region(end, value.length());
 		}

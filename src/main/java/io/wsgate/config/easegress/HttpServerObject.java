@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 import io.wsgate.config.HttpServerSpec;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.pem.PemContent;
 
@@ -106,7 +107,7 @@ final class HttpServerObject {
 	}
 
 	/** Easegress's certificate keys as one certificate and key (PEM text), and the client CA. */
-	private Map<String, Object> tls(Map<String, Object> keys) {
+	private @Nullable Map<String, Object> tls(Map<String, Object> keys) {
 		Map<String, Object> tls = new LinkedHashMap<>();
 		boolean single = keys.containsKey("certBase64") || keys.containsKey("keyBase64");
 		Map<String, Object> certs = map("certs", keys.get("certs"));
@@ -164,7 +165,7 @@ final class HttpServerObject {
 	 * The PEM text of a certificate or key value: base64 of PEM ({@code base64Only}, as
 	 * {@code certBase64}), or either base64 or PEM itself (as {@code certs} values), checked.
 	 */
-	private String pem(String key, Object value, boolean base64Only, boolean certificate) {
+	private @Nullable String pem(String key, @Nullable Object value, boolean base64Only, boolean certificate) {
 		String text = (value != null) ? value.toString().strip() : "";
 		String pem;
 		try {
@@ -192,7 +193,7 @@ final class HttpServerObject {
 		return pem;
 	}
 
-	private List<Object> rules(Object value) {
+	private List<Object> rules(@Nullable Object value) {
 		List<Object> rules = new ArrayList<>();
 		List<?> list = list("rules", value);
 		for (int r = 0; r < list.size(); r++) {
@@ -217,7 +218,7 @@ final class HttpServerObject {
 	}
 
 	/** {@code hosts}: one exact or wildcard host is a rule's {@code host}; more, or a regexp, are not supported. */
-	private void hosts(String path, Map<String, Object> rule, Object value, Map<String, Object> mapped) {
+	private void hosts(String path, Map<String, Object> rule, @Nullable Object value, Map<String, Object> mapped) {
 		List<?> hosts = list(path + ".hosts", value);
 		Object first = null;
 		for (int h = 0; h < hosts.size(); h++) {
@@ -242,7 +243,7 @@ final class HttpServerObject {
 		}
 	}
 
-	private List<Object> paths(String path, Object value) {
+	private List<Object> paths(String path, @Nullable Object value) {
 		List<Object> paths = new ArrayList<>();
 		List<?> list = list(path, value);
 		for (int p = 0; p < list.size(); p++) {
@@ -272,7 +273,7 @@ final class HttpServerObject {
 	 * wsgate requires every header rule, and either of a rule's values and regexp: Easegress's
 	 * {@code matchAllHeader} means that with one header, or with true and one of values/regexp per header.
 	 */
-	private void headers(String path, Object value, boolean matchAll) {
+	private void headers(String path, @Nullable Object value, boolean matchAll) {
 		if (value == null) {
 			return;
 		}
@@ -291,14 +292,14 @@ final class HttpServerObject {
 	}
 
 	/** Accepts the value that is what wsgate does; any other is not supported. */
-	private void onlyIf(String key, Object value, boolean expected, String why) {
+	private void onlyIf(String key, @Nullable Object value, boolean expected, String why) {
 		Boolean given = bool(key, value);
 		if (given != null && given != expected) {
 			problems.accept(key, given + " is " + NOT_SUPPORTED + ": " + why);
 		}
 	}
 
-	private Boolean bool(String key, Object value) {
+	private @Nullable Boolean bool(String key, @Nullable Object value) {
 		if (value == null || value instanceof Boolean) {
 			return (Boolean) value;
 		}
@@ -306,7 +307,7 @@ final class HttpServerObject {
 		return null;
 	}
 
-	private Object number(String key, Object value) {
+	private @Nullable Object number(String key, @Nullable Object value) {
 		if (value != null && !(value instanceof Number)) {
 			problems.accept(key, "'" + value + "' (expected: a number)");
 			return null;
@@ -314,7 +315,7 @@ final class HttpServerObject {
 		return value;
 	}
 
-	private List<?> list(String key, Object value) {
+	private List<?> list(String key, @Nullable Object value) {
 		if (value == null) {
 			return List.of();
 		}
@@ -326,7 +327,7 @@ final class HttpServerObject {
 	}
 
 	@SuppressWarnings("unchecked")
-	private Map<String, Object> map(String key, Object value) {
+	private Map<String, Object> map(String key, @Nullable Object value) {
 		if (value == null) {
 			return Map.of();
 		}

@@ -145,7 +145,7 @@ public final class RateLimiterKind implements FilterKind<RateLimiterSpec> {
 	}
 
 	private static void validateMessages(MessagesSpec messages, String path, ConfigProblems problems) {
-		if (!(messages.perSecond() > 0) || messages.perSecond().isInfinite()) {
+		if (!(messages.perSecond() > 0) || Double.isInfinite(messages.perSecond())) {
 			problems.add(path + ".perSecond", messages.perSecond() + " (expected: more than 0)");
 		}
 		if (messages.burst() < 1) {

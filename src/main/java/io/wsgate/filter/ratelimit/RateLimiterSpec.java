@@ -5,6 +5,9 @@ import java.util.List;
 
 import io.wsgate.config.PoolSpec.StringMatcherSpec;
 import io.wsgate.config.Spelled;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The options of a {@code RateLimiter} filter: the keys beside its {@code kind} and {@code name}.
@@ -14,29 +17,38 @@ import io.wsgate.config.Spelled;
  * @param urls which handshakes count against which policy (the first match; none: not limited)
  * @param key what a counter is kept for: {@code clientIp} (the default), {@code global},
  * {@code header:<Name>} or {@code claim:<name>}
- * @param messages the rate of the client's messages per session; null when not limited
+ * @param messages the rate of the client's messages per session (null: not limited)
  * @param store {@code local} (the default) or {@code redis}
  * @param redisFailure {@code allow} (the default) or {@code deny}: a handshake's fate while Redis is unreachable
  */
-public record RateLimiterSpec(List<PolicySpec> policies, String defaultPolicyRef, List<UrlSpec> urls, String key,
-		MessagesSpec messages, String store, String redisFailure) {
+public record RateLimiterSpec(List<PolicySpec> policies, String defaultPolicyRef, List<UrlSpec> urls,
+		@DefaultValue(RateLimiterSpec.DEFAULT_KEY) String key, @Nullable MessagesSpec messages,
+		@DefaultValue(RateLimiterSpec.DEFAULT_STORE) String store,
+		@DefaultValue(RateLimiterSpec.DEFAULT_REDIS_FAILURE) String redisFailure) {
+
+	/** The key when none is given, or an empty one; likewise the store and redisFailure below. */
+	static final String DEFAULT_KEY = "clientIp";
+
+	static final String DEFAULT_STORE = "local";
+
+	static final String DEFAULT_REDIS_FAILURE = "allow";
 
 	public RateLimiterSpec {
 		policies = (policies != null) ? List.copyOf(policies) : List.of();
 		defaultPolicyRef = (defaultPolicyRef != null) ? defaultPolicyRef : "";
 		urls = (urls != null) ? List.copyOf(urls) : List.of();
-		key = (key != null && !key.isEmpty()) ? key : "clientIp";
-		store = (store != null && !store.isEmpty()) ? store : "local";
-		redisFailure = (redisFailure != null && !redisFailure.isEmpty()) ? redisFailure : "allow";
+		key = key.isEmpty() ? DEFAULT_KEY : key;
+		store = store.isEmpty() ? DEFAULT_STORE : store;
+		redisFailure = redisFailure.isEmpty() ? DEFAULT_REDIS_FAILURE : redisFailure;
 	}
 
-	/** The store {@code store} names, or null when it names none (a problem of the validator). */
-	public Store parsedStore() {
+	/** The store {@code store} names (null: it names none, a problem of the validator). */
+	public @Nullable Store parsedStore() {
 		return Spelled.parseExact(Store.class, store);
 	}
 
-	/** The setting {@code redisFailure} names, or null when it names none (a problem of the validator). */
-	public RedisFailure parsedRedisFailure() {
+	/** The setting {@code redisFailure} names (null: it names none, a problem of the validator). */
+	public @Nullable RedisFailure parsedRedisFailure() {
 		return Spelled.parseExact(RedisFailure.class, redisFailure);
 	}
 
@@ -79,13 +91,11 @@ public record RateLimiterSpec(List<PolicySpec> policies, String defaultPolicyRef
 	 * {@code limitRefreshPeriod} grants {@code limitForPeriod} permits, and a handshake may wait up to
 	 * {@code timeoutDuration} for one. Defaults are Easegress's: 50 per 10ms, waiting up to 100ms.
 	 */
-	public record PolicySpec(String name, Integer limitForPeriod, Duration limitRefreshPeriod, Duration timeoutDuration) {
+	public record PolicySpec(String name, @DefaultValue("50") int limitForPeriod,
+			@DefaultValue("10ms") Duration limitRefreshPeriod, @DefaultValue("100ms") Duration timeoutDuration) {
 
 		public PolicySpec {
 			name = (name != null) ? name : "";
-			limitForPeriod = (limitForPeriod != null) ? limitForPeriod : 50;
-			limitRefreshPeriod = (limitRefreshPeriod != null) ? limitRefreshPeriod : Duration.ofMillis(10);
-			timeoutDuration = (timeoutDuration != null) ? timeoutDuration : Duration.ofMillis(100);
 		}
 	}
 
@@ -93,11 +103,10 @@ public record RateLimiterSpec(List<PolicySpec> policies, String defaultPolicyRef
 	 * Handshakes that count against a policy, as Easegress's url rules: any of {@code methods} (all
 	 * when empty) and a path that {@code url} matches.
 	 */
-	public record UrlSpec(List<String> methods, StringMatcherSpec url, String policyRef) {
+	public record UrlSpec(List<String> methods, @DefaultValue StringMatcherSpec url, String policyRef) {
 
 		public UrlSpec {
 			methods = (methods != null) ? List.copyOf(methods) : List.of();
-			url = (url != null) ? url : new StringMatcherSpec(null, null, null, null);
 			policyRef = (policyRef != null) ? policyRef : "";
 		}
 	}
@@ -105,18 +114,23 @@ public record RateLimiterSpec(List<PolicySpec> policies, String defaultPolicyRef
 	/**
 	 * The client's messages per session: a token bucket of {@code burst} messages refilled at
 	 * {@code perSecond}; {@code action} {@code pause} (the default) stops reading until a token is
-	 * due, {@code close} ends the session with 1008.
+	 * due, {@code close} ends the session with 1008. Without {@code burst}, it is {@code perSecond}
+	 * rounded up (at least 1).
 	 */
-	public record MessagesSpec(Double perSecond, Integer burst, String action) {
+	public record MessagesSpec(@DefaultValue("0") double perSecond, Integer burst,
+			@DefaultValue(MessagesSpec.DEFAULT_ACTION) String action) {
+
+		/** The action when none is given, or an empty one. */
+		static final String DEFAULT_ACTION = "pause";
 
 		public MessagesSpec {
-			perSecond = (perSecond != null) ? perSecond : 0.0;
+			// Absent (null from the binder): derived from perSecond, so no binding default can say it.
 			burst = (burst != null) ? burst : (int) Math.max(1, Math.ceil(perSecond));
-			action = (action != null && !action.isEmpty()) ? action : "pause";
+			action = action.isEmpty() ? DEFAULT_ACTION : action;
 		}
 
-		/** The action {@code action} names, or null when it names none (a problem of the validator). */
-		public MessageAction parsedAction() {
+		/** The action {@code action} names (null: it names none, a problem of the validator). */
+		public @Nullable MessageAction parsedAction() {
 			return Spelled.parseExact(MessageAction.class, action);
 		}
 	}

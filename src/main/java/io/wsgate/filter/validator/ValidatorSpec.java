@@ -4,16 +4,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
 /**
  * The options of a {@code Validator} filter: every check given must pass.
  *
  * @param headers header name to the values it must have (403 otherwise)
- * @param jwt a JSON Web Token the client must present (401 otherwise)
- * @param basicAuth user names and passwords from an htpasswd file (401 otherwise)
- * @param firstMessage the JWT comes as the client's first message instead of with the handshake
+ * @param jwt a JSON Web Token the client must present, 401 otherwise (null: no JWT check)
+ * @param basicAuth user names and passwords from an htpasswd file, 401 otherwise (null: no Basic auth check)
+ * @param firstMessage the JWT comes as the client's first message instead of with the handshake (null: with
+ * the handshake)
  */
-public record ValidatorSpec(Map<String, HeaderRuleSpec> headers, JwtSpec jwt, BasicAuthSpec basicAuth,
-		FirstMessageSpec firstMessage) {
+public record ValidatorSpec(Map<String, HeaderRuleSpec> headers, @Nullable JwtSpec jwt, @Nullable BasicAuthSpec basicAuth,
+		@Nullable FirstMessageSpec firstMessage) {
 
 	public ValidatorSpec {
 		headers = (headers != null) ? Map.copyOf(headers) : Map.of();
@@ -51,7 +56,7 @@ public record ValidatorSpec(Map<String, HeaderRuleSpec> headers, JwtSpec jwt, Ba
 	 */
 	public record JwtSpec(String algorithm, String secret, String publicKey, String jwksUri, String issuer,
 			List<String> audiences, String cookieName, String queryParam, String subprotocolPrefix,
-			Map<String, String> claimsToHeaders, Duration clockSkew, boolean closeOnExpiry) {
+			Map<String, String> claimsToHeaders, @DefaultValue("60s") Duration clockSkew, boolean closeOnExpiry) {
 
 		public JwtSpec {
 			algorithm = (algorithm != null) ? algorithm.trim() : "";
@@ -64,7 +69,6 @@ public record ValidatorSpec(Map<String, HeaderRuleSpec> headers, JwtSpec jwt, Ba
 			queryParam = (queryParam != null) ? queryParam : "";
 			subprotocolPrefix = (subprotocolPrefix != null) ? subprotocolPrefix : "";
 			claimsToHeaders = (claimsToHeaders != null) ? Map.copyOf(claimsToHeaders) : Map.of();
-			clockSkew = (clockSkew != null) ? clockSkew : Duration.ofSeconds(60);
 		}
 	}
 
@@ -74,10 +78,10 @@ public record ValidatorSpec(Map<String, HeaderRuleSpec> headers, JwtSpec jwt, Ba
 	 * @param mode {@code FILE}, the only mode
 	 * @param userFile location of the htpasswd file (a file: it is re-read when it changes)
 	 */
-	public record BasicAuthSpec(String mode, String userFile) {
+	public record BasicAuthSpec(@DefaultValue("FILE") String mode, String userFile) {
 
 		public BasicAuthSpec {
-			mode = (mode != null) ? mode.trim() : "FILE";
+			mode = mode.trim();
 			userFile = (userFile != null) ? userFile.trim() : "";
 		}
 	}
@@ -88,10 +92,6 @@ public record ValidatorSpec(Map<String, HeaderRuleSpec> headers, JwtSpec jwt, Ba
 	 * @param timeout how long the client has to send it (5s)
 	 * @param forward whether the message is also sent to the backend
 	 */
-	public record FirstMessageSpec(Duration timeout, boolean forward) {
-
-		public FirstMessageSpec {
-			timeout = (timeout != null) ? timeout : Duration.ofSeconds(5);
-		}
+	public record FirstMessageSpec(@DefaultValue("5s") Duration timeout, boolean forward) {
 	}
 }

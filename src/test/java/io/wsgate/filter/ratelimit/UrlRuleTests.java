@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UrlRuleTests {
 
 	private static UrlRule rule(List<String> methods, String exact, String prefix, String regex) {
-		return UrlRule.of(new UrlSpec(methods, new StringMatcherSpec(exact, prefix, regex, null), "p"), "p",
+		return UrlRule.of(new UrlSpec(methods, new StringMatcherSpec(exact, prefix, regex, false), "p"), "p",
 				new Permits(1, 1_000_000, 0));
 	}
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.wsgate.config.TestSpecs;
 import io.wsgate.pipeline.BackendRequest;
 import io.wsgate.pipeline.SessionGuards;
 import org.junit.jupiter.api.Test;
@@ -87,8 +88,8 @@ class JwtCheckTests {
 
 	@Test
 	void issuerAndAudiencesAreChecked() {
-		JwtCheck check = new JwtCheck(new ValidatorSpec.JwtSpec("HS256", SECRET, null, null, "https://idp/", List.of("chat", "feed"),
-				null, null, null, null, null, false));
+		JwtCheck check = new JwtCheck(TestSpecs.spec(ValidatorSpec.JwtSpec.class, "algorithm", "HS256", "secret", SECRET,
+				"issuer", "https://idp/", "audiences", List.of("chat", "feed")));
 		Instant expiry = Instant.now().plusSeconds(60);
 
 		StepVerifier.create(check.verify(TestTokens.hs256(SECRET, TestTokens.with(TestTokens.claims("a", expiry),
@@ -105,8 +106,8 @@ class JwtCheckTests {
 	void rs256VerifiesWithAPemPublicKeyAndRefusesAnHs256TokenForIt() throws Exception {
 		KeyPair keys = TestTokens.rsaKeyPair();
 		Path pem = TestTokens.writePem(dir.resolve("jwt.pem"), keys.getPublic());
-		JwtCheck check = new JwtCheck(new ValidatorSpec.JwtSpec("RS256", null, "file:" + pem, null, null, null, null, null,
-				null, Map.of("sub", "X-User-Id"), null, false));
+		JwtCheck check = new JwtCheck(TestSpecs.spec(ValidatorSpec.JwtSpec.class, "algorithm", "RS256", "publicKey", "file:" + pem,
+				"claimsToHeaders", Map.of("sub", "X-User-Id")));
 		Instant expiry = Instant.now().plusSeconds(60);
 
 		StepVerifier.create(check.verify(TestTokens.rs256(keys, TestTokens.claims("carol", expiry).build()), backend, session))
@@ -123,8 +124,7 @@ class JwtCheckTests {
 	void es256VerifiesWithAPemPublicKey() throws Exception {
 		var key = TestTokens.ecKey("k1");
 		Path pem = TestTokens.writePem(dir.resolve("ec.pem"), key.toECPublicKey());
-		JwtCheck check = new JwtCheck(new ValidatorSpec.JwtSpec("ES256", null, "file:" + pem, null, null, null, null, null,
-				null, null, null, false));
+		JwtCheck check = new JwtCheck(TestSpecs.spec(ValidatorSpec.JwtSpec.class, "algorithm", "ES256", "publicKey", "file:" + pem));
 
 		StepVerifier.create(check.verify(TestTokens.es256(key, TestTokens.claims("a", Instant.now().plusSeconds(60)).build()),
 				backend, session)).expectComplete().verify(WAIT);
@@ -139,8 +139,8 @@ class JwtCheckTests {
 		try (java.net.Socket refusing = new java.net.Socket()) {
 			refusing.setReuseAddress(false);
 			refusing.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
-			JwtCheck check = new JwtCheck(new ValidatorSpec.JwtSpec("ES256", null, null,
-					"http://127.0.0.1:" + refusing.getLocalPort() + "/jwks.json", null, null, null, null, null, null, null, false));
+			JwtCheck check = new JwtCheck(TestSpecs.spec(ValidatorSpec.JwtSpec.class, "algorithm", "ES256",
+					"jwksUri", "http://127.0.0.1:" + refusing.getLocalPort() + "/jwks.json"));
 			var key = TestTokens.ecKey("k1");
 
 			StepVerifier.create(check.verify(TestTokens.es256(key, TestTokens.claims("a", Instant.now().plusSeconds(60)).build()),
@@ -173,7 +173,7 @@ class JwtCheckTests {
 	}
 
 	static ValidatorSpec.JwtSpec hs256(Map<String, String> claimsToHeaders, boolean closeOnExpiry) {
-		return new ValidatorSpec.JwtSpec("HS256", SECRET, null, null, null, null, null, null, null, claimsToHeaders, null,
-				closeOnExpiry);
+		return TestSpecs.spec(ValidatorSpec.JwtSpec.class, "algorithm", "HS256", "secret", SECRET,
+				"claimsToHeaders", claimsToHeaders, "closeOnExpiry", closeOnExpiry);
 	}
 }

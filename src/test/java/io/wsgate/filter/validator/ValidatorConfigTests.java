@@ -13,6 +13,7 @@ import io.wsgate.config.ConfigValidator;
 import io.wsgate.config.FilterOptions;
 import io.wsgate.config.FilterSpec;
 import io.wsgate.config.InvalidConfigException;
+import io.wsgate.config.TestSpecs;
 import io.wsgate.config.WsgateProperties;
 import io.wsgate.pipeline.FilterRegistry;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,7 @@ class ValidatorConfigTests {
 		assertThat(spec.jwt().closeOnExpiry()).isFalse();
 		assertThat(spec.jwt().queryParam()).isEmpty();
 		assertThat(spec.firstMessage().forward()).isFalse();
-		assertThat(new ValidatorSpec.FirstMessageSpec(null, false).timeout()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(TestSpecs.defaults(ValidatorSpec.FirstMessageSpec.class).timeout()).isEqualTo(Duration.ofSeconds(5));
 	}
 
 	@Test

@@ -24,6 +24,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.http.server.reactive.MockServerHttpResponse;
 
+import static io.wsgate.config.TestSpecs.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -41,9 +42,8 @@ class ProxySessionTests {
 
 	private final AtomicInteger holdsReleased = new AtomicInteger();
 
-	private final ServerPool pool = new ServerPool("chat", "proxy", new PoolSpec(
-			List.of(new ServerSpec("ws://127.0.0.1:9", null, null, null)), null, null, null, null, null, null, null, null,
-			null, null, null, null, null, null, null, null), null);
+	private final ServerPool pool = new ServerPool("chat", "proxy",
+			spec(PoolSpec.class, "servers", List.of(spec(ServerSpec.class, "url", "ws://127.0.0.1:9"))), null);
 
 	private final ProxySession session = new ProxySession(context(), registry, new GatewayMetrics(meters),
 			reported::add);
