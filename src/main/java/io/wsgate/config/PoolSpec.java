@@ -1,7 +1,9 @@
 package io.wsgate.config;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
@@ -89,6 +91,31 @@ public record PoolSpec(List<ServerSpec> servers, List<String> serverTags, @Defau
 		public ServerSpec {
 			url = Specs.text(url);
 			tags = Specs.list(tags);
+		}
+
+		/**
+		 * The ws/wss URI of a configured server URL; http and https are aliases. The port defaults to
+		 * the scheme's. Throws {@link IllegalArgumentException} with a short reason for a bad URL.
+		 */
+		public static URI webSocketUri(String url) {
+			URI parsed;
+			try {
+				parsed = new URI(url.trim());
+			}
+			catch (Exception ex) {
+				throw new IllegalArgumentException("not a valid URL");
+			}
+			String scheme = (parsed.getScheme() != null) ? parsed.getScheme().toLowerCase(Locale.ROOT) : "";
+			String wsScheme = switch (scheme) {
+				case "ws", "http" -> "ws";
+				case "wss", "https" -> "wss";
+				default -> throw new IllegalArgumentException("scheme '" + scheme + "' (expected: ws, wss, http or https)");
+			};
+			if (parsed.getHost() == null || parsed.getHost().isEmpty()) {
+				throw new IllegalArgumentException("no host");
+			}
+			int port = (parsed.getPort() > 0) ? parsed.getPort() : ("ws".equals(wsScheme) ? 80 : 443);
+			return URI.create(wsScheme + "://" + parsed.getHost() + ":" + port);
 		}
 	}
 

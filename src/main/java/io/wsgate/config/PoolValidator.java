@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import io.wsgate.config.PoolSpec.Policy;
 import io.wsgate.config.PoolSpec.RequestMatcherSpec;
@@ -12,8 +13,6 @@ import io.wsgate.config.PoolSpec.ServerSpec;
 import io.wsgate.config.PoolSpec.StickyMode;
 import io.wsgate.config.PoolSpec.StickySessionSpec;
 import io.wsgate.config.PoolSpec.StringMatcherSpec;
-import io.wsgate.pool.BackendTls;
-import io.wsgate.pool.Server;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.SslBundles;
@@ -26,9 +25,16 @@ public final class PoolValidator {
 
 	private final SslBundles sslBundles;
 
-	/** @param sslBundles the bundles a {@code serverTls.bundle} may name, and that load its material */
-	public PoolValidator(SslBundles sslBundles) {
+	private final Consumer<ServerTlsSpec> tlsLoader;
+
+	/**
+	 * @param sslBundles the bundles a {@code serverTls.bundle} may name
+	 * @param tlsLoader loads a pool's {@code serverTls} material as its dials will, and throws with
+	 * the reason when it cannot (the pool's TLS is the pool package's, which builds on this one)
+	 */
+	public PoolValidator(SslBundles sslBundles, Consumer<ServerTlsSpec> tlsLoader) {
 		this.sslBundles = sslBundles;
+		this.tlsLoader = tlsLoader;
 	}
 
 	/**
@@ -65,7 +71,7 @@ public final class PoolValidator {
 			ServerSpec server = pool.servers().get(s);
 			String serverPath = path + ".servers[" + s + "]";
 			try {
-				if (!endpoints.add(Server.webSocketUri(server.url()).getAuthority())) {
+				if (!endpoints.add(ServerSpec.webSocketUri(server.url()).getAuthority())) {
 					problems.add(serverPath + ".url", "'" + server.url() + "': another server of the pool has the same host and port");
 				}
 			}
@@ -155,7 +161,7 @@ public final class PoolValidator {
 			return;
 		}
 		try {
-			BackendTls.of(tls, sslBundles);
+			tlsLoader.accept(tls);
 		}
 		catch (RuntimeException ex) {
 			problems.add(path, "cannot be loaded: " + ex.getMessage());

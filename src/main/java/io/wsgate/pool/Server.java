@@ -24,7 +24,7 @@ public record Server(String url, URI uri, boolean keepHost, int weight, List<Str
 		@Nullable String hostName) {
 
 	public static Server of(ServerSpec spec) {
-		return new Server(spec.url(), webSocketUri(spec.url()), spec.keepHost(), spec.weight(), spec.tags(), spec.url(),
+		return new Server(spec.url(), ServerSpec.webSocketUri(spec.url()), spec.keepHost(), spec.weight(), spec.tags(), spec.url(),
 				null);
 	}
 
@@ -35,7 +35,7 @@ public record Server(String url, URI uri, boolean keepHost, int weight, List<Str
 	 * @param address an IP address literal (IPv6 without brackets)
 	 */
 	public static Server resolved(ServerSpec spec, String address) {
-		URI configured = webSocketUri(spec.url());
+		URI configured = ServerSpec.webSocketUri(spec.url());
 		String host = address.contains(":") ? "[" + address + "]" : address;
 		URI uri = URI.create(configured.getScheme() + "://" + host + ":" + configured.getPort());
 		return new Server(spec.url() + " (" + address + ")", uri, spec.keepHost(), spec.weight(), spec.tags(), spec.url(),
@@ -49,7 +49,7 @@ public record Server(String url, URI uri, boolean keepHost, int weight, List<Str
 	public static @Nullable String dnsName(String url) {
 		String host;
 		try {
-			host = webSocketUri(url).getHost();
+			host = ServerSpec.webSocketUri(url).getHost();
 		}
 		catch (IllegalArgumentException ex) {
 			return null;
@@ -81,31 +81,6 @@ public record Server(String url, URI uri, boolean keepHost, int weight, List<Str
 	/** host:port as sent in the Host header (port always included). */
 	public String hostPort() {
 		return uri.getHost() + ":" + uri.getPort();
-	}
-
-	/**
-	 * The ws/wss URI of a configured server URL; http and https are aliases. The port defaults to
-	 * the scheme's. Throws {@link IllegalArgumentException} with a short reason for a bad URL.
-	 */
-	public static URI webSocketUri(String url) {
-		URI parsed;
-		try {
-			parsed = new URI(url.trim());
-		}
-		catch (Exception ex) {
-			throw new IllegalArgumentException("not a valid URL");
-		}
-		String scheme = (parsed.getScheme() != null) ? parsed.getScheme().toLowerCase(Locale.ROOT) : "";
-		String wsScheme = switch (scheme) {
-			case "ws", "http" -> "ws";
-			case "wss", "https" -> "wss";
-			default -> throw new IllegalArgumentException("scheme '" + scheme + "' (expected: ws, wss, http or https)");
-		};
-		if (parsed.getHost() == null || parsed.getHost().isEmpty()) {
-			throw new IllegalArgumentException("no host");
-		}
-		int port = (parsed.getPort() > 0) ? parsed.getPort() : ("ws".equals(wsScheme) ? 80 : 443);
-		return URI.create(wsScheme + "://" + parsed.getHost() + ":" + port);
 	}
 
 	@Override

@@ -58,7 +58,7 @@ public final class WebSocketProxyKind implements FilterKind<WebSocketProxySpec> 
 		this.retryAfter = retryAfter;
 		this.sslBundles = sslBundles;
 		this.tracing = tracing;
-		this.poolValidator = new PoolValidator(sslBundles);
+		this.poolValidator = new PoolValidator(sslBundles, tls -> BackendTls.of(tls, sslBundles));
 	}
 
 	@Override
