@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Supplier;
 
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -46,10 +46,14 @@ public final class ProxySession {
 		NEW, RESERVED, UPGRADED, RELAYING, ENDED
 	}
 
+	private static final AtomicReferenceFieldUpdater<ProxySession, State> STATE =
+			AtomicReferenceFieldUpdater.newUpdater(ProxySession.class, State.class, "state");
+
 	/** The initiator of closes the gateway decides on (limits, protocol errors, timeouts, shutdown). */
 	public static final String GATEWAY = CloseInitiator.GATEWAY.tag();
 
-	private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+	/** Moved on by compare-and-set only (a field updater: no object of its own per session). */
+	private volatile State state = State.NEW;
 
 	private final SessionRegistry registry;
 
@@ -149,7 +153,7 @@ public final class ProxySession {
 			return refusal;
 		}
 		this.pipelineHold = pipelineHold.get();
-		if (!state.compareAndSet(State.NEW, State.RESERVED)) {
+		if (!STATE.compareAndSet(this, State.NEW, State.RESERVED)) {
 			// Ended meanwhile (cannot happen before the proxy reserves, but never hold a place for nobody).
 			release();
 		}
@@ -170,7 +174,7 @@ public final class ProxySession {
 	 * never will be, and gives back what it holds without a report (the proxy reported a refusal).
 	 */
 	public void handshakeEnded() {
-		if (state.compareAndSet(State.RESERVED, State.ENDED)) {
+		if (STATE.compareAndSet(this, State.RESERVED, State.ENDED)) {
 			release();
 		}
 	}
@@ -178,14 +182,14 @@ public final class ProxySession {
 	/** A backend answered: the session holds its connection (and closes it, when it ended meanwhile). */
 	public void dialled(BackendSession backend) {
 		this.backend = backend.connection();
-		if (state.get() == State.ENDED) {
+		if (state == State.ENDED) {
 			backend.connection().dispose();
 		}
 	}
 
 	/** The client has its 101; false when the session ended meanwhile (it then must not run). */
 	public boolean upgraded() {
-		if (!state.compareAndSet(State.RESERVED, State.UPGRADED)) {
+		if (!STATE.compareAndSet(this, State.RESERVED, State.UPGRADED)) {
 			return false;
 		}
 		status = 101;
@@ -215,7 +219,7 @@ public final class ProxySession {
 	public Mono<Void> relay(WebsocketInbound client, BackendSession backend, SessionPolicy policy, boolean deflate,
 			@Nullable String firstMessage) {
 		this.backend = backend.connection();
-		if (!state.compareAndSet(State.UPGRADED, State.RELAYING)) {
+		if (!STATE.compareAndSet(this, State.UPGRADED, State.RELAYING)) {
 			backend.connection().dispose();
 			return Mono.empty();
 		}
@@ -258,7 +262,7 @@ public final class ProxySession {
 	 */
 	public void endedBeforeRelay(HandshakeOutcome outcome, int code, String initiator, String why,
 			@Nullable String refusedBy) {
-		if (!state.compareAndSet(State.UPGRADED, State.ENDED)) {
+		if (!STATE.compareAndSet(this, State.UPGRADED, State.ENDED)) {
 			// It relayed: it ends with its relay.
 			return;
 		}
@@ -298,7 +302,7 @@ public final class ProxySession {
 
 	/** Ends the session once: releases what it holds in the state it ended in, and reports it. */
 	private void end() {
-		State was = state.getAndSet(State.ENDED);
+		State was = STATE.getAndSet(this, State.ENDED);
 		if (was != State.ENDED) {
 			ended(was);
 		}
