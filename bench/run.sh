@@ -54,6 +54,8 @@ WSGATE_JAVA=${WSGATE_JAVA:-java}
 WSGATE_JAVA_OPTS=${WSGATE_JAVA_OPTS:--XX:MaxRAM=1g -XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0 -XX:+UseG1GC -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError -XX:MaxDirectMemorySize=128m --enable-native-access=ALL-UNNAMED}
 TOOL_JAVA_OPTS=${TOOL_JAVA_OPTS:--XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}
 SKIP_BUILD=${SKIP_BUILD:-0}                  # 1 = use the jar already in target/ and skip Maven
+WSGATE_JAR=${WSGATE_JAR:-}                   # the jar wsgate runs from (default: a copy of target's); e.g. an extracted
+                                             # one (java -Djarmode=tools -jar ... extract), for an AOT cache in WSGATE_JAVA_OPTS
 RESULTS=${RESULTS:-bench/results}
 
 case "$MESSAGE_TYPE" in
@@ -377,7 +379,7 @@ YAML
 	local java_opts
 	read -r -a java_opts <<<"$WSGATE_JAVA_OPTS"
 	LAUNCHED_AT=$EPOCHREALTIME
-	"$WSGATE_JAVA" "${java_opts[@]}" -jar "$RUN/wsgate.jar" \
+	"$WSGATE_JAVA" "${java_opts[@]}" -jar "${WSGATE_JAR:-$RUN/wsgate.jar}" \
 		--spring.config.location=classpath:/application.yml,file:"$dir/gateway.yml" \
 		--management.server.port="$mgmt" >"$dir/gateway.log" 2>&1 &
 	MAIN_PID=$!
