@@ -12,11 +12,6 @@ import io.wsgate.proxy.WebSocketProxySpec;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.core.env.PropertySource;
-import org.springframework.core.io.ByteArrayResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -282,36 +277,22 @@ class ConfigBindingTests {
 
 		assertThat(properties.httpServers()).extracting(HttpServerSpec::name).containsExactly("demo-server");
 		assertThat(properties.pipelines()).extracting(PipelineSpec::name).containsExactly("websocket-pipeline");
-		new ConfigValidator(ConfigValidatorTests.catalog()).validate(properties, sources(yaml));
+		new ConfigValidator(ConfigValidatorTests.catalog()).validate(properties, TestSpecs.sources(yaml));
 	}
 
 	static WsgateProperties bind(String yaml) {
-		return new Binder(sources(yaml)).bind("wsgate", WsgateProperties.class).get();
+		return new Binder(TestSpecs.sources(yaml)).bind("wsgate", WsgateProperties.class).get();
 	}
 
 	/** The options of the first filter of the first pipeline, bound as WebSocketProxy options. */
 	static WebSocketProxySpec proxy(String yaml) {
-		return FilterOptions.bind(new Binder(sources(yaml)), FilterSpec.path(0, 0), WebSocketProxySpec.class);
-	}
-
-	/** The YAML as configuration property sources, as the validator reads the application's. */
-	static List<ConfigurationPropertySource> sources(String yaml) {
-		try {
-			List<PropertySource<?>> sources = new YamlPropertySourceLoader().load("test",
-					new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)));
-			List<ConfigurationPropertySource> list = new java.util.ArrayList<>();
-			ConfigurationPropertySources.from(sources).forEach(list::add);
-			return list;
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return FilterOptions.bind(new Binder(TestSpecs.sources(yaml)), FilterSpec.path(0, 0), WebSocketProxySpec.class);
 	}
 
 	/** The problems the validator finds in the YAML, with the kinds of {@code catalog}; none: empty. */
 	static List<String> problems(FilterKindCatalog catalog, String yaml) {
 		try {
-			new ConfigValidator(catalog).validate(bind(yaml), sources(yaml));
+			new ConfigValidator(catalog).validate(bind(yaml), TestSpecs.sources(yaml));
 			return List.of();
 		}
 		catch (InvalidConfigException ex) {

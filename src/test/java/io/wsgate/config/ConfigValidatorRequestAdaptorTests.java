@@ -29,7 +29,7 @@ class ConfigValidatorRequestAdaptorTests {
 				""");
 		assertThat(problems(yaml)).isEmpty();
 
-		RequestAdaptorSpec spec = FilterOptions.bind(new Binder(ConfigBindingTests.sources(yaml)), FilterSpec.path(0, 0),
+		RequestAdaptorSpec spec = FilterOptions.bind(new Binder(TestSpecs.sources(yaml)), FilterSpec.path(0, 0),
 				RequestAdaptorSpec.class);
 		assertThat(spec.host()).isEqualTo("chat.internal");
 		assertThat(spec.path().trimPrefix()).isEqualTo("/chat");
@@ -45,7 +45,7 @@ class ConfigValidatorRequestAdaptorTests {
 				          header: {set: {"[X.Tenant]": a}}
 				""");
 		assertThat(problems(yaml)).isEmpty();
-		RequestAdaptorSpec spec = FilterOptions.bind(new Binder(ConfigBindingTests.sources(yaml)), FilterSpec.path(0, 0),
+		RequestAdaptorSpec spec = FilterOptions.bind(new Binder(TestSpecs.sources(yaml)), FilterSpec.path(0, 0),
 				RequestAdaptorSpec.class);
 		assertThat(spec.header().set()).containsExactly(entry("X.Tenant", "a"));
 	}

@@ -591,6 +591,6 @@ class ConfigValidatorTests {
 	private static InvalidConfigException invalid(String yaml) {
 		WsgateProperties properties = ConfigBindingTests.bind(yaml);
 		return catchThrowableOfType(InvalidConfigException.class,
-				() -> new ConfigValidator(catalog()).validate(properties, ConfigBindingTests.sources(yaml)));
+				() -> new ConfigValidator(catalog()).validate(properties, TestSpecs.sources(yaml)));
 	}
 }

@@ -103,7 +103,7 @@ class ConfigValidatorTlsTests {
 	private static List<String> problems(String yaml, List<String> sslBundles, SslBundles poolBundles) {
 		try {
 			new ConfigValidator(ConfigValidatorTests.catalog(poolBundles), sslBundles).validate(ConfigBindingTests.bind(yaml),
-					ConfigBindingTests.sources(yaml));
+					TestSpecs.sources(yaml));
 			return List.of();
 		}
 		catch (InvalidConfigException ex) {

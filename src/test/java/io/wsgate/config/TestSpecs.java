@@ -1,13 +1,19 @@
 package io.wsgate.config;
 
+import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.io.ByteArrayResource;
 
 /**
  * Spec records for tests, built as the configuration builds them: a component not given has its
@@ -49,6 +55,19 @@ public final class TestSpecs {
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new IllegalStateException("cannot build a " + type.getName(), ex);
+		}
+	}
+
+	/** The YAML as configuration property sources, as the validator reads the application's. */
+	public static List<ConfigurationPropertySource> sources(String yaml) {
+		try {
+			List<ConfigurationPropertySource> list = new ArrayList<>();
+			ConfigurationPropertySources.from(new YamlPropertySourceLoader().load("test",
+					new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)))).forEach(list::add);
+			return list;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
 		}
 	}
 }

@@ -1,12 +1,11 @@
 package io.wsgate.config.easegress;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
+import io.wsgate.config.TestSpecs;
 import io.wsgate.config.ConfigValidator;
 import io.wsgate.config.InvalidConfigException;
 import io.wsgate.config.WsgateProperties;
@@ -15,9 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.core.io.ByteArrayResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +25,7 @@ class EasegressValidationTests {
 
 	/** The validator's problems for {@code yaml} (application config) and the Easegress files of its wsgate.easegress.files. */
 	private static List<String> problems(String yaml) {
-		List<ConfigurationPropertySource> sources = sources(yaml);
+		List<ConfigurationPropertySource> sources = TestSpecs.sources(yaml);
 		WsgateProperties properties = new Binder(sources).bindOrCreate("wsgate", WsgateProperties.class);
 		EasegressObjects easegress = EasegressLoader.load(properties.easegress().files(), EasegressLoaderTests.catalog());
 		try {
@@ -38,18 +34,6 @@ class EasegressValidationTests {
 		}
 		catch (InvalidConfigException ex) {
 			return ex.problems();
-		}
-	}
-
-	private static List<ConfigurationPropertySource> sources(String yaml) {
-		try {
-			List<ConfigurationPropertySource> list = new ArrayList<>();
-			ConfigurationPropertySources.from(new YamlPropertySourceLoader().load("test",
-					new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)))).forEach(list::add);
-			return list;
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
 		}
 	}
 

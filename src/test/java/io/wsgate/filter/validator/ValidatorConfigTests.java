@@ -1,11 +1,9 @@
 package io.wsgate.filter.validator;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,9 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.core.io.ByteArrayResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -225,11 +220,11 @@ class ValidatorConfigTests {
 	}
 
 	static ValidatorSpec spec(String yaml) {
-		return FilterOptions.bind(new Binder(sources(yaml)), FilterSpec.path(0, 0), ValidatorSpec.class);
+		return FilterOptions.bind(new Binder(TestSpecs.sources(yaml)), FilterSpec.path(0, 0), ValidatorSpec.class);
 	}
 
 	static List<String> problems(String yaml) {
-		List<ConfigurationPropertySource> sources = sources(yaml);
+		List<ConfigurationPropertySource> sources = TestSpecs.sources(yaml);
 		WsgateProperties properties = new Binder(sources).bind("wsgate", WsgateProperties.class).get();
 		try {
 			new ConfigValidator(new FilterRegistry(List.of(new ValidatorKind()))).validate(properties, sources);
@@ -237,18 +232,6 @@ class ValidatorConfigTests {
 		}
 		catch (InvalidConfigException ex) {
 			return ex.problems();
-		}
-	}
-
-	private static List<ConfigurationPropertySource> sources(String yaml) {
-		try {
-			List<ConfigurationPropertySource> list = new ArrayList<>();
-			ConfigurationPropertySources.from(new YamlPropertySourceLoader().load("test",
-					new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)))).forEach(list::add);
-			return list;
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
 		}
 	}
 }
