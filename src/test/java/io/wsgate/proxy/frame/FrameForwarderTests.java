@@ -29,8 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FrameForwarderTests {
 
-	private static final int MASK = 0x11223344;
-
 	private final RecordingEvents clientEvents = new RecordingEvents();
 
 	private final RecordingEvents backendEvents = new RecordingEvents();
@@ -51,14 +49,14 @@ class FrameForwarderTests {
 	void theFirstMessageCrossesDecodedThenTheRawReaderRelaysTheBytesAsTheyCame() {
 		connect(1 << 20, null);
 
-		client.writeInbound(maskedFrame(0x81, "first"));
+		client.writeInbound(WireFrames.masked(0x81, "first"));
 
 		assertThat(backendPayloads()).containsExactly("first");
 		assertThat(client.pipeline().get(RawFrameReader.class)).isNotNull();
 		assertThat(client.pipeline().get(WebSocket13FrameDecoder.class)).isNull();
 		assertThat(client.pipeline().get(DecodedFrameCheck.class)).isNull();
 
-		ByteBuf second = maskedFrame(0x82, "second");
+		ByteBuf second = WireFrames.masked(0x82, "second");
 		byte[] sent = ByteBufUtil.getBytes(second);
 		client.writeInbound(second);
 
@@ -73,9 +71,9 @@ class FrameForwarderTests {
 	void aFragmentedMessageOverTheLimitIsReportedOnceAndNothingMoreCrosses() {
 		connect(10, null);
 
-		client.writeInbound(maskedFrame(0x01, "123456"));
-		client.writeInbound(maskedFrame(0x80, "789012"));
-		client.writeInbound(maskedFrame(0x81, "later"));
+		client.writeInbound(WireFrames.masked(0x01, "123456"));
+		client.writeInbound(WireFrames.masked(0x80, "789012"));
+		client.writeInbound(WireFrames.masked(0x81, "later"));
 
 		assertThat(backendPayloads()).containsExactly("123456");
 		assertThat(clientEvents.tooBig).containsExactly(10L);
@@ -99,10 +97,10 @@ class FrameForwarderTests {
 	@Test
 	void aProtocolErrorFoundByTheRawReaderIsReportedNotRaised() {
 		connect(1 << 20, null);
-		client.writeInbound(maskedFrame(0x81, "fine"));
+		client.writeInbound(WireFrames.masked(0x81, "fine"));
 		backendPayloads();
 
-		client.writeInbound(maskedFrame(0x81, new byte[] { (byte) 0xC3, (byte) 0x28 }));
+		client.writeInbound(WireFrames.masked(0x81, new byte[] { (byte) 0xC3, (byte) 0x28 }));
 
 		client.checkException();
 		assertThat(clientEvents.protocolErrors).containsExactly(1007);
@@ -113,8 +111,8 @@ class FrameForwarderTests {
 	void theEchoOfTheGatewaysPingIsHeardButNotForwarded() {
 		connect(1 << 20, null);
 
-		backend.writeInbound(unmaskedFrame(0x8A, "wsgate-keepalive"));
-		backend.writeInbound(unmaskedFrame(0x8A, "the backend's own"));
+		backend.writeInbound(WireFrames.unmasked(0x8A, "wsgate-keepalive"));
+		backend.writeInbound(WireFrames.unmasked(0x8A, "the backend's own"));
 
 		assertThat(clientPayloads()).containsExactly("the backend's own");
 		assertThat(backendEvents.heard).containsExactly(false, false);
@@ -128,7 +126,7 @@ class FrameForwarderTests {
 		backend.pipeline().addFirst(held);
 		backend.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
 
-		client.writeInbound(maskedFrame(0x82, "more than the high-water mark"));
+		client.writeInbound(WireFrames.masked(0x82, "more than the high-water mark"));
 
 		assertThat(client.config().isAutoRead()).isFalse();
 		held.release();
@@ -139,8 +137,8 @@ class FrameForwarderTests {
 	void aCloseMessageRateExceededIsReportedWithItsFilter() {
 		connect(1 << 20, List.of(new MessageRate(0.001, 1, Action.CLOSE, "chatty")));
 
-		client.writeInbound(maskedFrame(0x81, "one"));
-		client.writeInbound(maskedFrame(0x81, "two"));
+		client.writeInbound(WireFrames.masked(0x81, "one"));
+		client.writeInbound(WireFrames.masked(0x81, "two"));
 
 		assertThat(backendPayloads()).containsExactly("one");
 		assertThat(clientEvents.ratesExceeded).containsExactly("chatty");
@@ -149,10 +147,10 @@ class FrameForwarderTests {
 	@Test
 	void closeFramesGoOnToReactorNetty() {
 		connect(1 << 20, null);
-		client.writeInbound(maskedFrame(0x81, "first"));
+		client.writeInbound(WireFrames.masked(0x81, "first"));
 		backendPayloads();
 
-		client.writeInbound(maskedFrame(0x88, new byte[] { 0x03, (byte) 0xE8 }));
+		client.writeInbound(WireFrames.masked(0x88, new byte[] { 0x03, (byte) 0xE8 }));
 
 		CloseWebSocketFrame close = client.readInbound();
 		assertThat(close.statusCode()).isEqualTo(1000);
@@ -198,17 +196,7 @@ class FrameForwarderTests {
 			wire.writeBytes((ByteBuf) out);
 			((ByteBuf) out).release();
 		}
-		List<String> payloads = new ArrayList<>();
-		while (wire.isReadable()) {
-			wire.readByte();
-			int length = wire.readByte() & 0x7F;
-			int mask = masked ? wire.readInt() : 0;
-			byte[] payload = new byte[length];
-			for (int i = 0; i < length; i++) {
-				payload[i] = (byte) RawFrameReader.unmask(wire.readByte(), mask, i);
-			}
-			payloads.add(new String(payload, StandardCharsets.UTF_8));
-		}
+		List<String> payloads = WireFrames.payloads(wire, masked);
 		wire.release();
 		return payloads;
 	}
@@ -219,25 +207,6 @@ class FrameForwarderTests {
 		int code = close.getUnsignedShort(close.readerIndex() + 2);
 		close.release();
 		return code;
-	}
-
-	private static ByteBuf maskedFrame(int firstByte, String payload) {
-		return maskedFrame(firstByte, payload.getBytes(StandardCharsets.UTF_8));
-	}
-
-	/** A client frame (masked); payloads under 126 bytes. */
-	private static ByteBuf maskedFrame(int firstByte, byte[] payload) {
-		ByteBuf out = Unpooled.buffer();
-		out.writeByte(firstByte).writeByte(0x80 | payload.length).writeInt(MASK);
-		for (int i = 0; i < payload.length; i++) {
-			out.writeByte(payload[i] ^ (MASK >>> (24 - ((i & 3) << 3))));
-		}
-		return out;
-	}
-
-	private static ByteBuf unmaskedFrame(int firstByte, String payload) {
-		byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
-		return Unpooled.buffer().writeByte(firstByte).writeByte(bytes.length).writeBytes(bytes);
 	}
 
 	/** A network that takes nothing until released: the channel's written bytes stay pending. */

@@ -23,8 +23,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class RawFrameReaderDecodeTests {
 
-	private static final int MASK = 0x37fa213d;
-
 	private final RecordingSink sink = new RecordingSink();
 
 	private EmbeddedChannel channel;
@@ -41,9 +39,9 @@ class RawFrameReaderDecodeTests {
 	void aRunOfWholeFramesIsRelayedAsTheBytesTheyArrivedInInOneWrite() {
 		channel = clientReader(1 << 20);
 		ByteBuf wire = Unpooled.buffer();
-		maskedFrame(wire, 0x81, "hello");
-		maskedFrame(wire, 0x82, "bin");
-		maskedFrame(wire, 0x89, "ping");
+		WireFrames.masked(wire, 0x81, "hello");
+		WireFrames.masked(wire, 0x82, "bin");
+		WireFrames.masked(wire, 0x89, "ping");
 		byte[] sent = ByteBufUtil.getBytes(wire);
 
 		channel.writeInbound(wire);
@@ -57,7 +55,7 @@ class RawFrameReaderDecodeTests {
 	void aFrameSplitAcrossReadsIsRelayedOnlyWhenWhole() {
 		channel = clientReader(1 << 20);
 		ByteBuf wire = Unpooled.buffer();
-		maskedFrame(wire, 0x81, "a message in two reads");
+		WireFrames.masked(wire, 0x81, "a message in two reads");
 		byte[] sent = ByteBufUtil.getBytes(wire);
 
 		channel.writeInbound(wire.readRetainedSlice(9));
@@ -73,26 +71,26 @@ class RawFrameReaderDecodeTests {
 		channel = clientReader(1 << 20);
 		sink.refuseOpcode = 0xA;
 		ByteBuf wire = Unpooled.buffer();
-		maskedFrame(wire, 0x81, "before");
-		maskedFrame(wire, 0x8A, "pong");
-		maskedFrame(wire, 0x81, "after");
+		WireFrames.masked(wire, 0x81, "before");
+		WireFrames.masked(wire, 0x8A, "pong");
+		WireFrames.masked(wire, 0x81, "after");
 
 		channel.writeInbound(wire);
 
 		assertThat(sink.relayed).hasSize(2);
-		assertThat(unmaskedPayload(sink.relayed.get(0))).isEqualTo("before");
-		assertThat(unmaskedPayload(sink.relayed.get(1))).isEqualTo("after");
+		assertThat(WireFrames.payloads(sink.relayed.get(0), true)).containsExactly("before");
+		assertThat(WireFrames.payloads(sink.relayed.get(1), true)).containsExactly("after");
 	}
 
 	@Test
 	void aCloseFrameIsDecodedForReactorNettyAfterTheFramesBeforeIt() {
 		channel = clientReader(1 << 20);
 		ByteBuf wire = Unpooled.buffer();
-		maskedFrame(wire, 0x81, "last words");
+		WireFrames.masked(wire, 0x81, "last words");
 		ByteBuf closePayload = Unpooled.buffer().writeShort(4000).writeBytes("bye".getBytes(StandardCharsets.UTF_8));
-		maskedFrame(wire, 0x88, ByteBufUtil.getBytes(closePayload));
+		WireFrames.masked(wire, 0x88, ByteBufUtil.getBytes(closePayload));
 		closePayload.release();
-		maskedFrame(wire, 0x81, "ignored after the close");
+		WireFrames.masked(wire, 0x81, "ignored after the close");
 
 		channel.writeInbound(wire);
 
@@ -108,8 +106,8 @@ class RawFrameReaderDecodeTests {
 	void invalidUtf8InTextIsAnswered1007AfterTheFramesBeforeIt() {
 		channel = clientReader(1 << 20);
 		ByteBuf wire = Unpooled.buffer();
-		maskedFrame(wire, 0x81, "fine");
-		maskedFrame(wire, 0x81, new byte[] { (byte) 0xC3, (byte) 0x28 });
+		WireFrames.masked(wire, 0x81, "fine");
+		WireFrames.masked(wire, 0x81, new byte[] { (byte) 0xC3, (byte) 0x28 });
 
 		assertThatThrownBy(() -> channel.writeInbound(wire)).isInstanceOf(CorruptedWebSocketFrameException.class)
 			.satisfies(ex -> assertThat(((CorruptedWebSocketFrameException) ex).closeStatus().code()).isEqualTo(1007));
@@ -123,7 +121,7 @@ class RawFrameReaderDecodeTests {
 	void aFrameOverTheLimitIsAnswered1009() {
 		channel = clientReader(8);
 		ByteBuf wire = Unpooled.buffer();
-		maskedFrame(wire, 0x82, "nine byte");
+		WireFrames.masked(wire, 0x82, "nine byte");
 
 		assertThatThrownBy(() -> channel.writeInbound(wire)).isInstanceOf(CorruptedWebSocketFrameException.class);
 
@@ -157,8 +155,8 @@ class RawFrameReaderDecodeTests {
 	void theKeepaliveEchoIsRecognisedThroughTheMask() {
 		channel = clientReader(1 << 20);
 		ByteBuf wire = Unpooled.buffer();
-		maskedFrame(wire, 0x8A, "wsgate-keepalive");
-		maskedFrame(wire, 0x8A, "wsgate-keepalivX");
+		WireFrames.masked(wire, 0x8A, "wsgate-keepalive");
+		WireFrames.masked(wire, 0x8A, "wsgate-keepalivX");
 
 		channel.writeInbound(wire);
 
@@ -176,29 +174,6 @@ class RawFrameReaderDecodeTests {
 		int code = close.statusCode();
 		close.release();
 		return code;
-	}
-
-	private static void maskedFrame(ByteBuf out, int firstByte, String payload) {
-		maskedFrame(out, firstByte, payload.getBytes(StandardCharsets.UTF_8));
-	}
-
-	/** A client frame (masked); payloads under 126 bytes. */
-	private static void maskedFrame(ByteBuf out, int firstByte, byte[] payload) {
-		out.writeByte(firstByte).writeByte(0x80 | payload.length).writeInt(MASK);
-		for (int i = 0; i < payload.length; i++) {
-			out.writeByte(payload[i] ^ (MASK >>> (24 - ((i & 3) << 3))));
-		}
-	}
-
-	/** The text of a relayed masked frame with a short payload. */
-	private static String unmaskedPayload(ByteBuf frame) {
-		int length = frame.getByte(frame.readerIndex() + 1) & 0x7F;
-		int mask = frame.getInt(frame.readerIndex() + 2);
-		byte[] payload = new byte[length];
-		for (int i = 0; i < length; i++) {
-			payload[i] = (byte) RawFrameReader.unmask(frame.getByte(frame.readerIndex() + 6 + i), mask, i);
-		}
-		return new String(payload, StandardCharsets.UTF_8);
 	}
 
 	/** Admits every frame but one opcode; keeps what it is given. */
