@@ -2,6 +2,7 @@ package io.wsgate.proxy.dial;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -11,7 +12,6 @@ import io.netty.util.AttributeKey;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.Connection;
 import reactor.netty.NettyPipeline;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.websocket.WebsocketInbound;
 
 /**
@@ -46,18 +46,24 @@ final class BackendHandshakeHandler extends ChannelDuplexHandler {
 	}
 
 	/**
-	 * The client with this handler installed when needed.
-	 * @param client the WebSocket client to adjust
+	 * Installs this handler on a backend connection whose handshake needs it, before the handshake is sent.
+	 * @param connection the connection, its request prepared
 	 * @param host the Host header to send; null keeps the client library's
 	 * @param offeredSubprotocols the offered subprotocols, comma-separated; null when none
 	 */
-	static HttpClient install(HttpClient client, @Nullable String host, @Nullable String offeredSubprotocols) {
+	static void install(Connection connection, @Nullable String host, @Nullable String offeredSubprotocols) {
 		if (host == null && offeredSubprotocols == null) {
-			return client;
+			return;
 		}
 		// Inbound, the handler must see the response before Reactor Netty's bridge consumes it.
-		return client.doOnChannelInit((observer, channel, address) -> channel.pipeline()
-			.addBefore(NettyPipeline.ReactiveBridge, NAME, new BackendHandshakeHandler(host, offeredSubprotocols)));
+		ChannelPipeline pipeline = connection.channel().pipeline();
+		BackendHandshakeHandler handler = new BackendHandshakeHandler(host, offeredSubprotocols);
+		if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+			pipeline.addBefore(NettyPipeline.ReactiveBridge, NAME, handler);
+		}
+		else {
+			pipeline.addLast(NAME, handler);
+		}
 	}
 
 	/** The subprotocol the backend selected, when this handler saw the handshake; otherwise the client's view. */

@@ -17,9 +17,7 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * @param subprotocol the subprotocol the backend selected; null when none
  * @param extensions the extensions the backend accepted (permessage-deflate, checked against the offer); null when none
  * @param responseHeaders the backend's handshake response headers
- * @param dialHeaders the headers the client library was given for the handshake, which it keeps
  */
 public record BackendSession(Server server, Connection connection, WebsocketInbound in, WebsocketOutbound out,
-		@Nullable String subprotocol, @Nullable String extensions, HttpHeaders responseHeaders,
-		@Nullable HttpHeaders dialHeaders) {
+		@Nullable String subprotocol, @Nullable String extensions, HttpHeaders responseHeaders) {
 }

@@ -9,9 +9,10 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Empties the headers of both handshakes once a session is under way. Reactor Netty keeps the
- * request and response of each side's upgrade for the connection's life, and its client keeps the
- * headers it was given for the dial: five header maps that nothing reads after the 101 (the session
- * has copied what it logs), yet a good part of an idle session's memory.
+ * request and response of each side's upgrade for the connection's life: four header maps that
+ * nothing reads after the 101 (the session has copied what it logs), yet a good part of an idle
+ * session's memory. (The dial gives its headers to the backend's request, not to a client
+ * configuration of its own: the client keeps no copy of them.)
  */
 final class HandshakeHeaders {
 
@@ -19,9 +20,6 @@ final class HandshakeHeaders {
 	}
 
 	static void forget(Object clientSide, BackendSession backendSide) {
-		if (backendSide.dialHeaders() != null) {
-			backendSide.dialHeaders().clear();
-		}
 		Connection backend = backendSide.connection();
 		if (clientSide instanceof HttpServerRequest request) {
 			request.requestHeaders().clear();

@@ -160,7 +160,7 @@ class ProxySessionTests {
 	}
 
 	private static BackendSession backendSession(EmbeddedChannel channel) {
-		return new BackendSession(null, Connection.from(channel), null, null, null, null, null, null);
+		return new BackendSession(null, Connection.from(channel), null, null, null, null, null);
 	}
 
 	private static FilterContext context() {
