@@ -1,14 +1,15 @@
 package io.wsgate.proxy.dial;
 
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.wsgate.request.RequestInfo;
 import org.jspecify.annotations.Nullable;
 
@@ -17,11 +18,13 @@ import org.jspecify.annotations.Nullable;
  * 7.6.1, including those named in {@code Connection}) and the handshake headers the client
  * library sets itself, plus {@code X-Forwarded-For/Host/Proto} and the {@code defaultOrigin}.
  * Read from Netty's request headers: Spring's view of them builds a case-insensitive map and a
- * list per name on every pass, on the handshake's hot path.
+ * list per name on every pass, on the handshake's hot path; and read as Netty holds them, without
+ * a String copy or a lower-cased copy of each header.
  */
 public final class BackendHeaders {
 
-	private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection", "te",
+	/** Lower case; compared without regard to case (header names are ASCII tokens, as Netty's decoder checked). */
+	private static final AsciiString[] NOT_FORWARDED = names("connection", "keep-alive", "proxy-connection", "te",
 			"trailer", "transfer-encoding", "upgrade", "proxy-authorization", "proxy-authenticate", "host",
 			"content-length", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions",
 			"sec-websocket-protocol", "sec-websocket-accept", "x-forwarded-host", "x-forwarded-proto",
@@ -38,12 +41,15 @@ public final class BackendHeaders {
 	 * @param defaultOrigin the Origin to send when the client sent none ("" for none)
 	 */
 	public static DefaultHttpHeaders build(HttpHeaders client, RequestInfo request, boolean secure, String defaultOrigin) {
-		Set<String> connectionTokens = connectionTokens(client.getAll(HttpHeaderNames.CONNECTION));
+		List<String> connectionTokens = connectionTokens(client.getAll(HttpHeaderNames.CONNECTION));
 		DefaultHttpHeaders headers = new DefaultHttpHeaders();
-		for (Map.Entry<String, String> header : client) {
-			String name = header.getKey().toLowerCase(Locale.ROOT);
-			if (!NOT_FORWARDED.contains(name) && !connectionTokens.contains(name)) {
-				headers.add(header.getKey(), header.getValue());
+		// Read as Netty holds them: no String copy of each name and value, no lower-cased name.
+		Iterator<Map.Entry<CharSequence, CharSequence>> entries = client.iteratorCharSequence();
+		while (entries.hasNext()) {
+			Map.Entry<CharSequence, CharSequence> header = entries.next();
+			CharSequence name = header.getKey();
+			if (!isNotForwarded(name) && !isNamed(connectionTokens, name)) {
+				headers.add(name, header.getValue());
 			}
 		}
 		String peerIp = request.peerIp();
@@ -72,11 +78,34 @@ public final class BackendHeaders {
 		return offered.isEmpty() ? null : String.join(",", offered);
 	}
 
-	private static Set<String> connectionTokens(List<String> connection) {
-		if (connection.isEmpty()) {
-			return Set.of();
+	private static boolean isNotForwarded(CharSequence name) {
+		return isNamed(NOT_FORWARDED, name);
+	}
+
+	private static boolean isNamed(AsciiString[] names, CharSequence name) {
+		for (AsciiString candidate : names) {
+			if (candidate.length() == name.length() && candidate.contentEqualsIgnoreCase(name)) {
+				return true;
+			}
 		}
-		Set<String> tokens = new HashSet<>();
+		return false;
+	}
+
+	private static boolean isNamed(List<String> names, CharSequence name) {
+		for (String candidate : names) {
+			if (candidate.length() == name.length() && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** The names the Connection header lists, lower case (a handshake's lists one: upgrade). */
+	private static List<String> connectionTokens(List<String> connection) {
+		if (connection.isEmpty()) {
+			return List.of();
+		}
+		List<String> tokens = new ArrayList<>(2);
 		for (String value : connection) {
 			for (String token : value.split(",")) {
 				String name = token.trim().toLowerCase(Locale.ROOT);
@@ -86,5 +115,13 @@ public final class BackendHeaders {
 			}
 		}
 		return tokens;
+	}
+
+	private static AsciiString[] names(String... names) {
+		AsciiString[] ascii = new AsciiString[names.length];
+		for (int i = 0; i < names.length; i++) {
+			ascii[i] = AsciiString.cached(names[i]);
+		}
+		return ascii;
 	}
 }

@@ -41,6 +41,24 @@ class BackendHeadersTests {
 	}
 
 	@Test
+	void namesAreMatchedWhateverTheirCase() {
+		HttpHeaders client = handshake();
+		client.set("CONNECTION", "upgrade, x-SECRET");
+		client.set("X-Secret", "s3cr3t");
+		client.set("KEEP-ALIVE", "timeout=5");
+		client.set("sec-websocket-PROTOCOL", "chat");
+		client.set("X-Kept", "yes");
+
+		DefaultHttpHeaders sent = BackendHeaders.build(client, peer("10.0.0.1"), false, "");
+
+		assertThat(sent.contains("x-secret")).isFalse();
+		assertThat(sent.contains("keep-alive")).isFalse();
+		assertThat(sent.contains("sec-websocket-protocol")).isFalse();
+		assertThat(sent.contains("connection")).isFalse();
+		assertThat(sent.get("x-kept")).isEqualTo("yes");
+	}
+
+	@Test
 	void handshakeHeadersAndHostAreLeftToTheBackendClient() {
 		HttpHeaders client = handshake();
 		client.set("Sec-WebSocket-Extensions", "permessage-deflate");
