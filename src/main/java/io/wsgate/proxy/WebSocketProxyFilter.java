@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -99,6 +100,8 @@ final class WebSocketProxyFilter implements Filter {
 
 	private final FirstMessageUpgrade firstMessageUpgrade = new FirstMessageUpgrade(this);
 
+	private final Map<Integer, WebsocketServerSpec> serverSpecs = new ConcurrentHashMap<>();
+
 	/**
 	 * A pool with the proxy settings derived from its spec.
 	 *
@@ -182,16 +185,27 @@ final class WebSocketProxyFilter implements Filter {
 				pool.connectTimeout(), pool.tls(), eventLoop(request));
 		return dial(context, pool, servers, dial)
 			.flatMap(backend -> upgrade(context, pool, backend, session).thenReturn(Filter.CONTINUE))
-			.onErrorResume(BackendRefusedException.class, ex -> relayRefusal(context, session, ex))
-			.onErrorResume(BackendUnreachableException.class,
-					ex -> refuse(context, session, 502, ex.getMessage(), HandshakeOutcome.BACKEND_UNREACHABLE, SERVER_ERROR));
+			.onErrorResume(ex -> {
+				if (ex instanceof BackendRefusedException refused) {
+					return relayRefusal(context, session, refused);
+				}
+				if (ex instanceof BackendUnreachableException unreachable) {
+					return refuse(context, session, 502, unreachable.getMessage(), HandshakeOutcome.BACKEND_UNREACHABLE,
+							SERVER_ERROR);
+				}
+				return Mono.error(ex);
+			});
 	}
 
 	/** Dials the servers in turn, within the dial's observation (a child of the handshake's). */
 	Mono<BackendSession> dial(FilterContext context, ServerPool pool, List<Server> servers, DialRequest dial) {
 		Observation dialing = tracing.startDial(context.observation(), dial.headers(), context.pipeline(), pool.name());
-		return dialer.dialFirst(servers, dial, pool)
-			.doOnSuccess(backend -> dialed(dialing, context, backend))
+		Mono<BackendSession> dialled = dialer.dialFirst(servers, dial, pool);
+		if (dialing.isNoop()) {
+			// Not traced: nothing to tell the observations.
+			return dialled;
+		}
+		return dialled.doOnSuccess(backend -> dialed(dialing, context, backend))
 			.doOnError(error -> dialFailed(dialing, error))
 			.doOnCancel(dialing::stop);
 	}
@@ -257,19 +271,14 @@ final class WebSocketProxyFilter implements Filter {
 		if (sticky != null) {
 			response.addHeader(HttpHeaderNames.SET_COOKIE, sticky);
 		}
-		// Netty's handshaker puts these headers on the 101. compress stays false: the endpoints compress.
+		// Netty's handshaker puts these headers on the 101.
 		String extensions = backend.extensions();
 		boolean deflate = extensions != null;
 		if (extensions != null) {
 			response.header(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, extensions);
 		}
-		WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder()
-			.maxFramePayloadLength(MessageSizeLimit.frameLimit(pool.spec().clientMaxMsgSize()))
-			.handlePing(true)
-			.compress(false);
-		if (backend.subprotocol() != null) {
-			spec.protocols(backend.subprotocol());
-		}
+		WebsocketServerSpec spec = serverSpec(MessageSizeLimit.frameLimit(pool.spec().clientMaxMsgSize()),
+				backend.subprotocol());
 		// Copied out: the session keeps nothing of the handshake's context.
 		SessionPolicy policy = SessionPolicy.of(context.sessionGuards());
 		context.markUpgraded();
@@ -279,13 +288,26 @@ final class WebSocketProxyFilter implements Filter {
 			}
 			FramePath.clientUpgraded((Connection) in, deflate);
 			return session.relay(in, backend, policy, deflate, null);
-		}, spec.build())
+		}, spec)
 			// sendWebsocket completes once the client's 101 is written; the handler above runs detached.
-			.then(Mono.fromRunnable(() -> {
+			.doOnSuccess(written -> {
 				if (session.wasUpgraded()) {
 					context.endHandshake(HandshakeOutcome.UPGRADED.tag(), 101);
 				}
-			}));
+			});
+	}
+
+	/** The client's WebSocket configuration: one per frame limit when no subprotocol is chosen. */
+	private WebsocketServerSpec serverSpec(int maxFrameSize, @Nullable String subprotocol) {
+		if (subprotocol != null) {
+			return serverSpecBuilder(maxFrameSize).protocols(subprotocol).build();
+		}
+		return serverSpecs.computeIfAbsent(maxFrameSize, max -> serverSpecBuilder(max).build());
+	}
+
+	/** compress stays false: the endpoints compress. */
+	private static WebsocketServerSpec.Builder serverSpecBuilder(int maxFrameSize) {
+		return WebsocketServerSpec.builder().maxFramePayloadLength(maxFrameSize).handlePing(true).compress(false);
 	}
 
 	private Mono<String> relayRefusal(FilterContext context, ProxySession session, BackendRefusedException refused) {

@@ -49,7 +49,14 @@ final class GatewayHttpHandler implements HttpHandler {
 
 	@Override
 	public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
-		return Mono.defer(() -> route(request, response)).onErrorResume(ex -> {
+		Mono<Void> routed;
+		try {
+			routed = route(request, response);
+		}
+		catch (RuntimeException ex) {
+			routed = Mono.error(ex);
+		}
+		return routed.onErrorResume(ex -> {
 			if (isClientGone(ex)) {
 				// The client left mid-handshake (reset, closed): nothing to answer, nothing wrong here.
 				logger.debug("http server '" + serverName + "': client left during " + request.getPath() + ": " + ex);
@@ -92,12 +99,14 @@ final class GatewayHttpHandler implements HttpHandler {
 		FilterContext context = new FilterContext(request, response, info, serverName, pipeline.name(), secure, observation);
 		context.sessionHold(() -> hold.another()::release);
 		// Filters end the observation when they answer; this covers a flow that ends otherwise.
-		return pipeline.run(context)
-			.doOnError(observation::error)
-			.doFinally(signal -> {
-				hold.release();
-				context.endHandshake("ended", response.getStatusCode() != null ? response.getStatusCode().value() : 0);
-			});
+		Mono<Void> run = pipeline.run(context);
+		if (!observation.isNoop()) {
+			run = run.doOnError(observation::error);
+		}
+		return run.doFinally(signal -> {
+			hold.release();
+			context.endHandshake("ended", response.getStatusCode() != null ? response.getStatusCode().value() : 0);
+		});
 	}
 
 	private static io.netty.handler.codec.http.HttpHeaders nettyHeaders(ServerHttpRequest request) {
