@@ -2,7 +2,6 @@ package io.wsgate.proxy;
 
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
@@ -70,15 +69,41 @@ final class HandshakeCheck {
 		}
 	}
 
-	/** Whether a comma-separated header has the token (case-insensitive). */
+	/**
+	 * Whether a comma-separated header has the token (case-insensitive; {@code token} is lower case ASCII).
+	 * Compared in place: no split, no lower-cased copy of the header.
+	 */
 	static boolean hasToken(List<String> values, String token) {
 		for (String value : values) {
-			for (String part : value.split(",")) {
-				if (part.trim().toLowerCase(Locale.ROOT).equals(token)) {
+			int start = 0;
+			while (start <= value.length()) {
+				int comma = value.indexOf(',', start);
+				int end = (comma < 0) ? value.length() : comma;
+				if (isToken(value, start, end, token)) {
 					return true;
 				}
+				start = end + 1;
 			}
 		}
 		return false;
+	}
+
+	/** Whether value[start, end), trimmed as {@link String#trim} does, is the token. */
+	private static boolean isToken(String value, int start, int end, String token) {
+		while (start < end && value.charAt(start) <= ' ') {
+			start++;
+		}
+		while (end > start && value.charAt(end - 1) <= ' ') {
+			end--;
+		}
+		if (end - start != token.length()) {
+			return false;
+		}
+		for (int i = 0; i < token.length(); i++) {
+			if (Character.toLowerCase(value.charAt(start + i)) != token.charAt(i)) {
+				return false;
+			}
+		}
+		return true;
 	}
 }

@@ -30,14 +30,7 @@ final class OriginCheck {
 		if (skip || origin == null) {
 			return null;
 		}
-		String originHost;
-		try {
-			URI uri = new URI(origin.trim());
-			originHost = (uri.getRawAuthority() != null) ? uri.getRawAuthority().toLowerCase(Locale.ROOT) : "";
-		}
-		catch (Exception ex) {
-			originHost = "";
-		}
+		String originHost = originHost(origin);
 		if (!originHost.isEmpty() && hostHeader != null && originHost.equalsIgnoreCase(hostHeader.trim())) {
 			return null;
 		}
@@ -47,5 +40,55 @@ final class OriginCheck {
 			}
 		}
 		return "request Origin '" + origin + "' is not authorized for Host '" + hostHeader + "'";
+	}
+
+	/** The Origin's host[:port], lower case; "" when it has none or is not a URI. */
+	static String originHost(String origin) {
+		String trimmed = origin.trim();
+		int authority = simpleAuthority(trimmed);
+		if (authority > 0) {
+			// What java.net.URI finds there, without parsing the whole of it: a browser's Origin is this simple.
+			return trimmed.substring(authority).toLowerCase(Locale.ROOT);
+		}
+		try {
+			URI uri = new URI(trimmed);
+			return (uri.getRawAuthority() != null) ? uri.getRawAuthority().toLowerCase(Locale.ROOT) : "";
+		}
+		catch (Exception ex) {
+			return "";
+		}
+	}
+
+	/**
+	 * Where the authority starts in {@code scheme://authority} whose authority is only letters, digits,
+	 * dots, hyphens and colons (all of which java.net.URI keeps as the raw authority, whether or not it
+	 * reads a host and port in it), and nothing follows; 0 for anything else.
+	 */
+	private static int simpleAuthority(String origin) {
+		int colon = origin.indexOf("://");
+		if (colon <= 0 || colon + 3 >= origin.length() || !isAsciiLetter(origin.charAt(0))) {
+			return 0;
+		}
+		for (int i = 1; i < colon; i++) {
+			char c = origin.charAt(i);
+			if (!isAsciiLetter(c) && !isDigit(c) && c != '+' && c != '-' && c != '.') {
+				return 0;
+			}
+		}
+		for (int i = colon + 3; i < origin.length(); i++) {
+			char c = origin.charAt(i);
+			if (!isAsciiLetter(c) && !isDigit(c) && c != '.' && c != '-' && c != ':') {
+				return 0;
+			}
+		}
+		return colon + 3;
+	}
+
+	private static boolean isAsciiLetter(char c) {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	}
+
+	private static boolean isDigit(char c) {
+		return c >= '0' && c <= '9';
 	}
 }

@@ -1,5 +1,7 @@
 package io.wsgate.proxy;
 
+import java.util.List;
+
 import io.wsgate.proxy.HandshakeCheck.Refusal;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +25,18 @@ class HandshakeCheckTests {
 		headers.set(HttpHeaders.CONNECTION, "keep-alive, Upgrade");
 
 		assertThat(HandshakeCheck.check("GET", headers)).isNull();
+	}
+
+	@Test
+	void tokensAreWholeTrimmedListItems() {
+		assertThat(HandshakeCheck.hasToken(List.of(" Upgrade\t"), "upgrade")).isTrue();
+		assertThat(HandshakeCheck.hasToken(List.of("keep-alive,upgrade"), "upgrade")).isTrue();
+		assertThat(HandshakeCheck.hasToken(List.of("keep-alive", "UPGRADE , close"), "upgrade")).isTrue();
+		assertThat(HandshakeCheck.hasToken(List.of(",,upgrade,"), "upgrade")).isTrue();
+		assertThat(HandshakeCheck.hasToken(List.of("upgrades"), "upgrade")).isFalse();
+		assertThat(HandshakeCheck.hasToken(List.of("up grade"), "upgrade")).isFalse();
+		assertThat(HandshakeCheck.hasToken(List.of("keep-alive; upgrade"), "upgrade")).isFalse();
+		assertThat(HandshakeCheck.hasToken(List.of("", ","), "upgrade")).isFalse();
 	}
 
 	@Test

@@ -24,6 +24,27 @@ class OriginCheckTests {
 	}
 
 	@Test
+	void theOriginsHostIsWhatJavaNetUriReadsThere() {
+		for (String origin : List.of("https://gw.example.com", " http://GW.Example.com:8080 ", "http://127.0.0.1:41000",
+				"http://a..b", "http://-a-", "http://a:", "http://a:1:2", "http://:80", "http://a:99999999999",
+				"ws+x.y-z://h", "chrome-extension://abcdef", "http://", "://host", "1http://host", "http//host",
+				"http://host/", "http://host/path", "http://[::1]:8080", "http://user@host", "http://ho st",
+				"http://host?x", "http://host#f", "null", "", "http://h_st", "h://x")) {
+			assertThat(OriginCheck.originHost(origin)).as(origin).isEqualTo(byUri(origin));
+		}
+	}
+
+	private static String byUri(String origin) {
+		try {
+			java.net.URI uri = new java.net.URI(origin.trim());
+			return (uri.getRawAuthority() != null) ? uri.getRawAuthority().toLowerCase(java.util.Locale.ROOT) : "";
+		}
+		catch (Exception ex) {
+			return "";
+		}
+	}
+
+	@Test
 	void anOriginOnAnotherPortOfTheSameHostIsRefused() {
 		assertThat(sameHostOnly.refusal("http://gw.example.com:9999", "gw.example.com:8080")).isNotNull();
 	}
