@@ -391,7 +391,12 @@ public final class ProxySession {
 		public static final SessionPolicy NONE = new SessionPolicy(null, null, List.of());
 
 		public static SessionPolicy of(SessionGuards guards) {
-			return new SessionPolicy(guards.closeAt(), guards.closeReason(), guards.clientMessageRates());
+			List<MessageRate> rates = guards.clientMessageRates();
+			if (guards.closeAt() == null && guards.closeReason() == null && rates.isEmpty()) {
+				// Most sessions: one policy shared by all, none of their own.
+				return NONE;
+			}
+			return new SessionPolicy(guards.closeAt(), guards.closeReason(), rates);
 		}
 	}
 }

@@ -26,6 +26,7 @@ import io.wsgate.proxy.session.ProxySession.SessionPolicy;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.netty.Connection;
@@ -48,7 +49,7 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * been silent for {@code pingInterval} and drops it when it stays silent {@code pingTimeout} longer,
  * closes both sides with 1001 after {@code idleTimeout} without a message, and on shutdown.
  */
-final class WebSocketBridge {
+final class WebSocketBridge implements Disposable {
 
 	/** How long a side may take to close after the session ended before its connection is dropped. */
 	static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
@@ -297,7 +298,7 @@ final class WebSocketBridge {
 		backend.forwarder = forwarders.down();
 		return Mono.create(sink -> {
 			done = sink;
-			sink.onCancel(this::cancel);
+			sink.onCancel(this);
 			client.in().receiveObject().subscribe(client);
 			backend.in().receiveObject().subscribe(backend);
 		});
@@ -345,7 +346,9 @@ final class WebSocketBridge {
 		}
 	}
 
-	private void cancel() {
+	/** The relay was cancelled: the session ends (its connections close on their own). */
+	@Override
+	public void dispose() {
 		finish(null);
 	}
 
