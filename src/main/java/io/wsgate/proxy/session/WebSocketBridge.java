@@ -247,10 +247,10 @@ final class WebSocketBridge implements Disposable {
 	private volatile boolean endedByGateway;
 
 	/** The session's timer; null until the relay starts. */
-	private @Nullable ScheduledFuture<?> timer;
+	private volatile @Nullable ScheduledFuture<?> timer;
 
 	/** Whom to tell when the relay is over; null until subscribed. */
-	private @Nullable MonoSink<Void> done;
+	private volatile @Nullable MonoSink<Void> done;
 
 	/**
 	 * Sides whose end is still being forwarded: at 0, both closes went on and both connections are
