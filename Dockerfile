@@ -3,9 +3,10 @@
 #   docker build -t wsgate .
 #   docker run -p 8080:8080 -p 9090:9090 -v "$PWD/application.yml:/etc/wsgate/application.yml" wsgate
 #
-# Stage 1 builds the Spring Boot jar with Maven and extracts its layers; stage 2 runs them on a
-# Temurin 25 JRE (the current LTS; the jar itself needs Java 17 or later) as a non-root user. Tests are
-# not run here: CI runs `mvn -B verify`.
+# Stage 1 builds the Spring Boot jar with Maven and extracts it (a plain jar and its lib/, in layers);
+# stage 2 runs it on a Temurin 25 JRE (the current LTS; the jar itself needs Java 17 or later) as a
+# non-root user, with an AOT cache trained in the build (see below). Tests are not run here: CI runs
+# `mvn -B verify`.
 
 # ---- build ------------------------------------------------------------------------------------
 FROM maven:3.9-eclipse-temurin-25 AS build
@@ -18,8 +19,11 @@ COPY .mvn ./.mvn
 RUN mvn -B -q dependency:go-offline
 
 COPY src ./src
+# Extracted without Spring Boot's launcher: the application class loader reads the jar and lib/,
+# which is what the JVM's AOT cache can hold (classes of a custom class loader stay out of it).
 RUN mvn -B -q package -Dmaven.test.skip=true \
- && java -Djarmode=tools -jar target/wsgate-*.jar extract --layers --launcher --destination /build/extracted
+ && cp target/wsgate-*.jar wsgate.jar \
+ && java -Djarmode=tools -jar wsgate.jar extract --layers --destination /build/extracted
 
 # ---- runtime ----------------------------------------------------------------------------------
 FROM eclipse-temurin:25-jre-noble
@@ -56,6 +60,15 @@ ENV SPRING_CONFIG_ADDITIONAL_LOCATION=file:/etc/wsgate/application.yml
 # OutOfMemoryError ends the process so the orchestrator restarts it.
 ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp -Dfile.encoding=UTF-8 -XX:+UseCompactObjectHeaders -XX:MaxDirectMemorySize=128m"
 
+# The AOT cache (JDK 25: JEP 483, 514, 515), trained here by a real workload: the gateway runs once
+# with the shipped config and its self warm-up (sessions through the handshake and frame paths), and
+# writes the classes it loaded and linked and the JIT's method profiles as it exits. Started with it,
+# the JVM is ready in about half the time. It is tied to this JDK, class path and the GC and object
+# header options above: a JVM started with other ones (JDK_JAVA_OPTIONS overridden) warns once and
+# runs without it. bench/README ("The storm") has the measurements.
+COPY src/main/docker/train-aot.sh /usr/local/bin/train-aot.sh
+RUN train-aot.sh /app/wsgate.aot -jar /app/wsgate.jar --wsgate.warmup.sessions=10000
+
 USER 10001:10001
 
 # 8080: the proxy listener of the shipped config (wsgate.http-servers); 9090: management (Actuator).
@@ -64,4 +77,4 @@ EXPOSE 8080 9090
 # Exec form: the JVM is PID 1 and receives SIGTERM itself, so Spring's graceful shutdown runs.
 # Arguments given to `docker run IMAGE ...` are passed to the application (e.g. --debug).
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["java", "-cp", "/app", "org.springframework.boot.loader.launch.JarLauncher"]
+ENTRYPOINT ["java", "-XX:AOTCache=/app/wsgate.aot", "-jar", "/app/wsgate.jar"]

@@ -165,7 +165,13 @@ grep -Eq '^USER [1-9][0-9]*(:[0-9]+)?$' Dockerfile || fail "Dockerfile: USER mus
 grep -Eq '^EXPOSE 8080 9090$' Dockerfile || fail "Dockerfile: EXPOSE 8080 9090 expected"
 grep -q 'SPRING_CONFIG_ADDITIONAL_LOCATION=file:/etc/wsgate/application.yml' Dockerfile \
   || fail "Dockerfile: config must be read from /etc/wsgate/application.yml"
-grep -q 'extract --layers --launcher' Dockerfile || fail "Dockerfile: the layered jar must be extracted"
+grep -q 'extract --layers --destination' Dockerfile || fail "Dockerfile: the layered jar must be extracted"
+# The AOT cache: trained in the build by src/main/docker/train-aot.sh (its behaviour is tested by
+# AotTrainingScriptTests), used by the entry point.
+grep -q '^RUN train-aot.sh /app/wsgate.aot -jar /app/wsgate.jar' Dockerfile || fail "Dockerfile: the AOT cache must be trained"
+grep -q '^ENTRYPOINT \["java", "-XX:AOTCache=/app/wsgate.aot", "-jar", "/app/wsgate.jar"\]' Dockerfile \
+  || fail "Dockerfile: the entry point must run the extracted jar with the AOT cache"
+bash -n src/main/docker/train-aot.sh || fail "src/main/docker/train-aot.sh: syntax error"
 # The chart renders JDK_JAVA_OPTIONS (jvm.* and resources), which replaces the image's: for the
 # default values it must be the image's own, less the flags derived from the CPU request (the
 # image cannot know it: without them the JVM counts the container's CPU limit, or the host's cores).

@@ -69,7 +69,7 @@ timings always match the Deployment.
 */}}
 {{- define "wsgate.applicationYaml" -}}
 {{- $gateway := .Values.gateway -}}
-{{- $wsgate := dict "http-servers" (default (list) $gateway.httpServers) "pipelines" (default (list) $gateway.pipelines) "demo" (default (dict "enabled" false) $gateway.demo) -}}
+{{- $wsgate := dict "http-servers" (default (list) $gateway.httpServers) "pipelines" (default (list) $gateway.pipelines) "demo" (default (dict "enabled" false) $gateway.demo) "warmup" (default (dict "enabled" false) $gateway.warmup) -}}
 {{- /* Applied live unless config.rollOnChange rolls the pods instead. */ -}}
 {{- $_ := set $wsgate "reload" (dict "enabled" (not (default dict .Values.config).rollOnChange)) -}}
 {{- $chart := dict

@@ -9,6 +9,9 @@ import io.wsgate.config.WsgateProperties;
 import io.wsgate.demo.EchoBackend;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.wsgate.health.GatewayHealthContributor;
@@ -36,6 +39,7 @@ import io.wsgate.status.SessionListener;
 import io.wsgate.status.TrafficHistory;
 import io.wsgate.status.TrafficSampler;
 import io.wsgate.tracing.HandshakeTracing;
+import io.wsgate.warmup.SelfWarmup;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -228,6 +232,19 @@ class GatewayConfiguration {
 	@Bean
 	DashboardEndpoint dashboardEndpoint() {
 		return new DashboardEndpoint();
+	}
+
+	/**
+	 * The self warm-up, run before the application reports ready when {@code wsgate.warmup.enabled}.
+	 * Its meters go to a registry of their own, of the application's kind: the meter classes the JIT
+	 * compiles for are the ones the first clients use, and none of the warm-up shows.
+	 */
+	@Bean
+	SelfWarmup selfWarmup(WsgateProperties properties, ReactorResourceFactory resources, SslBundles sslBundles,
+			MeterRegistry registry) {
+		return new SelfWarmup(properties.warmup(), resources, sslBundles,
+				() -> (registry instanceof PrometheusMeterRegistry) ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+						: new SimpleMeterRegistry());
 	}
 
 	@Bean

@@ -119,6 +119,15 @@ public final class ConfigValidator {
 		if (properties.reload().parsedRemovedServers() == null) {
 			problems.add("wsgate.reload.removedServers", "'" + properties.reload().removedServers() + "' (expected: keep or drain)");
 		}
+		if (properties.warmup().sessions() < 1) {
+			problems.add("wsgate.warmup.sessions", "must be at least 1");
+		}
+		if (properties.warmup().concurrency() < 1) {
+			problems.add("wsgate.warmup.concurrency", "must be at least 1");
+		}
+		if (properties.warmup().maxDuration().isNegative() || properties.warmup().maxDuration().isZero()) {
+			problems.add("wsgate.warmup.maxDuration", "must be positive");
+		}
 		if (properties.demo().port() < 0 || properties.demo().port() > 65535) {
 			problems.add("wsgate.demo.port", "must be between 0 and 65535");
 		}

@@ -21,11 +21,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param shutdown graceful shutdown
  * @param reload live configuration: reloading the config files while running
  * @param easegress Easegress objects read from files, beside the http servers and pipelines above
+ * @param warmup the self warm-up before readiness
  */
 @ConfigurationProperties(prefix = "wsgate")
 public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSpec> pipelines, @DefaultValue DemoSpec demo,
 		@DefaultValue @NestedConfigurationProperty AccessLogSpec accessLog, @DefaultValue LimitsSpec limits,
-		@DefaultValue ShutdownSpec shutdown, @DefaultValue ReloadSpec reload, @DefaultValue EasegressSpec easegress) {
+		@DefaultValue ShutdownSpec shutdown, @DefaultValue ReloadSpec reload, @DefaultValue EasegressSpec easegress,
+		@DefaultValue WarmupSpec warmup) {
 
 	public WsgateProperties {
 		httpServers = Specs.list(httpServers);
@@ -109,6 +111,20 @@ public record WsgateProperties(List<HttpServerSpec> httpServers, List<PipelineSp
 	 * they are closed with 1001 (default 10s)
 	 */
 	public record ShutdownSpec(@DefaultValue("10s") Duration drainPeriod) {
+	}
+
+	/**
+	 * The self warm-up ({@code wsgate.warmup}): before the gateway reports ready, it opens sessions
+	 * through its own handshake path, over loopback, to an echo backend of its own, so that a fresh
+	 * process meets its first clients with that path compiled. Readiness stays down until it is done.
+	 *
+	 * @param enabled warm up before readiness (default false)
+	 * @param sessions the sessions to open, each echoing a text and a binary message, then closed (default 20000)
+	 * @param concurrency the sessions in flight at once (default 64)
+	 * @param maxDuration the longest the warm-up may take: readiness waits no longer (default 60s)
+	 */
+	public record WarmupSpec(@DefaultValue("false") boolean enabled, @DefaultValue("20000") int sessions,
+			@DefaultValue("64") int concurrency, @DefaultValue("60s") Duration maxDuration) {
 	}
 
 	/**

@@ -23,6 +23,8 @@ public final class EchoBackend implements SmartLifecycle {
 	/** Large enough for the demo's and the benchmarks' messages. */
 	private static final int MAX_FRAME = 16 << 20;
 
+	private final String name;
+
 	private final int port;
 
 	private final boolean compress;
@@ -30,14 +32,16 @@ public final class EchoBackend implements SmartLifecycle {
 	private @Nullable DisposableServer server;
 
 	public EchoBackend(int port) {
-		this(port, false);
+		this("demo", port, false);
 	}
 
 	/**
+	 * @param name what it is for, in its log line ("demo", "warm-up")
 	 * @param port the port on 127.0.0.1 (0: any free port)
 	 * @param compress accept permessage-deflate when a client offers it (the benchmark's compressed runs)
 	 */
-	public EchoBackend(int port, boolean compress) {
+	public EchoBackend(String name, int port, boolean compress) {
+		this.name = name;
 		this.port = port;
 		this.compress = compress;
 	}
@@ -51,7 +55,7 @@ public final class EchoBackend implements SmartLifecycle {
 			.route(routes -> routes.ws("/**", (in, out) -> out.sendObject(in.receiveFrames().doOnNext(WebSocketFrame::retain)),
 					WebsocketServerSpec.builder().maxFramePayloadLength(MAX_FRAME).compress(compress).build()))
 			.bindNow();
-		logger.info("demo echo backend listening on ws://127.0.0.1:" + server.port());
+		logger.info(name + " echo backend listening on ws://127.0.0.1:" + server.port());
 	}
 
 	@Override

@@ -156,7 +156,7 @@ public final class GatewayRuntime implements RoutingTable {
 	}
 
 	/** Replaced (or the application stops): health checks and DNS refresh timers stop, filters close once nobody holds them. */
-	void retire() {
+	public void retire() {
 		Disposable checks = healthChecks;
 		if (checks != null) {
 			checks.dispose();

@@ -32,6 +32,7 @@ import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.env.PropertiesPropertySourceLoader;
 import org.springframework.boot.env.PropertySourceLoader;
@@ -43,6 +44,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.Resource;
 
@@ -82,6 +84,19 @@ public final class SnapshotLoader {
 	/** The configuration Spring Boot bound at startup, validated. */
 	public ConfigSnapshot startup(WsgateProperties properties) {
 		return snapshot(properties, list(ConfigurationPropertySources.get(environment)), Binder.get(environment));
+	}
+
+	/**
+	 * A configuration the gateway writes itself (the warm-up's loopback route), bound and validated as
+	 * a user's is: a problem in it is a bug, thrown as {@link InvalidConfigException}.
+	 *
+	 * @param keys {@code wsgate.*} keys and their values
+	 */
+	public static ConfigSnapshot fixed(Map<String, ?> keys, FilterKindCatalog kinds) {
+		List<ConfigurationPropertySource> sources = List.of(new MapConfigurationPropertySource(keys));
+		Binder binder = new Binder(sources);
+		WsgateProperties properties = binder.bindOrCreate("wsgate", Bindable.of(WsgateProperties.class));
+		return new SnapshotLoader(new StandardEnvironment(), kinds, Set.of()).snapshot(properties, sources, binder);
 	}
 
 	/** Reads the other sources of the configuration (Easegress files), validates it all, and versions it. */

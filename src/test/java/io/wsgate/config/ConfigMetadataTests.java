@@ -59,7 +59,11 @@ class ConfigMetadataTests {
 			.containsEntry("wsgate.limits.retry-after", "5s")
 			.containsEntry("wsgate.shutdown.drain-period", "10s")
 			.containsEntry("wsgate.reload.enabled", false)
-			.containsEntry("wsgate.reload.removed-servers", "keep");
+			.containsEntry("wsgate.reload.removed-servers", "keep")
+			.containsEntry("wsgate.warmup.enabled", false)
+			.containsEntry("wsgate.warmup.sessions", 20000)
+			.containsEntry("wsgate.warmup.concurrency", 64)
+			.containsEntry("wsgate.warmup.max-duration", "60s");
 	}
 
 	@Test
@@ -74,6 +78,8 @@ class ConfigMetadataTests {
 		assertThat(properties.shutdown().drainPeriod()).hasSeconds(10);
 		assertThat(properties.reload().drainsRemovedServers()).isFalse();
 		assertThat(properties.easegress().files()).isEmpty();
+		assertThat(properties.warmup().enabled()).isFalse();
+		assertThat(properties.warmup().maxDuration()).hasSeconds(60);
 		assertThat(properties.httpServers()).isEmpty();
 	}
 

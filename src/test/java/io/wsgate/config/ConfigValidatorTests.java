@@ -75,6 +75,21 @@ class ConfigValidatorTests {
 	}
 
 	@Test
+	void aWarmUpOfNoSessionsOrNoTimeIsRejected() {
+		List<String> problems = problems("""
+				wsgate:
+				  warmup:
+				    enabled: true
+				    sessions: 0
+				    concurrency: -1
+				    maxDuration: 0s
+				""");
+
+		assertThat(problems).containsExactly("wsgate.warmup.sessions: must be at least 1",
+				"wsgate.warmup.concurrency: must be at least 1", "wsgate.warmup.maxDuration: must be positive");
+	}
+
+	@Test
 	void anUnknownFilterKindIsRejected() {
 		List<String> problems = problems("""
 				wsgate:

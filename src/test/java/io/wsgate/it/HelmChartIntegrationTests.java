@@ -95,6 +95,9 @@ class HelmChartIntegrationTests {
 				spec.put("url", backends.computeIfAbsent(url, u -> new TestBackend()).url());
 			}
 		}
+		// The chart's warm-up runs, shorter: SelfWarmupIntegrationTests measures it, not this test.
+		assertThat(map(wsgate.get("warmup"))).containsEntry("enabled", true);
+		map(wsgate.get("warmup")).put("sessions", 200);
 		gateway = Gateway.start(dump(local), Map.of());
 	}
 

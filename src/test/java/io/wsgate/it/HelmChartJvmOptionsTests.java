@@ -29,11 +29,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class HelmChartJvmOptionsTests {
 
-	private static final Pattern JAVA_VERSION = Pattern.compile("^JAVA_VERSION=\"(\\d+)", Pattern.MULTILINE);
-
 	@Test
 	void defaultValuesOnTheImagesJdk() {
-		Path java = jdk25().orElse(null);
+		Path java = Jdks.jdk25().orElse(null);
 		assumeTrue(java != null, "no JDK 25 or later found (java.home, JAVA25_HOME, /usr/lib/jvm)");
 		String options = HelmTemplate.env(HelmTemplate.render(), "JDK_JAVA_OPTIONS");
 		assertThat(options).contains("-XX:+UseCompactObjectHeaders", "-XX:MaxDirectMemorySize=128m",
@@ -118,42 +116,5 @@ class HelmChartJvmOptionsTests {
 		String stderr = result.stderr().lines().filter(line -> !line.startsWith("NOTE: Picked up JDK_JAVA_OPTIONS"))
 			.reduce("", (a, b) -> a + b + "\n");
 		return new Probe(values, stderr);
-	}
-
-	/** A JDK 25 or later: this JVM, JAVA25_HOME, or one under /usr/lib/jvm (as bench/run.sh looks). */
-	private static Optional<Path> jdk25() {
-		if (Runtime.version().feature() >= 25) {
-			return Optional.of(Path.of(System.getProperty("java.home"), "bin", "java"));
-		}
-		List<Path> homes = new ArrayList<>();
-		String configured = System.getenv("JAVA25_HOME");
-		if (configured != null && !configured.isBlank()) {
-			homes.add(Path.of(configured));
-		}
-		Path jvms = Path.of("/usr/lib/jvm");
-		if (Files.isDirectory(jvms)) {
-			try (Stream<Path> children = Files.list(jvms)) {
-				children.sorted().forEach(homes::add);
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-		for (Path home : homes) {
-			Path release = home.resolve("release");
-			Path java = home.resolve("bin").resolve("java");
-			if (Files.isRegularFile(release) && Files.isExecutable(java)) {
-				try {
-					Matcher version = JAVA_VERSION.matcher(Files.readString(release));
-					if (version.find() && Integer.parseInt(version.group(1)) >= 25) {
-						return Optional.of(java);
-					}
-				}
-				catch (IOException ex) {
-					throw new UncheckedIOException(ex);
-				}
-			}
-		}
-		return Optional.empty();
 	}
 }

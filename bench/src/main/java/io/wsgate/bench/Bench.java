@@ -145,7 +145,7 @@ public final class Bench {
 	/** An echo backend that returns every data frame as it came (inflated and compressed again when compressing). */
 	static void echo(int port, boolean compress) throws InterruptedException {
 		// The demo's echo backend, as a process of its own.
-		EchoBackend echo = new EchoBackend(port, compress);
+		EchoBackend echo = new EchoBackend("bench", port, compress);
 		echo.start();
 		System.out.println("{\"echo\":" + echo.port() + "}");
 		Thread.currentThread().join();

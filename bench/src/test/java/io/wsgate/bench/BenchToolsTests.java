@@ -82,7 +82,7 @@ class BenchToolsTests {
 	 */
 	@Test
 	void compressedLoadThroughTheRelayNegotiatesPermessageDeflate() throws InterruptedException {
-		EchoBackend compressing = new EchoBackend(0, true);
+		EchoBackend compressing = new EchoBackend("compressing", 0, true);
 		compressing.start();
 		NettyRelay toCompressing = NettyRelay.start(0, List.of(compressing.port()));
 		try {

@@ -1,0 +1,91 @@
+package io.wsgate.warmup;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * The warm-up's clients: each opens a session, sends a text and a binary message, waits for both
+ * echoes and closes with 1000, as a short-lived real client would. They run on the gateway's event
+ * loops, with Reactor Netty's client: the code that dials backends.
+ */
+final class WarmupSessions {
+
+	/**
+	 * What a warm-up did.
+	 *
+	 * @param completed sessions that echoed both messages
+	 * @param failed sessions that did not
+	 * @param finished whether every session was tried within the time allowed
+	 * @param took how long it ran
+	 * @param lastFailure the last failure; null when none
+	 */
+	record Result(int completed, int failed, boolean finished, Duration took, @Nullable Throwable lastFailure) {
+	}
+
+	/** Mostly ASCII, with a few multi-byte characters: text frames are checked to be UTF-8. */
+	private static final String TEXT = "{\"warm-up\":true,\"greeting\":\"grüße, ça va? 👋\",\"padding\":\"0123456789\"}";
+
+	private static final int BINARY_SIZE = 64;
+
+	/** A session that takes longer is given up (a warm-up of a stuck path would never end otherwise). */
+	private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+
+	private static final WebsocketClientSpec SPEC = WebsocketClientSpec.builder().build();
+
+	private final HttpClient client;
+
+	private final URI uri;
+
+	WarmupSessions(LoopResources loops, URI uri) {
+		this.client = HttpClient.create(ConnectionProvider.newConnection()).runOn(loops);
+		this.uri = uri;
+	}
+
+	/**
+	 * Opens {@code sessions} sessions, {@code concurrency} at a time, within {@code maxDuration}. It stops
+	 * early when failures pass a tenth of the sessions: the loopback route is broken, and more of it
+	 * would compile nothing useful.
+	 */
+	Result run(int sessions, int concurrency, Duration maxDuration) {
+		AtomicInteger completed = new AtomicInteger();
+		AtomicInteger failed = new AtomicInteger();
+		AtomicReference<@Nullable Throwable> lastFailure = new AtomicReference<>();
+		int failureLimit = Math.max(10, sessions / 10);
+		long begin = System.nanoTime();
+		Boolean finished = Flux.range(0, sessions)
+			.takeWhile(i -> failed.get() < failureLimit)
+			.flatMap(i -> session(i).doOnSuccess(v -> completed.incrementAndGet()).onErrorResume(ex -> {
+				failed.incrementAndGet();
+				lastFailure.set(ex);
+				return Mono.empty();
+			}), concurrency)
+			.then(Mono.fromSupplier(() -> failed.get() < failureLimit))
+			.timeout(maxDuration, Mono.just(false))
+			.block();
+		return new Result(completed.get(), failed.get(), Boolean.TRUE.equals(finished),
+				Duration.ofNanos(System.nanoTime() - begin), lastFailure.get());
+	}
+
+	private Mono<Void> session(int index) {
+		return client.websocket(SPEC).uri(uri).handle((in, out) -> {
+			Mono<Void> echoes = in.receiveFrames().take(2).then();
+			Flux<WebSocketFrame> messages = Flux.defer(() -> Flux.just(new TextWebSocketFrame(TEXT),
+					new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[BINARY_SIZE]))));
+			return Mono.when(out.sendObject(messages).then(), echoes).then(out.sendClose(1000, "warm-up"));
+		}).then().timeout(SESSION_TIMEOUT);
+	}
+}
