@@ -95,7 +95,8 @@ public final class BackendDialer {
 		AtomicBoolean connected = new AtomicBoolean();
 		return dial(server, request).doOnNext(session -> {
 			connected.set(true);
-			session.connection().onDispose(count::release);
+			// A listener on the channel, not a Reactor subscription kept for the connection's life.
+			session.connection().channel().closeFuture().addListener(closed -> count.release());
 			pool.recordDialSuccess(server);
 		}).doFinally(signal -> {
 			if (!connected.get()) {
