@@ -85,7 +85,10 @@ final class WarmupSessions {
 			Mono<Void> echoes = in.receiveFrames().take(2).then();
 			Flux<WebSocketFrame> messages = Flux.defer(() -> Flux.just(new TextWebSocketFrame(TEXT),
 					new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[BINARY_SIZE]))));
-			return Mono.when(out.sendObject(messages).then(), echoes).then(out.sendClose(1000, "warm-up"));
+			// Deferred: Reactor Netty allocates the close frame when asked for the Mono, and only a
+			// subscription releases it (a session cut short by maxDuration never subscribes).
+			return Mono.when(out.sendObject(messages).then(), echoes)
+				.then(Mono.defer(() -> out.sendClose(1000, "warm-up")));
 		}).then().timeout(SESSION_TIMEOUT);
 	}
 }

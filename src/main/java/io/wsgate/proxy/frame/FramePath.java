@@ -15,13 +15,14 @@ import reactor.netty.Connection;
  * bridge to the session ({@code reactor.right.reactiveBridge}, always last); the gateway adds, in
  * this order, from the network:
  * <pre>
- * client:  frame decoder | DecodedFrameCheck | [FirstMessageReader] | FrameForwarder(up) | reactive bridge
- * backend: violation close encoder | frame decoder | DecodedFrameCheck | FrameForwarder(down) | reactive bridge
+ * client:  frame encoder | frame decoder | DecodedFrameCheck | [FirstMessageReader] | FrameForwarder(up) | reactive bridge
+ * backend: frame encoder | frame decoder | DecodedFrameCheck | FrameForwarder(down) | reactive bridge
  * </pre>
- * and once a side's first whole message has been forwarded, its decoder and {@code DecodedFrameCheck}
- * give way to a {@link RawFrameReader}:
+ * (the backend's encoder put in front of the decoder, where Netty's client has it behind), and once a
+ * side's first whole message has been forwarded, its decoder and {@code DecodedFrameCheck} give way
+ * to a {@link RawFrameReader}:
  * <pre>
- * either:  RawFrameReader | FrameForwarder | reactive bridge
+ * either:  frame encoder | RawFrameReader | FrameForwarder | reactive bridge
  * </pre>
  * Each side's frames go from its forwarder straight into the other side's channel: decoded frames
  * at the pipeline's tail, raw bytes in front of its frame encoder.
@@ -30,8 +31,6 @@ public final class FramePath {
 
 	/** Netty's WebSocket frame decoder, as Reactor Netty names it. */
 	private static final String NETTY_DECODER = "ws-decoder";
-
-	private static final String VIOLATION_CLOSE_ENCODER = "wsgate.violationCloseEncoder";
 
 	private static final String FRAME_CHECK = "wsgate.frameCheck";
 
@@ -57,12 +56,17 @@ public final class FramePath {
 	/** The backend answered its handshake: its frames are checked, and its protocol violations answered. */
 	public static void backendConnected(Connection backend, boolean deflate) {
 		ChannelPipeline pipeline = backend.channel().pipeline();
-		if (pipeline.get(NETTY_DECODER) != null) {
+		ChannelHandlerContext encoder = pipeline.context(WebSocketFrameEncoder.class);
+		if (pipeline.get(NETTY_DECODER) != null && encoder != null) {
 			// Netty's client puts its frame encoder behind the decoder, so the close frame the
 			// decoder (and later the RawFrameReader in its place) sends on a protocol violation (1009
 			// for a frame over serverMaxMsgSize) would never be encoded and the backend would only
-			// see the connection drop.
-			pipeline.addBefore(NETTY_DECODER, VIOLATION_CLOSE_ENCODER, new WebSocket13FrameEncoder(true));
+			// see the connection drop. One in front of the decoder encodes those and everything
+			// written from the tail alike, as on the client's side: it replaces Netty's (a handler
+			// is added once), the same masking encoder.
+			String name = encoder.name();
+			pipeline.remove(name);
+			pipeline.addBefore(NETTY_DECODER, name, new WebSocket13FrameEncoder(true));
 		}
 		backend.addHandlerLast(FRAME_CHECK, new DecodedFrameCheck(deflate));
 	}

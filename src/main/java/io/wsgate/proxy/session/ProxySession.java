@@ -244,11 +244,12 @@ public final class ProxySession {
 			backend.connection().channel().writeAndFlush(frame, backend.connection().channel().voidPromise());
 		}
 		WebSocketBridge bridge = new WebSocketBridge(this, (Connection) client, backend.connection(), up, down,
-				new WebSocketBridge.Timeouts(pool.spec(), policy), deflate);
+				pool.spec(), policy, deflate);
 		this.bridge = bridge;
 		registry.opened(this);
 		HandshakeHeaders.forget(client, backend);
-		return bridge.relay().doFinally(signal -> end());
+		// The bridge ends the session when its relay is over.
+		return bridge.relay();
 	}
 
 	/**
@@ -273,6 +274,11 @@ public final class ProxySession {
 			this.filter = refusedBy;
 		}
 		ended(State.UPGRADED);
+	}
+
+	/** The relay is over (or was cancelled): the session ends. */
+	void relayEnded() {
+		end();
 	}
 
 	/** Records how the session ended; only the first call counts. */
@@ -385,7 +391,12 @@ public final class ProxySession {
 		public static final SessionPolicy NONE = new SessionPolicy(null, null, List.of());
 
 		public static SessionPolicy of(SessionGuards guards) {
-			return new SessionPolicy(guards.closeAt(), guards.closeReason(), guards.clientMessageRates());
+			List<MessageRate> rates = guards.clientMessageRates();
+			if (guards.closeAt() == null && guards.closeReason() == null && rates.isEmpty()) {
+				// Most sessions: one policy shared by all, none of their own.
+				return NONE;
+			}
+			return new SessionPolicy(guards.closeAt(), guards.closeReason(), rates);
 		}
 	}
 }

@@ -6,10 +6,14 @@ import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.wsgate.config.PoolSpec;
 import io.wsgate.metrics.CloseInitiator;
 import io.wsgate.proxy.dial.LoopTimeout;
@@ -20,7 +24,11 @@ import io.wsgate.proxy.frame.Keepalive;
 import io.wsgate.proxy.frame.MessageRateLimit;
 import io.wsgate.proxy.session.ProxySession.SessionPolicy;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
@@ -41,42 +49,28 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * been silent for {@code pingInterval} and drops it when it stays silent {@code pingTimeout} longer,
  * closes both sides with 1001 after {@code idleTimeout} without a message, and on shutdown.
  */
-final class WebSocketBridge {
+final class WebSocketBridge implements Disposable {
 
 	/** How long a side may take to close after the session ended before its connection is dropped. */
 	static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
 	/**
-	 * The session's timers and deadline; a zero duration switches one off.
+	 * One end of the session: what the frame path reports about it (written by its forwarder, on its
+	 * event loop, and read by the timer), and the one subscriber of its inbound, which waits for its
+	 * end. While the session is held, the two sides are all it keeps of Reactor: no operator chain
+	 * waits for a close.
 	 *
-	 * @param idleTimeout no message either way for this long closes the session
-	 * @param pingInterval a side silent for this long is pinged
-	 * @param pingTimeout a pinged side silent this much longer is dropped
-	 * @param clientMaxMsgSize the limit on the client's messages (-1 = unlimited)
-	 * @param serverMaxMsgSize the limit on the backend's messages (-1 = unlimited)
-	 * @param policy the deadline and message rates filters set
+	 * <p>As the subscriber of Reactor Netty's inbound it works around two quirks: a cancelled
+	 * WebSocket inbound is answered with an immediate empty close frame, which would pre-empt the
+	 * close code the bridge is about to forward, so it never cancels (a cancelled relay only stops
+	 * listening); and with unbounded demand the receiver signals an inbound error a second time when
+	 * the connection is disposed (logged as a dropped error), so it asks for bounded, if huge, demand
+	 * and takes one terminal signal.
 	 */
-	record Timeouts(Duration idleTimeout, Duration pingInterval, Duration pingTimeout, long clientMaxMsgSize,
-			long serverMaxMsgSize, SessionPolicy policy) {
-
-		Timeouts(PoolSpec pool, SessionPolicy policy) {
-			this(pool.idleTimeout(), pool.pingInterval(), pool.pingTimeout(), pool.clientMaxMsgSize(),
-					pool.serverMaxMsgSize(), policy);
-		}
-	}
-
-	/**
-	 * One end of the session, and what the frame path reports about it; written by its forwarder (on
-	 * its event loop) and read by the timer.
-	 */
-	private final class Side implements FrameEvents {
+	private final class Side implements FrameEvents, CoreSubscriber<Object>, ChannelFutureListener {
 
 		/** "client" or "backend", in close reasons. */
 		final String role;
-
-		final WebsocketInbound in;
-
-		final WebsocketOutbound out;
 
 		final Connection connection;
 
@@ -87,6 +81,9 @@ final class WebSocketBridge {
 		final int lostCode;
 
 		final TrafficCounter traffic;
+
+		/** This side's forwarder: frames read before it was in place are handed to it. */
+		@Nullable FrameForwarder forwarder;
 
 		/** When it last sent something (nanoTime). */
 		volatile long lastFrame = System.nanoTime();
@@ -100,10 +97,11 @@ final class WebSocketBridge {
 		 */
 		volatile boolean held;
 
+		/** Its inbound ended (completed or failed): only the first end counts. */
+		private boolean inboundEnded;
+
 		Side(String role, Connection connection, int lostCode, TrafficCounter traffic) {
 			this.role = role;
-			this.in = (WebsocketInbound) connection;
-			this.out = (WebsocketOutbound) connection;
 			this.connection = connection;
 			this.loop = connection.channel().eventLoop();
 			this.lostCode = lostCode;
@@ -112,6 +110,14 @@ final class WebSocketBridge {
 
 		Side other() {
 			return (this == client) ? backend : client;
+		}
+
+		WebsocketInbound in() {
+			return (WebsocketInbound) connection;
+		}
+
+		WebsocketOutbound out() {
+			return (WebsocketOutbound) connection;
 		}
 
 		@Override
@@ -155,7 +161,62 @@ final class WebSocketBridge {
 			// The decoder has sent this side its close already.
 			endByGateway(code, reason, this, NOTHING, other(), CloseCodes.GOING_AWAY);
 		}
+
+		@Override
+		public void onSubscribe(Subscription subscription) {
+			// Unbounded demand switches Reactor Netty's receiver to a fast path that signals an inbound
+			// error twice (the second time when the connection is disposed, as a dropped error).
+			subscription.request(Long.MAX_VALUE - 1);
+		}
+
+		/**
+		 * Its connection is gone: the other side goes within the grace period, even when it stopped
+		 * reading and never completes its close.
+		 */
+		@Override
+		public void operationComplete(ChannelFuture closed) {
+			disposeAfterGrace(other());
+		}
+
+		/** A frame read before the forwarder was in place (between the handshake and the relay). */
+		@Override
+		public void onNext(Object item) {
+			// After the relay was cancelled nothing is forwarded; Reactor Netty releases what it hands over.
+			FrameForwarder early = forwarder;
+			if (early != null && !cancelled && item instanceof WebSocketFrame frame) {
+				// Reactor Netty releases a received frame after onNext: the forwarded one is retained.
+				early.forwardEarly(frame.retain());
+			}
+		}
+
+		@Override
+		public void onError(Throwable error) {
+			if (error instanceof CorruptedWebSocketFrameException corrupted && !inboundEnded && !cancelled) {
+				// Found by Netty's decoder before the forwarder was in place.
+				protocolError(corrupted.closeStatus().code());
+			}
+			onComplete();
+		}
+
+		/** The side ended: closes the other side the way it ended, then waits for that one to go. */
+		@Override
+		public void onComplete() {
+			if (inboundEnded || cancelled) {
+				return;
+			}
+			inboundEnded = true;
+			Side to = other();
+			Mono.defer(() -> forwardEnd(this, to))
+				.then(Mono.defer(() -> awaitClosed(to)))
+				.subscribe(null, WebSocketBridge.this::sideFailed, WebSocketBridge.this::sideEnded);
+		}
 	}
+
+	private static final AtomicIntegerFieldUpdater<WebSocketBridge> SIDES_LEFT =
+			AtomicIntegerFieldUpdater.newUpdater(WebSocketBridge.class, "sidesLeft");
+
+	private static final AtomicIntegerFieldUpdater<WebSocketBridge> FINISHED =
+			AtomicIntegerFieldUpdater.newUpdater(WebSocketBridge.class, "finished");
 
 	/** What a side that ended without a close frame is seen to have sent. */
 	private static final Optional<WebSocketCloseStatus> LOST = Optional.empty();
@@ -169,7 +230,11 @@ final class WebSocketBridge {
 
 	private final Side backend;
 
-	private final Timeouts timeouts;
+	/** The pool's timeouts and limits. */
+	private final PoolSpec pool;
+
+	/** The deadline and message rates filters set. */
+	private final SessionPolicy policy;
 
 	private final boolean deflate;
 
@@ -181,32 +246,62 @@ final class WebSocketBridge {
 	 */
 	private volatile boolean endedByGateway;
 
-	/** @param deflate whether the endpoints negotiated permessage-deflate (their frames may carry RSV1) */
+	/** The session's timer; null until the relay starts. */
+	private volatile @Nullable ScheduledFuture<?> timer;
+
+	/** Whom to tell when the relay is over; null until subscribed. */
+	private volatile @Nullable MonoSink<Void> done;
+
+	/**
+	 * Sides whose end is still being forwarded: at 0, both closes went on and both connections are
+	 * gone (a field updater: the sides may end on two loops).
+	 */
+	private volatile int sidesLeft = 2;
+
+	/** 1 once the relay is over or cancelled: the session ends once. */
+	private volatile int finished;
+
+	/** The relay was cancelled or is over: frames Reactor Netty still hands over are not forwarded. */
+	private volatile boolean cancelled;
+
+	/**
+	 * @param pool the pool's timeouts ({@code idleTimeout}, {@code pingInterval}, {@code pingTimeout}; zero
+	 * switches one off) and message size limits
+	 * @param policy the deadline and message rates filters set
+	 * @param deflate whether the endpoints negotiated permessage-deflate (their frames may carry RSV1)
+	 */
 	WebSocketBridge(ProxySession session, Connection client, Connection backend, TrafficCounter up,
-			TrafficCounter down, Timeouts timeouts, boolean deflate) {
+			TrafficCounter down, PoolSpec pool, SessionPolicy policy, boolean deflate) {
 		this.session = session;
 		this.client = new Side(CloseInitiator.CLIENT.tag(), client, CloseCodes.GOING_AWAY, up);
 		this.backend = new Side(CloseInitiator.BACKEND.tag(), backend, CloseCodes.BAD_GATEWAY, down);
-		this.timeouts = timeouts;
+		this.pool = pool;
+		this.policy = policy;
 		this.deflate = deflate;
 	}
 
-	/** Relays until both sides are closed; the session learns how it ended. */
+	/**
+	 * Puts the forwarders in place, then relays until both sides are closed; the session learns how
+	 * it ended. Reading the frames Reactor Netty holds waits for the subscription.
+	 */
 	Mono<Void> relay() {
-		// A side whose connection is gone takes the other down within the grace period, even when
-		// that other side stopped reading and never completes its close.
-		client.connection.onDispose(() -> disposeAfterGrace(backend));
-		backend.connection.onDispose(() -> disposeAfterGrace(client));
-		ScheduledFuture<?> timer = startTimer();
+		// A side whose connection is gone takes the other down (a listener on the channel: no Reactor
+		// subscription to keep for the session's life).
+		client.connection.channel().closeFuture().addListener(client);
+		backend.connection.channel().closeFuture().addListener(backend);
+		timer = startTimer();
 		FramePath.Forwarders forwarders = FramePath.relay(
-				new FramePath.Side(client.connection, client, client.traffic, timeouts.clientMaxMsgSize()),
-				new FramePath.Side(backend.connection, backend, backend.traffic, timeouts.serverMaxMsgSize()), deflate,
-				MessageRateLimit.of(timeouts.policy().clientRates(), System.nanoTime()));
-		return Mono.when(closeWhenEnded(client, forwarders.up()), closeWhenEnded(backend, forwarders.down()))
-			.doFinally(signal -> {
-				timer.cancel(false);
-				publishTraffic();
-			});
+				new FramePath.Side(client.connection, client, client.traffic, pool.clientMaxMsgSize()),
+				new FramePath.Side(backend.connection, backend, backend.traffic, pool.serverMaxMsgSize()), deflate,
+				MessageRateLimit.of(policy.clientRates(), System.nanoTime()));
+		client.forwarder = forwarders.up();
+		backend.forwarder = forwarders.down();
+		return Mono.create(sink -> {
+			done = sink;
+			sink.onCancel(this);
+			client.in().receiveObject().subscribe(client);
+			backend.in().receiveObject().subscribe(backend);
+		});
 	}
 
 	/** Closes both sides with 1001 (the gateway is shutting down). */
@@ -214,24 +309,47 @@ final class WebSocketBridge {
 		endByGateway(CloseCodes.GOING_AWAY, reason, client, CloseCodes.GOING_AWAY, backend, CloseCodes.GOING_AWAY);
 	}
 
+	/** A side's close went on and the other side's connection is gone. */
+	private void sideEnded() {
+		if (SIDES_LEFT.decrementAndGet(this) == 0) {
+			finish(null);
+		}
+	}
+
+	private void sideFailed(Throwable error) {
+		finish(error);
+	}
+
 	/**
-	 * Waits for {@code from} to end, then closes the other side the way {@code from} ended. The frames
-	 * themselves go through the {@link FrameForwarder}; only the ones read before it was in place
-	 * arrive here.
+	 * The relay is over (or failed, or was cancelled): stops the timer, hands over the traffic, and
+	 * ends the session, once.
 	 */
-	private Mono<Void> closeWhenEnded(Side from, FrameForwarder forwarder) {
-		return InboundGuard.of(from.in.receiveFrames())
-			// Reactor Netty releases a received frame after onNext: the forwarded one is retained.
-			.doOnNext(frame -> forwarder.forwardEarly(frame.retain()))
-			.onErrorResume(ex -> {
-				if (ex instanceof CorruptedWebSocketFrameException corrupted) {
-					// Found by Netty's decoder before the forwarder was in place.
-					from.protocolError(corrupted.closeStatus().code());
-				}
-				return Mono.empty();
-			})
-			.then(Mono.defer(() -> forwardEnd(from, from.other())))
-			.then(Mono.defer(() -> awaitClosed(from.other())));
+	private void finish(@Nullable Throwable error) {
+		if (!FINISHED.compareAndSet(this, 0, 1)) {
+			return;
+		}
+		cancelled = true;
+		ScheduledFuture<?> running = timer;
+		if (running != null) {
+			running.cancel(false);
+		}
+		publishTraffic();
+		session.relayEnded();
+		MonoSink<Void> sink = done;
+		if (sink != null) {
+			if (error != null) {
+				sink.error(error);
+			}
+			else {
+				sink.success();
+			}
+		}
+	}
+
+	/** The relay was cancelled: the session ends (its connections close on their own). */
+	@Override
+	public void dispose() {
+		finish(null);
 	}
 
 	/** Closes {@code to} the way {@code from} ended: with its close code, or as lost. */
@@ -240,7 +358,7 @@ final class WebSocketBridge {
 			return Mono.empty();
 		}
 		return LoopTimeout
-			.timeout(from.in.receiveCloseStatus().map(Optional::of), CLOSE_GRACE, from.loop, Mono.just(LOST))
+			.timeout(from.in().receiveCloseStatus().map(Optional::of), CLOSE_GRACE, from.loop, Mono.just(LOST))
 			.defaultIfEmpty(LOST)
 			.flatMap(status -> {
 				if (status.isEmpty()) {
@@ -253,7 +371,7 @@ final class WebSocketBridge {
 						from.role);
 				if (code == WebSocketCloseStatus.EMPTY.code()) {
 					// The peer sent a close frame without a code: so do we.
-					return quietly(Mono.defer(() -> to.out.sendClose()));
+					return quietly(Mono.defer(() -> to.out().sendClose()));
 				}
 				if (!valid) {
 					// 1006 and 1015 only describe a lost connection; they never go on the wire.
@@ -284,7 +402,7 @@ final class WebSocketBridge {
 	 * {@code Mono} and releases it only once subscribed, so it is asked only at subscription.
 	 */
 	private static Mono<Void> sendClose(Side side, int code, @Nullable String reason) {
-		return quietly(Mono.defer(() -> side.out.sendClose(code, reason)));
+		return quietly(Mono.defer(() -> side.out().sendClose(code, reason)));
 	}
 
 	/** Runs on the client's event loop: meters, deadline, idle timeout, keepalive pings, dead peers. */
@@ -293,21 +411,21 @@ final class WebSocketBridge {
 		if (endedByGateway) {
 			return;
 		}
-		Instant closeAt = timeouts.policy().closeAt();
+		Instant closeAt = policy.closeAt();
 		if (closeAt != null && !Instant.now().isBefore(closeAt)) {
-			String reason = timeouts.policy().closeReason();
+			String reason = policy.closeReason();
 			endByGateway(CloseCodes.POLICY_VIOLATION, reason, backend, CloseCodes.GOING_AWAY, client,
 					CloseCodes.POLICY_VIOLATION);
 			return;
 		}
 		long now = System.nanoTime();
-		long idle = timeouts.idleTimeout().toNanos();
+		long idle = pool.idleTimeout().toNanos();
 		if (idle > 0 && now - lastMessage >= idle) {
 			endByGateway(CloseCodes.GOING_AWAY, "idle timeout", client, CloseCodes.GOING_AWAY, backend,
 					CloseCodes.GOING_AWAY);
 			return;
 		}
-		long interval = timeouts.pingInterval().toNanos();
+		long interval = pool.pingInterval().toNanos();
 		if (interval > 0) {
 			keepAlive(client, now, interval);
 			keepAlive(backend, now, interval);
@@ -322,7 +440,7 @@ final class WebSocketBridge {
 		if (silent < interval) {
 			return;
 		}
-		if (silent >= interval + timeouts.pingTimeout().toNanos()) {
+		if (silent >= interval + pool.pingTimeout().toNanos()) {
 			// No frame at all, not even a pong: the peer or the path to it is dead.
 			endByGateway(CloseCodes.ABNORMAL, side.role + " not responding", side, NOTHING, side.other(),
 					side.lostCode);
@@ -337,8 +455,8 @@ final class WebSocketBridge {
 
 	/** The session's timer: every second at most, more often when a timeout needs it. */
 	private ScheduledFuture<?> startTimer() {
-		long tick = Math.min(nonZero(timeouts.idleTimeout()), Math.min(nonZero(timeouts.pingInterval()),
-				nonZero(timeouts.pingTimeout())));
+		long tick = Math.min(nonZero(pool.idleTimeout()), Math.min(nonZero(pool.pingInterval()),
+				nonZero(pool.pingTimeout())));
 		long period = Math.max(50, Math.min(1000, tick / 4));
 		return client.loop.scheduleAtFixedRate(this::checkTimers, period, period, TimeUnit.MILLISECONDS);
 	}
