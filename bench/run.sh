@@ -174,6 +174,14 @@ WSGATE_JCMD=$(dirname "$(readlink -f "$(command -v "$WSGATE_JAVA")")")/jcmd
 IMAGE_JAVA_OPTS=$WSGATE_JAVA_OPTS
 IMAGE_JAVA=$WSGATE_JAVA
 
+# This script's WSGATE_* variables, as env's arguments that unset them: the gateway must not see them, or
+# Spring Boot would bind WSGATE_WARMUP=0 as wsgate.warmup (and fail), WSGATE_IMAGE as wsgate.image, and so on.
+# env then execs the JVM, which keeps env's pid (the pid the measurements read).
+UNSET_BENCH_VARIABLES=()
+for name in $(compgen -e); do
+	if [[ $name == WSGATE_* ]]; then UNSET_BENCH_VARIABLES+=(-u "$name"); fi
+done
+
 # WSGATE_IMAGE=1: the jar extracted as the Dockerfile extracts it, and the AOT cache trained as it trains it
 # (the gateway with its self warm-up, once, on a config of free ports), for the image's JDK and options.
 IMAGE_APP=$PWD/$RUN/image
@@ -198,7 +206,7 @@ wsgate:
     - {name: demo, filters: [{kind: WebSocketProxy, name: wsproxy, pools: [{servers: [{url: "ws://127.0.0.1:$demo_port"}]}]}]}
 YAML
 	JAVA=$WSGATE_JAVA TRAIN_MANAGEMENT_PORT=$(free_port) JDK_JAVA_OPTIONS=$WSGATE_JAVA_OPTS \
-		bash src/main/docker/train-aot.sh "$IMAGE_APP/wsgate.aot" -jar "$IMAGE_APP/wsgate.jar" \
+		env "${UNSET_BENCH_VARIABLES[@]}" bash src/main/docker/train-aot.sh "$IMAGE_APP/wsgate.aot" -jar "$IMAGE_APP/wsgate.jar" \
 		--spring.config.location=classpath:/application.yml,file:"$IMAGE_APP/training.yml" --wsgate.warmup.sessions=10000 \
 		>"$IMAGE_APP/training.log" 2>&1 || { tail -20 "$IMAGE_APP/training.log" >&2; die "training the AOT cache failed"; }
 	log "$(tail -1 "$IMAGE_APP/training.log")"
@@ -418,7 +426,7 @@ YAML
 	fi
 	[ "$WSGATE_WARMUP" = 1 ] && app_args+=(--wsgate.warmup.enabled=true)
 	LAUNCHED_AT=$EPOCHREALTIME
-	"$WSGATE_JAVA" "${java_opts[@]}" -jar "$jar" \
+	env "${UNSET_BENCH_VARIABLES[@]}" "$WSGATE_JAVA" "${java_opts[@]}" -jar "$jar" \
 		--spring.config.location=classpath:/application.yml,file:"$dir/gateway.yml" \
 		--management.server.port="$mgmt" "${app_args[@]}" >"$dir/gateway.log" 2>&1 &
 	MAIN_PID=$!
