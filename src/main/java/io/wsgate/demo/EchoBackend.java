@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.WebsocketServerSpec;
+import reactor.netty.resources.LoopResources;
 
 import org.springframework.context.SmartLifecycle;
 
@@ -29,6 +30,9 @@ public final class EchoBackend implements SmartLifecycle {
 
 	private final boolean compress;
 
+	/** The event loops it runs on; null: Reactor Netty's global ones. */
+	private final @Nullable LoopResources loops;
+
 	private @Nullable DisposableServer server;
 
 	public EchoBackend(int port) {
@@ -41,14 +45,24 @@ public final class EchoBackend implements SmartLifecycle {
 	 * @param compress accept permessage-deflate when a client offers it (the benchmark's compressed runs)
 	 */
 	public EchoBackend(String name, int port, boolean compress) {
+		this(name, port, compress, null);
+	}
+
+	/**
+	 * @param loops the event loops to run on (the warm-up's: the gateway's own, so that it leaves no
+	 * threads behind); null: Reactor Netty's global ones
+	 */
+	public EchoBackend(String name, int port, boolean compress, @Nullable LoopResources loops) {
 		this.name = name;
 		this.port = port;
 		this.compress = compress;
+		this.loops = loops;
 	}
 
 	@Override
 	public synchronized void start() {
-		server = HttpServer.create()
+		HttpServer http = (loops != null) ? HttpServer.create().runOn(loops) : HttpServer.create();
+		server = http
 			.host("127.0.0.1")
 			.port(port)
 			// Close frames never reach receiveFrames: Reactor Netty answers them itself.

@@ -53,7 +53,7 @@ final class LoopbackGateway implements AutoCloseable {
 	 */
 	LoopbackGateway(ReactorResourceFactory resources, SslBundles sslBundles, MeterRegistry registry) {
 		this.registry = registry;
-		this.echo = new EchoBackend(NAME, 0, false);
+		this.echo = new EchoBackend(NAME, 0, false, resources.getLoopResources());
 		echo.start();
 		try {
 			GatewayMetrics metrics = new GatewayMetrics(registry);
