@@ -68,7 +68,7 @@ final class WarmupSessions {
 		long begin = System.nanoTime();
 		Boolean finished = Flux.range(0, sessions)
 			.takeWhile(i -> failed.get() < failureLimit)
-			.flatMap(i -> session(i).doOnSuccess(v -> completed.incrementAndGet()).onErrorResume(ex -> {
+			.flatMap(i -> session().doOnSuccess(v -> completed.incrementAndGet()).onErrorResume(ex -> {
 				failed.incrementAndGet();
 				lastFailure.set(ex);
 				return Mono.empty();
@@ -80,7 +80,7 @@ final class WarmupSessions {
 				Duration.ofNanos(System.nanoTime() - begin), lastFailure.get());
 	}
 
-	private Mono<Void> session(int index) {
+	private Mono<Void> session() {
 		return client.websocket(SPEC).uri(uri).handle((in, out) -> {
 			Mono<Void> echoes = in.receiveFrames().take(2).then();
 			Flux<WebSocketFrame> messages = Flux.defer(() -> Flux.just(new TextWebSocketFrame(TEXT),
