@@ -8,8 +8,10 @@ import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.wsgate.config.ServerTlsSpec;
 import org.jspecify.annotations.Nullable;
@@ -82,20 +84,24 @@ public final class BackendTls {
 	}
 
 	/**
-	 * The client with this TLS (null: the JVM's trust store) toward an address of a DNS name:
-	 * the name is sent as SNI and the certificate is checked against it (the JDK checks the SNI name
-	 * when one was sent), unless verification is skipped.
+	 * The TLS handler of a dial to {@code host}:{@code port} with this TLS ({@code tls} null: the JVM's
+	 * trust store). The certificate is checked for {@code name} when the server is an address of a DNS
+	 * name (sent as SNI too), for the host dialled otherwise, unless verification is skipped.
+	 *
+	 * @param name the DNS name the server is an address of; null for a server dialled as configured
 	 */
-	public static HttpClient applyTo(@Nullable BackendTls tls, HttpClient client, String hostName) {
+	public static SslHandler handler(@Nullable BackendTls tls, ByteBufAllocator alloc, String host, int port,
+			@Nullable String name) {
 		SslContext context = (tls != null) ? tls.context : DefaultContext.INSTANCE;
 		boolean skip = tls != null && tls.skipVerify;
-		return client.secure(spec -> spec.sslContext(context).serverNames(new SNIHostName(hostName))
-			.handlerConfigurator(handler -> {
-				SSLParameters parameters = handler.engine().getSSLParameters();
-				parameters.setServerNames(List.of(new SNIHostName(hostName)));
-				parameters.setEndpointIdentificationAlgorithm(skip ? null : "HTTPS");
-				handler.engine().setSSLParameters(parameters);
-			}));
+		SslHandler handler = context.newHandler(alloc, (name != null) ? name : host, port);
+		SSLParameters parameters = handler.engine().getSSLParameters();
+		if (name != null) {
+			parameters.setServerNames(List.of(new SNIHostName(name)));
+		}
+		parameters.setEndpointIdentificationAlgorithm(skip ? null : "HTTPS");
+		handler.engine().setSSLParameters(parameters);
+		return handler;
 	}
 
 	/** The JVM's trust store, built once, on first use. */

@@ -41,6 +41,8 @@ final class LoopbackGateway implements AutoCloseable {
 
 	private final SessionRegistry sessions;
 
+	private final BackendDialer dialer;
+
 	private final GatewayRuntime runtime;
 
 	private final Listeners listeners;
@@ -61,7 +63,8 @@ final class LoopbackGateway implements AutoCloseable {
 			SessionListener nobody = summary -> {
 			};
 			this.sessions = new SessionRegistry(LimitsSpec.defaults());
-			WebSocketProxyKind proxy = new WebSocketProxyKind(new BackendDialer(metrics, resources.getLoopResources()),
+			this.dialer = new BackendDialer(metrics, resources.getLoopResources());
+			WebSocketProxyKind proxy = new WebSocketProxyKind(dialer,
 					pools, metrics, nobody, sessions, LimitsSpec.defaults().retryAfter(), sslBundles, HandshakeTracing.OFF);
 			FilterRegistry kinds = new FilterRegistry(List.of(proxy));
 			this.runtime = new RuntimeFactory(kinds, pools, new FilterOutcomes(metrics, nobody))
@@ -109,6 +112,7 @@ final class LoopbackGateway implements AutoCloseable {
 		sessions.goAwayAll("warm-up over");
 		listeners.stop();
 		runtime.retire();
+		dialer.close();
 		echo.stop();
 		registry.close();
 	}

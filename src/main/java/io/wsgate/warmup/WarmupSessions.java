@@ -20,7 +20,7 @@ import reactor.netty.resources.LoopResources;
 /**
  * The warm-up's clients: each opens a session, sends a text and a binary message, waits for both
  * echoes and closes with 1000, as a short-lived real client would. They run on the gateway's event
- * loops, with Reactor Netty's client: the code that dials backends.
+ * loops, with Reactor Netty's client (the gateway's health probes use it too).
  */
 final class WarmupSessions {
 

@@ -3,6 +3,7 @@ package io.wsgate.it;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 
 import io.netty.buffer.Unpooled;
@@ -152,6 +153,11 @@ class ProxyIntegrationTests {
 			assertThat(handshake.headers().contains("Keep-Alive")).isFalse();
 			assertThat(handshake.headers().contains("TE")).isFalse();
 			assertThat(handshake.headers().get("Origin")).isEqualTo("http://127.0.0.1/hello");
+			assertThat(handshake.headers().names().stream().map(name -> name.toLowerCase(Locale.ROOT)))
+				.as("the client's headers, the handshake's own and X-Forwarded-*: nothing the gateway makes up")
+				.containsExactlyInAnyOrder("host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
+						"x-custom", "authorization", "cookie", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
+						"origin");
 		}
 	}
 

@@ -1,21 +1,38 @@
 package io.wsgate.proxy.dial;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.util.NetUtil;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.ServerMeters.DialError;
 import io.wsgate.pool.BackendTls;
@@ -25,57 +42,46 @@ import io.wsgate.proxy.frame.FramePath;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
-import reactor.core.scheduler.Schedulers;
-import reactor.netty.Connection;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.client.HttpClientRequest;
-import reactor.netty.http.client.HttpClientResponse;
-import reactor.netty.http.client.WebsocketClientSpec;
-import reactor.netty.http.websocket.WebsocketInbound;
-import reactor.netty.http.websocket.WebsocketOutbound;
-import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
-import reactor.util.context.Context;
-
 
 /**
- * Opens WebSocket connections to backends with Reactor Netty's client. Each session gets its own
- * connection (never pooled), dialled from the client's event loop so both ends of a session
- * usually share one thread.
+ * Opens WebSocket connections to backends on plain Netty: a channel per session (never pooled),
+ * registered on the client connection's event loop so that one thread serves both sides of a
+ * session and frames cross without a hand-off, with Netty's HTTP codec and client handshaker and a
+ * {@link BackendConnection} at its end.
  *
- * <p>One client configuration serves every dial: what differs from one handshake to the next (the
- * headers, the Host, the subprotocols) reaches the request through the dial's context when the
- * client has prepared it ({@link #prepare}), and a dial is one subscriber ({@link Leg}) that times
- * the handshake and fails over, rather than a client configuration and a chain of operators built
- * for each handshake.
+ * <p>Why not Reactor Netty's {@code HttpClient}, as the rest of the gateway's clients: its dial is a
+ * chain of operators and a client configuration per dial, and its connection keeps the dial's
+ * subscriber, configuration and header maps for the connection's life; a held session is mostly idle
+ * memory, and a reconnect storm is mostly handshakes (bench/README measures both).
  */
-public final class BackendDialer {
+public final class BackendDialer implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(BackendDialer.class);
 
-	private final HttpClient client;
-
 	private final GatewayMetrics metrics;
 
-	/**
-	 * The client's WebSocket configuration for a frame limit (pools have a few limits between them), for
-	 * the dials that need nothing else of their own: plain ws://, no subprotocol offered.
-	 */
-	private final Map<Integer, HttpClient.WebsocketSender> plain = new ConcurrentHashMap<>();
+	private final LoopResources loops;
+
+	/** The gateway's event loops, as a client sees them (a dial without a client loop takes one). */
+	private final EventLoopGroup group;
+
+	/** Every dial's channel type and options; cloned with the dial's event loop. */
+	private final Bootstrap bootstrap;
+
+	/** Netty's non-blocking DNS resolver, made on the first dial of a server by name. */
+	private volatile @Nullable DnsAddressResolverGroup resolver;
 
 	public BackendDialer(GatewayMetrics metrics, LoopResources loops) {
 		this.metrics = metrics;
-		this.client = HttpClient.create(ConnectionProvider.newConnection())
-			.runOn(loops)
-			// Failover between servers is ours; a silent retry would hide a dead backend.
-			.disableRetry(true)
-			.followRedirect(false)
-			.doOnRequest(BackendDialer::prepare);
+		this.loops = loops;
+		this.group = loops.onClient(LoopResources.DEFAULT_NATIVE);
+		this.bootstrap = new Bootstrap().group(group)
+			.channel(loops.onChannelClass(SocketChannel.class, group))
+			.option(ChannelOption.TCP_NODELAY, true);
 	}
 
 	/**
@@ -84,14 +90,14 @@ public final class BackendDialer {
 	 * @param pathAndQuery the client's raw path and query
 	 * @param clientHost the client's Host header (used with keepHost)
 	 * @param host the Host to send whatever the server says (a RequestAdaptor's {@code host}); null: the server's
-	 * @param headers the headers to forward
+	 * @param headers the headers to forward; the dial adds the Host and the extensions offered to them
 	 * @param subprotocols the client's offered subprotocols, comma-separated; null when none
 	 * @param extensions the extensions to offer (permessage-deflate only, see {@link Extensions}); null when none
 	 * @param maxFrameSize Netty's frame limit for frames from the backend
 	 * @param timeout the time allowed to connect and complete the handshake
 	 * @param tls the pool's TLS for wss:// servers; null for the defaults
-	 * @param eventLoop the client connection's event loop (null: any): the backend connection is opened
-	 * on it, so that one thread serves both sides of the session and frames cross without a hand-off
+	 * @param eventLoop the client connection's event loop (null: any): the backend connection is
+	 * registered on it
 	 */
 	public record DialRequest(String pathAndQuery, String clientHost, @Nullable String host, HttpHeaders headers,
 			@Nullable String subprotocols, @Nullable String extensions, int maxFrameSize, Duration timeout,
@@ -114,87 +120,58 @@ public final class BackendDialer {
 		});
 	}
 
-	/**
-	 * Puts the dial's own data on the request the client prepared, before its handshake is written:
-	 * the forwarded headers as if they were the client's default headers (the library's User-Agent,
-	 * Host and Accept only where they have none), and the handler that adjusts the handshake.
-	 */
-	private static void prepare(HttpClientRequest request, Connection connection) {
-		Leg leg = request.currentContextView().getOrDefault(Leg.class, null);
-		DialRequest dial = (leg != null) ? leg.request : null;
-		if (leg == null || dial == null) {
-			return;
-		}
-		HttpHeaders headers = request.requestHeaders();
-		String agent = headers.get(HttpHeaderNames.USER_AGENT);
-		String host = headers.get(HttpHeaderNames.HOST);
-		String accept = headers.get(HttpHeaderNames.ACCEPT);
-		headers.set(dial.headers());
-		if (dial.extensions() != null) {
-			headers.set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, dial.extensions());
-		}
-		setIfAbsent(headers, HttpHeaderNames.USER_AGENT, agent);
-		setIfAbsent(headers, HttpHeaderNames.HOST, host);
-		setIfAbsent(headers, HttpHeaderNames.ACCEPT, accept);
-		BackendHandshakeHandler.install(connection, leg.host, dial.subprotocols());
-	}
-
-	private static void setIfAbsent(HttpHeaders headers, CharSequence name, @Nullable String value) {
-		if (value != null && !headers.contains(name)) {
-			headers.set(name, value);
+	@Override
+	public void close() {
+		DnsAddressResolverGroup made = resolver;
+		if (made != null) {
+			made.close();
 		}
 	}
 
-	/** The client's connection to {@code server}, its handshake not yet sent. */
-	private Mono<? extends Connection> connect(Server server, DialRequest request) {
-		return sender(server, request).uri(URI.create(server.uri() + request.pathAndQuery())).connect();
-	}
-
-	private HttpClient.WebsocketSender sender(Server server, DialRequest request) {
-		if (!server.secure() && request.subprotocols() == null) {
-			return plain.computeIfAbsent(request.maxFrameSize(), max -> client.websocket(spec(max).build()));
-		}
-		HttpClient http = client;
-		if (server.secure() && server.hostName() != null) {
-			// TLS (SNI and the certificate check) is for the name, not the address dialled.
-			http = BackendTls.applyTo(request.tls(), http, server.hostName());
-		}
-		else if (server.secure() && request.tls() != null) {
-			http = request.tls().applyTo(http);
-		}
-		WebsocketClientSpec.Builder spec = spec(request.maxFrameSize());
-		if (request.subprotocols() != null) {
-			spec.protocols(request.subprotocols());
-		}
-		return http.websocket(spec.build());
-	}
-
-	/** compress stays false: the gateway never compresses or inflates; the endpoints do (see Extensions). */
-	private static WebsocketClientSpec.Builder spec(int maxFrameSize) {
-		return WebsocketClientSpec.builder().maxFramePayloadLength(maxFrameSize).handlePing(true).compress(false);
-	}
-
-	/** The Host to send: null when the client library's (from the server's address) is the one. */
+	/** The Host to send: null when the handshaker's (from the server's address) is the one. */
 	private static @Nullable String host(Server server, DialRequest request) {
 		// A server that is one address of a DNS name is dialled at the address and sent the name.
 		return (request.host() != null) ? request.host()
 				: (server.keepHost() && !request.clientHost().isEmpty()) ? request.clientHost() : server.hostHeader();
 	}
 
-	private static BackendSession session(Server server, Connection connection, @Nullable String offeredExtensions) {
-		HttpHeaders response = ((HttpClientResponse) connection).responseHeaders();
+	/** An IP literal is dialled as it is; a name is resolved by the dial, without blocking its loop. */
+	private static InetSocketAddress address(URI uri) {
+		String host = uri.getHost();
+		String bare = (host.startsWith("[") && host.endsWith("]")) ? host.substring(1, host.length() - 1) : host;
+		InetAddress literal = NetUtil.createInetAddressFromIpAddressString(bare);
+		return (literal != null) ? new InetSocketAddress(literal, uri.getPort())
+				: InetSocketAddress.createUnresolved(host, uri.getPort());
+	}
+
+	private DnsAddressResolverGroup resolver() {
+		DnsAddressResolverGroup made = resolver;
+		if (made == null) {
+			synchronized (this) {
+				made = resolver;
+				if (made == null) {
+					made = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+						.datagramChannelType(loops.onChannelClass(DatagramChannel.class, group)));
+					resolver = made;
+				}
+			}
+		}
+		return made;
+	}
+
+	/** The backend's answer once it upgraded: the extensions it accepted are checked against the offer. */
+	private static BackendSession session(Server server, BackendConnection connection, HttpHeaders response,
+			@Nullable String subprotocol, @Nullable String offeredExtensions) {
 		List<String> answers = response.getAll(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
 		@Nullable String extensions = answers.isEmpty() ? null : String.join(", ", answers);
 		String fault = Extensions.answerFault(extensions, offeredExtensions);
 		if (fault != null) {
-			// Netty's client checks no extension it did not install a handler for: a broken backend,
-			// failed as one that answers a bad Sec-WebSocket-Accept (the next server is tried).
-			connection.dispose();
+			// Netty's handshaker checks no extension: a broken backend, failed as one that answers a
+			// bad Sec-WebSocket-Accept (the next server is tried).
 			throw new WebSocketClientHandshakeException(fault);
 		}
-		FramePath.backendConnected(connection, extensions != null);
-		return new BackendSession(server, connection, (WebsocketInbound) connection, (WebsocketOutbound) connection,
-				BackendHandshakeHandler.selectedSubprotocol(connection), extensions, response);
+		FramePath.backendConnected(connection.channel(), extensions != null);
+		return new BackendSession(server, connection, subprotocol, extensions, response);
 	}
 
 	/** An answer other than 101 is the backend's refusal; a 101 that fails validation is a broken backend. */
@@ -249,17 +226,13 @@ public final class BackendDialer {
 
 		void dial(int index) {
 			Server server = servers.get(index);
-			Leg leg = new Leg(this, index, server, host(server, request), request, pool.countSession(server));
+			Leg leg = new Leg(this, index, server, request, pool.countSession(server));
 			current = leg;
 			if (cancelled) {
 				leg.cancel();
 				return;
 			}
-			leg.start(request.eventLoop());
-		}
-
-		Mono<? extends Connection> connect(Server server, DialRequest dial) {
-			return BackendDialer.this.connect(server, dial);
+			leg.start(host(server, request));
 		}
 
 		void connected(Leg leg, BackendSession session) {
@@ -268,7 +241,7 @@ public final class BackendDialer {
 			pool.recordDialSuccess(leg.server);
 			if (cancelled) {
 				// Nobody waits for it any more.
-				session.connection().dispose();
+				session.connection().channel().close();
 				return;
 			}
 			sink.success(session);
@@ -323,13 +296,12 @@ public final class BackendDialer {
 	}
 
 	/**
-	 * The dial of one server: subscribes to the client's connection and times its handshake, on the
-	 * client connection's event loop when there is one. Reactor Netty keeps the subscriber of a
-	 * connection for as long as the connection lives, and its context with it: once it has answered,
-	 * a leg lets go of the request and of the attempt, so that nothing of the handshake lives as long
-	 * as the session. Its context carries it to {@link #prepare}.
+	 * The dial of one server: opens its channel, which sends the handshake once connected, and times
+	 * the whole on the channel's event loop. Once the backend answered, a leg lets go of the request
+	 * and of the attempt: nothing of the handshake lives as long as the session.
 	 */
-	private static final class Leg implements CoreSubscriber<Connection>, Runnable {
+	private final class Leg extends ChannelInitializer<Channel>
+			implements ChannelFutureListener, BackendConnection.HandshakeListener, Runnable {
 
 		final int index;
 
@@ -337,58 +309,49 @@ public final class BackendDialer {
 
 		final ServerPool.SessionCount count;
 
-		/** The Host to send, null: the client library's. */
-		final @Nullable String host;
-
-		/** Read by {@link #prepare}; null once the leg is over. */
-		volatile @Nullable DialRequest request;
+		/** Null once the leg is over. */
+		private volatile @Nullable DialRequest request;
 
 		private @Nullable Attempt attempt;
 
-		private final Context context;
+		/** The backend channel, once opened. */
+		private volatile @Nullable Channel channel;
 
-		private volatile @Nullable Subscription subscription;
+		private volatile @Nullable ScheduledFuture<?> timer;
 
-		private volatile @Nullable Disposable timer;
+		/** Made before the channel, handed to its {@link BackendConnection}. */
+		private volatile @Nullable WebSocketClientHandshaker handshaker;
 
-		Leg(Attempt attempt, int index, Server server, @Nullable String host, DialRequest request,
-				ServerPool.SessionCount count) {
+		Leg(Attempt attempt, int index, Server server, DialRequest request, ServerPool.SessionCount count) {
 			this.attempt = attempt;
 			this.index = index;
 			this.server = server;
-			this.host = host;
 			this.request = request;
 			this.count = count;
-			this.context = Context.of(Leg.class, this);
 		}
 
-		void start(@Nullable EventLoop loop) {
-			if (loop == null || loop.inEventLoop()) {
-				subscribe();
-				return;
-			}
-			// The event loops are colocated: a connection opened from a loop's thread is registered on
-			// that loop. A dial started from elsewhere switches to it first.
-			try {
-				loop.execute(this::subscribe);
-			}
-			catch (RejectedExecutionException ex) {
-				Attempt owner = finish();
-				if (owner != null) {
-					owner.failed(this, ex);
-				}
-			}
-		}
-
-		private void subscribe() {
+		/** @param host the Host to send; null: the handshaker's, from the server's address */
+		void start(@Nullable String host) {
 			DialRequest dial = request;
 			Attempt owner = current();
 			if (dial == null || owner == null) {
 				return;
 			}
-			Mono<? extends Connection> connect;
+			HttpHeaders headers = dial.headers();
+			// The headers are the attempt's: each leg sets its own Host (the legs take turns).
+			if (host != null) {
+				headers.set(HttpHeaderNames.HOST, host);
+			}
+			else {
+				headers.remove(HttpHeaderNames.HOST);
+			}
+			if (dial.extensions() != null) {
+				headers.set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, dial.extensions());
+			}
 			try {
-				connect = owner.connect(server, dial);
+				handshaker = WebSocketClientHandshakerFactory.newHandshaker(
+						URI.create(server.uri() + dial.pathAndQuery()), WebSocketVersion.V13, dial.subprotocols(), true,
+						headers, dial.maxFrameSize(), true, false, -1, false, false);
 			}
 			catch (RuntimeException ex) {
 				// Not the server's failure (a path no URI accepts): the handshake fails as a whole.
@@ -397,55 +360,70 @@ public final class BackendDialer {
 				}
 				return;
 			}
-			timer = schedule(dial);
-			connect.subscribe(this);
-		}
-
-		/** Arms the dial's timeout on the loop, where the connection's events arrive too. */
-		private Disposable schedule(DialRequest dial) {
-			long nanos = dial.timeout().toNanos();
-			EventLoop loop = dial.eventLoop();
-			if (loop == null) {
-				return Schedulers.parallel().schedule(this, nanos, TimeUnit.NANOSECONDS);
+			InetSocketAddress address = address(server.uri());
+			EventLoop loop = (dial.eventLoop() != null) ? dial.eventLoop() : group.next();
+			Bootstrap dialling = bootstrap.clone(loop).handler(this);
+			if (address.isUnresolved()) {
+				dialling.resolver(resolver());
 			}
 			try {
-				ScheduledFuture<?> scheduled = loop.schedule(this, nanos, TimeUnit.NANOSECONDS);
-				return () -> scheduled.cancel(false);
+				timer = loop.schedule(this, dial.timeout().toNanos(), TimeUnit.NANOSECONDS);
 			}
 			catch (RejectedExecutionException ex) {
-				// The loop is shutting down, and its connections with it: nothing left to wait for.
-				return Schedulers.parallel().schedule(this);
-			}
-		}
-
-		@Override
-		public Context currentContext() {
-			return context;
-		}
-
-		@Override
-		public void onSubscribe(Subscription s) {
-			subscription = s;
-			if (current() == null) {
-				s.cancel();
+				// The loop is shutting down.
+				failed(ex);
 				return;
 			}
-			s.request(Long.MAX_VALUE);
+			ChannelFuture connecting = dialling.connect(address);
+			channel = connecting.channel();
+			connecting.addListener(this);
+			if (current() == null) {
+				// Cancelled meanwhile.
+				connecting.channel().close();
+			}
+		}
+
+		/** The channel's handlers: TLS for wss://, the HTTP codec until the 101, the backend's end. */
+		@Override
+		protected void initChannel(Channel ch) {
+			DialRequest dial = request;
+			WebSocketClientHandshaker sending = handshaker;
+			handshaker = null;
+			if (dial == null || sending == null) {
+				ch.close();
+				return;
+			}
+			ChannelPipeline pipeline = ch.pipeline();
+			if (server.secure()) {
+				pipeline.addLast(BackendTls.handler(dial.tls(), ch.alloc(), server.uri().getHost(),
+						server.uri().getPort(), server.hostName()));
+			}
+			pipeline.addLast(new HttpClientCodec());
+			pipeline.addLast(BackendConnection.NAME, new BackendConnection(ch, sending, this, dial.subprotocols()));
+		}
+
+		/** The connection was opened, or not. */
+		@Override
+		public void operationComplete(ChannelFuture connected) {
+			if (!connected.isSuccess()) {
+				failed(connected.cause());
+			}
 		}
 
 		@Override
-		public void onNext(Connection connection) {
+		public void upgraded(BackendConnection connection, HttpHeaders response, @Nullable String subprotocol) {
 			DialRequest dial = request;
 			Attempt owner = (dial != null) ? finish() : null;
 			if (dial == null || owner == null) {
-				connection.dispose();
+				connection.channel().close();
 				return;
 			}
 			BackendSession session;
 			try {
-				session = session(server, connection, dial.extensions());
+				session = session(server, connection, response, subprotocol, dial.extensions());
 			}
 			catch (RuntimeException ex) {
+				connection.channel().close();
 				owner.failed(this, ex);
 				return;
 			}
@@ -453,19 +431,11 @@ public final class BackendDialer {
 		}
 
 		@Override
-		public void onError(Throwable error) {
+		public void failed(Throwable error) {
 			Attempt owner = finish();
 			if (owner != null) {
+				closeChannel();
 				owner.failed(this, refusalOrSelf(error, server));
-			}
-		}
-
-		@Override
-		public void onComplete() {
-			Attempt owner = finish();
-			if (owner != null) {
-				// Not expected of a WebSocket client, which answers with a connection or an error.
-				owner.abort(this, null);
 			}
 		}
 
@@ -477,11 +447,7 @@ public final class BackendDialer {
 			if (dial == null || owner == null) {
 				return;
 			}
-			Subscription s = subscription;
-			if (s != null) {
-				// Closes the connection, if it was opened.
-				s.cancel();
-			}
+			closeChannel();
 			owner.failed(this, new TimeoutException(
 					"Did not observe any item or terminal signal within " + dial.timeout().toMillis() + "ms"));
 		}
@@ -490,10 +456,14 @@ public final class BackendDialer {
 		void cancel() {
 			if (finish() != null) {
 				count.release();
-				Subscription s = subscription;
-				if (s != null) {
-					s.cancel();
-				}
+				closeChannel();
+			}
+		}
+
+		private void closeChannel() {
+			Channel opened = channel;
+			if (opened != null) {
+				opened.close();
 			}
 		}
 
@@ -502,8 +472,8 @@ public final class BackendDialer {
 		}
 
 		/**
-		 * Ends the leg, once: returns its attempt to the one caller that ends it (the connection, an
-		 * error, the timeout or a cancel), which reports to it; null to the others.
+		 * Ends the leg, once: returns its attempt to the one caller that ends it (the handshake's
+		 * answer, a failure, the timeout or a cancel), which reports to it; null to the others.
 		 */
 		private @Nullable Attempt finish() {
 			Attempt owner;
@@ -512,10 +482,10 @@ public final class BackendDialer {
 				attempt = null;
 				request = null;
 			}
-			Disposable armed = timer;
+			ScheduledFuture<?> armed = timer;
 			if (owner != null && armed != null) {
 				timer = null;
-				armed.dispose();
+				armed.cancel(false);
 			}
 			return owner;
 		}

@@ -1,5 +1,6 @@
 package io.wsgate.proxy.frame;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -8,28 +9,37 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.Connection;
+import reactor.netty.NettyPipeline;
 
 /**
- * The one place that puts the gateway's handlers in a session's two channels. Reactor Netty's
- * upgrade leaves each channel with Netty's frame decoder and encoder in front of Reactor Netty's
- * bridge to the session ({@code reactor.right.reactiveBridge}, always last); the gateway adds, in
- * this order, from the network:
+ * The one place that puts the gateway's handlers in a session's two channels. After its upgrade a
+ * client channel has Netty's frame decoder and encoder in front of Reactor Netty's bridge to the
+ * session ({@code reactor.right.reactiveBridge}, always last); a backend channel, which the gateway
+ * dials on plain Netty, has them in front of its {@link RelayEnd} ({@link #BACKEND_END}, always
+ * last). The gateway adds, in this order, from the network:
  * <pre>
  * client:  frame encoder | frame decoder | DecodedFrameCheck | [FirstMessageReader] | FrameForwarder(up) | reactive bridge
- * backend: frame encoder | frame decoder | DecodedFrameCheck | FrameForwarder(down) | reactive bridge
+ * backend: frame encoder | frame decoder | DecodedFrameCheck | FrameForwarder(down) | backend end
  * </pre>
- * (the backend's encoder put in front of the decoder, where Netty's client has it behind), and once a
- * side's first whole message has been forwarded, its decoder and {@code DecodedFrameCheck} give way
- * to a {@link RawFrameReader}:
+ * (the backend's encoder put in front of the decoder, where Netty's client handshaker has it behind),
+ * and once a side's first whole message has been forwarded, its decoder and {@code DecodedFrameCheck}
+ * give way to a {@link RawFrameReader}:
  * <pre>
- * either:  frame encoder | RawFrameReader | FrameForwarder | reactive bridge
+ * either:  frame encoder | RawFrameReader | FrameForwarder | reactive bridge or backend end
  * </pre>
  * Each side's frames go from its forwarder straight into the other side's channel: decoded frames
- * at the pipeline's tail, raw bytes in front of its frame encoder.
+ * at the pipeline's tail, raw bytes in front of its frame encoder. Close frames go on to the last
+ * handler, where the session hears the side's close.
  */
 public final class FramePath {
 
-	/** Netty's WebSocket frame decoder, as Reactor Netty names it. */
+	/**
+	 * The last handler of a backend channel (the gateway's client connection, on plain Netty), where
+	 * a client channel has Reactor Netty's bridge: the gateway's handlers go in front of either.
+	 */
+	public static final String BACKEND_END = "wsgate.backendEnd";
+
+	/** Netty's WebSocket frame decoder, as Netty's handshakers name it. */
 	private static final String NETTY_DECODER = "ws-decoder";
 
 	private static final String FRAME_CHECK = "wsgate.frameCheck";
@@ -54,8 +64,8 @@ public final class FramePath {
 	}
 
 	/** The backend answered its handshake: its frames are checked, and its protocol violations answered. */
-	public static void backendConnected(Connection backend, boolean deflate) {
-		ChannelPipeline pipeline = backend.channel().pipeline();
+	public static void backendConnected(Channel backend, boolean deflate) {
+		ChannelPipeline pipeline = backend.pipeline();
 		ChannelHandlerContext encoder = pipeline.context(WebSocketFrameEncoder.class);
 		if (pipeline.get(NETTY_DECODER) != null && encoder != null) {
 			// Netty's client puts its frame encoder behind the decoder, so the close frame the
@@ -68,18 +78,18 @@ public final class FramePath {
 			pipeline.remove(name);
 			pipeline.addBefore(NETTY_DECODER, name, new WebSocket13FrameEncoder(true));
 		}
-		backend.addHandlerLast(FRAME_CHECK, new DecodedFrameCheck(deflate));
+		addLast(backend, FRAME_CHECK, new DecodedFrameCheck(deflate));
 	}
 
 	/**
 	 * One side of a relay.
 	 *
-	 * @param connection its connection
+	 * @param end its connection
 	 * @param events the session, told what this side does that ends it
 	 * @param counter counts the frames it sends
 	 * @param maxMessageSize the limit on its messages (-1 = unlimited)
 	 */
-	public record Side(Connection connection, FrameEvents events, FrameCounter counter, long maxMessageSize) {
+	public record Side(RelayEnd end, FrameEvents events, FrameCounter counter, long maxMessageSize) {
 	}
 
 	/** The forwarders of a session, one per direction. */
@@ -96,13 +106,15 @@ public final class FramePath {
 	 */
 	public static Forwarders relay(Side client, Side backend, boolean deflate,
 			@Nullable MessageRateLimit clientRate) {
-		FrameForwarder up = new FrameForwarder(client.connection().channel(), backend.connection().channel(),
-				client.events(), client.counter(), client.maxMessageSize(), true, deflate, clientRate);
-		FrameForwarder down = new FrameForwarder(backend.connection().channel(), client.connection().channel(),
-				backend.events(), backend.counter(), backend.maxMessageSize(), false, deflate, null);
-		client.connection().addHandlerLast(FRAME_FORWARDER, up);
-		backend.connection().addHandlerLast(FRAME_FORWARDER, down);
-		FrameForwarder.pair(up, down, frameEncoder(client.connection()), frameEncoder(backend.connection()));
+		Channel clientChannel = client.end().channel();
+		Channel backendChannel = backend.end().channel();
+		FrameForwarder up = new FrameForwarder(clientChannel, backendChannel, client.events(), client.counter(),
+				client.maxMessageSize(), true, deflate, clientRate);
+		FrameForwarder down = new FrameForwarder(backendChannel, clientChannel, backend.events(), backend.counter(),
+				backend.maxMessageSize(), false, deflate, null);
+		addLast(clientChannel, FRAME_FORWARDER, up);
+		addLast(backendChannel, FRAME_FORWARDER, down);
+		FrameForwarder.pair(up, down, frameEncoder(clientChannel), frameEncoder(backendChannel));
 		return new Forwarders(up, down);
 	}
 
@@ -124,7 +136,21 @@ public final class FramePath {
 	}
 
 	/** A side's frame encoder nearest the network, where the other side's raw frames are written. */
-	private static ChannelHandlerContext frameEncoder(Connection connection) {
-		return connection.channel().pipeline().context(WebSocketFrameEncoder.class);
+	private static ChannelHandlerContext frameEncoder(Channel channel) {
+		return channel.pipeline().context(WebSocketFrameEncoder.class);
+	}
+
+	/** Adds a handler in front of the channel's last one: Reactor Netty's bridge, or the backend's end. */
+	private static void addLast(Channel channel, String name, ChannelHandler handler) {
+		ChannelPipeline pipeline = channel.pipeline();
+		if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+			pipeline.addBefore(NettyPipeline.ReactiveBridge, name, handler);
+		}
+		else if (pipeline.get(BACKEND_END) != null) {
+			pipeline.addBefore(BACKEND_END, name, handler);
+		}
+		else {
+			pipeline.addLast(name, handler);
+		}
 	}
 }

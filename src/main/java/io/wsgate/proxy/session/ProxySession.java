@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Supplier;
 
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.wsgate.metrics.CloseInitiator;
 import io.wsgate.metrics.Direction;
@@ -24,7 +25,6 @@ import io.wsgate.status.SessionListener;
 import io.wsgate.status.SessionSummary;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
 
 /**
@@ -108,7 +108,7 @@ public final class ProxySession {
 	private volatile Runnable pipelineHold = () -> {
 	};
 
-	private volatile @Nullable Connection backend;
+	private volatile @Nullable Channel backend;
 
 	private volatile @Nullable WebSocketBridge bridge;
 
@@ -181,9 +181,9 @@ public final class ProxySession {
 
 	/** A backend answered: the session holds its connection (and closes it, when it ended meanwhile). */
 	public void dialled(BackendSession backend) {
-		this.backend = backend.connection();
+		this.backend = backend.connection().channel();
 		if (state == State.ENDED) {
-			backend.connection().dispose();
+			backend.connection().channel().close();
 		}
 	}
 
@@ -218,9 +218,10 @@ public final class ProxySession {
 	 */
 	public Mono<Void> relay(WebsocketInbound client, BackendSession backend, SessionPolicy policy, boolean deflate,
 			@Nullable String firstMessage) {
-		this.backend = backend.connection();
+		Channel backendChannel = backend.connection().channel();
+		this.backend = backendChannel;
 		if (!STATE.compareAndSet(this, State.UPGRADED, State.RELAYING)) {
-			backend.connection().dispose();
+			backendChannel.close();
 			return Mono.empty();
 		}
 		server = backend.server().url();
@@ -241,9 +242,9 @@ public final class ProxySession {
 		if (firstMessage != null) {
 			TextWebSocketFrame frame = new TextWebSocketFrame(firstMessage);
 			up.count(Opcodes.TEXT, frame.content().readableBytes());
-			backend.connection().channel().writeAndFlush(frame, backend.connection().channel().voidPromise());
+			backendChannel.writeAndFlush(frame, backendChannel.voidPromise());
 		}
-		WebSocketBridge bridge = new WebSocketBridge(this, (Connection) client, backend.connection(), up, down,
+		WebSocketBridge bridge = new WebSocketBridge(this, ClientEnd.of(client), backend.connection(), up, down,
 				pool.spec(), policy, deflate);
 		this.bridge = bridge;
 		registry.opened(this);
@@ -338,9 +339,9 @@ public final class ProxySession {
 	private void release() {
 		registry.release(chosenPool(), clientAddress);
 		pipelineHold.run();
-		Connection connection = backend;
+		Channel connection = backend;
 		if (connection != null) {
-			connection.dispose();
+			connection.close();
 		}
 	}
 

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
@@ -22,6 +23,7 @@ import io.wsgate.proxy.frame.FramePath;
 import io.wsgate.proxy.frame.FrameForwarder;
 import io.wsgate.proxy.frame.Keepalive;
 import io.wsgate.proxy.frame.MessageRateLimit;
+import io.wsgate.proxy.frame.RelayEnd;
 import io.wsgate.proxy.session.ProxySession.SessionPolicy;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
@@ -29,9 +31,7 @@ import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
-import reactor.netty.Connection;
-import reactor.netty.http.websocket.WebsocketInbound;
-import reactor.netty.http.websocket.WebsocketOutbound;
+import reactor.netty.FutureMono;
 
 /**
  * Relays frames between the client and the backend of one session, unchanged (fragments, pings
@@ -60,7 +60,7 @@ final class WebSocketBridge implements Disposable {
 	 * end. While the session is held, the two sides are all it keeps of Reactor: no operator chain
 	 * waits for a close.
 	 *
-	 * <p>As the subscriber of Reactor Netty's inbound it works around two quirks: a cancelled
+	 * <p>As the subscriber of Reactor Netty's inbound (the client's side, {@link ClientEnd}) it works around two quirks: a cancelled
 	 * WebSocket inbound is answered with an immediate empty close frame, which would pre-empt the
 	 * close code the bridge is about to forward, so it never cancels (a cancelled relay only stops
 	 * listening); and with unbounded demand the receiver signals an inbound error a second time when
@@ -72,7 +72,7 @@ final class WebSocketBridge implements Disposable {
 		/** "client" or "backend", in close reasons. */
 		final String role;
 
-		final Connection connection;
+		final RelayEnd end;
 
 		/** The loop the connection was registered on, kept for timers and meters, which outlive it. */
 		final EventLoop loop;
@@ -100,24 +100,16 @@ final class WebSocketBridge implements Disposable {
 		/** Its inbound ended (completed or failed): only the first end counts. */
 		private boolean inboundEnded;
 
-		Side(String role, Connection connection, int lostCode, TrafficCounter traffic) {
+		Side(String role, RelayEnd end, int lostCode, TrafficCounter traffic) {
 			this.role = role;
-			this.connection = connection;
-			this.loop = connection.channel().eventLoop();
+			this.end = end;
+			this.loop = end.channel().eventLoop();
 			this.lostCode = lostCode;
 			this.traffic = traffic;
 		}
 
 		Side other() {
 			return (this == client) ? backend : client;
-		}
-
-		WebsocketInbound in() {
-			return (WebsocketInbound) connection;
-		}
-
-		WebsocketOutbound out() {
-			return (WebsocketOutbound) connection;
 		}
 
 		@Override
@@ -224,6 +216,9 @@ final class WebSocketBridge implements Disposable {
 	/** Sends a side no close frame (it has one already, or its connection is dropped). */
 	private static final int NOTHING = 0;
 
+	/** A close frame without a code. */
+	private static final int NO_CODE = -1;
+
 	private final ProxySession session;
 
 	private final Side client;
@@ -270,7 +265,7 @@ final class WebSocketBridge implements Disposable {
 	 * @param policy the deadline and message rates filters set
 	 * @param deflate whether the endpoints negotiated permessage-deflate (their frames may carry RSV1)
 	 */
-	WebSocketBridge(ProxySession session, Connection client, Connection backend, TrafficCounter up,
+	WebSocketBridge(ProxySession session, RelayEnd client, RelayEnd backend, TrafficCounter up,
 			TrafficCounter down, PoolSpec pool, SessionPolicy policy, boolean deflate) {
 		this.session = session;
 		this.client = new Side(CloseInitiator.CLIENT.tag(), client, CloseCodes.GOING_AWAY, up);
@@ -287,20 +282,20 @@ final class WebSocketBridge implements Disposable {
 	Mono<Void> relay() {
 		// A side whose connection is gone takes the other down (a listener on the channel: no Reactor
 		// subscription to keep for the session's life).
-		client.connection.channel().closeFuture().addListener(client);
-		backend.connection.channel().closeFuture().addListener(backend);
+		client.end.channel().closeFuture().addListener(client);
+		backend.end.channel().closeFuture().addListener(backend);
 		timer = startTimer();
 		FramePath.Forwarders forwarders = FramePath.relay(
-				new FramePath.Side(client.connection, client, client.traffic, pool.clientMaxMsgSize()),
-				new FramePath.Side(backend.connection, backend, backend.traffic, pool.serverMaxMsgSize()), deflate,
+				new FramePath.Side(client.end, client, client.traffic, pool.clientMaxMsgSize()),
+				new FramePath.Side(backend.end, backend, backend.traffic, pool.serverMaxMsgSize()), deflate,
 				MessageRateLimit.of(policy.clientRates(), System.nanoTime()));
 		client.forwarder = forwarders.up();
 		backend.forwarder = forwarders.down();
 		return Mono.create(sink -> {
 			done = sink;
 			sink.onCancel(this);
-			client.in().receiveObject().subscribe(client);
-			backend.in().receiveObject().subscribe(backend);
+			client.end.receive(client);
+			backend.end.receive(backend);
 		});
 	}
 
@@ -358,7 +353,7 @@ final class WebSocketBridge implements Disposable {
 			return Mono.empty();
 		}
 		return LoopTimeout
-			.timeout(from.in().receiveCloseStatus().map(Optional::of), CLOSE_GRACE, from.loop, Mono.just(LOST))
+			.timeout(from.end.receiveCloseStatus().map(Optional::of), CLOSE_GRACE, from.loop, Mono.just(LOST))
 			.defaultIfEmpty(LOST)
 			.flatMap(status -> {
 				if (status.isEmpty()) {
@@ -371,7 +366,7 @@ final class WebSocketBridge implements Disposable {
 						from.role);
 				if (code == WebSocketCloseStatus.EMPTY.code()) {
 					// The peer sent a close frame without a code: so do we.
-					return quietly(Mono.defer(() -> to.out().sendClose()));
+					return sendClose(to, NO_CODE, null);
 				}
 				if (!valid) {
 					// 1006 and 1015 only describe a lost connection; they never go on the wire.
@@ -402,7 +397,7 @@ final class WebSocketBridge implements Disposable {
 	 * {@code Mono} and releases it only once subscribed, so it is asked only at subscription.
 	 */
 	private static Mono<Void> sendClose(Side side, int code, @Nullable String reason) {
-		return quietly(Mono.defer(() -> side.out().sendClose(code, reason)));
+		return quietly(Mono.defer(() -> side.end.sendClose(code, reason)));
 	}
 
 	/** Runs on the client's event loop: meters, deadline, idle timeout, keepalive pings, dead peers. */
@@ -444,12 +439,12 @@ final class WebSocketBridge implements Disposable {
 			// No frame at all, not even a pong: the peer or the path to it is dead.
 			endByGateway(CloseCodes.ABNORMAL, side.role + " not responding", side, NOTHING, side.other(),
 					side.lostCode);
-			side.connection.channel().close();
+			side.end.channel().close();
 			return;
 		}
 		if (now - side.lastPing >= interval) {
 			side.lastPing = now;
-			side.connection.channel().writeAndFlush(Keepalive.ping());
+			side.end.channel().writeAndFlush(Keepalive.ping());
 		}
 	}
 
@@ -462,14 +457,16 @@ final class WebSocketBridge implements Disposable {
 	}
 
 	private void disposeAfterGrace(Side side) {
-		if (!side.connection.isDisposed()) {
-			side.loop.schedule(side.connection::dispose, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+		Channel channel = side.end.channel();
+		if (channel.isActive()) {
+			side.loop.schedule(() -> channel.close(), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
 		}
 	}
 
 	private Mono<Void> awaitClosed(Side side) {
-		Connection connection = side.connection;
-		return LoopTimeout.timeout(connection.onDispose(), CLOSE_GRACE, side.loop, Mono.fromRunnable(connection::dispose));
+		Channel channel = side.end.channel();
+		return LoopTimeout.timeout(FutureMono.from(channel.closeFuture()), CLOSE_GRACE, side.loop,
+				Mono.fromRunnable(() -> channel.close()));
 	}
 
 	/** Hands each side's traffic counts to the meters. */

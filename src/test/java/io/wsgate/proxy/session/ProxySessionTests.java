@@ -6,7 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
+import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.wsgate.config.PoolSpec;
 import io.wsgate.config.PoolSpec.ServerSpec;
 import io.wsgate.config.WsgateProperties.LimitsSpec;
@@ -15,10 +17,12 @@ import io.wsgate.metrics.HandshakeOutcome;
 import io.wsgate.pipeline.FilterContext;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.proxy.dial.BackendSession;
+import io.wsgate.proxy.frame.RelayEnd;
 import io.wsgate.request.RequestInfo;
 import io.wsgate.status.SessionSummary;
 import org.junit.jupiter.api.Test;
-import reactor.netty.Connection;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
@@ -160,7 +164,26 @@ class ProxySessionTests {
 	}
 
 	private static BackendSession backendSession(EmbeddedChannel channel) {
-		return new BackendSession(null, Connection.from(channel), null, null, null, null, null);
+		return new BackendSession(null, new ChannelOnly(channel), null, null, null);
+	}
+
+	/** A backend connection as far as a session that never relays sees it: a channel to close. */
+	private record ChannelOnly(Channel channel) implements RelayEnd {
+
+		@Override
+		public void receive(CoreSubscriber<Object> subscriber) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public Mono<WebSocketCloseStatus> receiveCloseStatus() {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public Mono<Void> sendClose(int code, String reason) {
+			throw new UnsupportedOperationException();
+		}
 	}
 
 	private static FilterContext context() {
