@@ -272,16 +272,11 @@ public final class BackendDialer implements AutoCloseable {
 					servers.size() == 1 ? "backend unreachable" : "no backend of " + servers.size() + " reachable"));
 		}
 
-		/** Ends the attempt with {@code error} (null: empty), whatever servers are left. */
-		void abort(Leg leg, @Nullable Throwable error) {
+		/** Ends the attempt with {@code error}, whatever servers are left. */
+		void abort(Leg leg, Throwable error) {
 			current = null;
 			leg.count.release();
-			if (error != null) {
-				sink.error(error);
-			}
-			else {
-				sink.success();
-			}
+			sink.error(error);
 		}
 
 		/** The handshake was cancelled (the client left, or the gateway gave up on it). */

@@ -459,7 +459,10 @@ final class WebSocketBridge implements Disposable {
 	private void disposeAfterGrace(Side side) {
 		Channel channel = side.end.channel();
 		if (channel.isActive()) {
-			side.loop.schedule(() -> channel.close(), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+			ScheduledFuture<?> drop = side.loop.schedule(() -> channel.close(), CLOSE_GRACE.toMillis(),
+					TimeUnit.MILLISECONDS);
+			// Mostly the side closes by itself: the timer goes with it, not 5 s later with the channel.
+			channel.closeFuture().addListener(closed -> drop.cancel(false));
 		}
 	}
 
