@@ -178,7 +178,7 @@ final class FirstMessageUpgrade {
 					HandshakeOutcome.BACKEND_UNREACHABLE))
 			.flatMap(backend -> {
 				if (pending.subprotocol != null && !pending.subprotocol.equals(backend.subprotocol())) {
-					backend.connection().channel().close();
+					backend.connection().close();
 					return Mono.error(Failure.backend(CloseCodes.BAD_GATEWAY, "backend selected no subprotocol",
 							HandshakeOutcome.BACKEND_REFUSED));
 				}

@@ -6,8 +6,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -187,6 +189,46 @@ class BackendFaultIntegrationTests {
 			.filter(line -> line.contains(" ERROR ")).toList();
 		System.out.printf("FAULT reset-during-upgrade: %d ERROR lines for 20 resets%n", errors.size());
 		assertThat(errors).as("ERROR log lines").isEmpty();
+	}
+
+	/**
+	 * A backend whose 101 comes with its first words and its close in one packet (it turns the session
+	 * down once accepted): the client, upgraded after all of it arrived, hears both, in order.
+	 */
+	@Test
+	void aBackendThatSpeaksAndClosesWithIts101IsHeardToTheEnd() throws Exception {
+		byte[] words = WireClient.unmasked(0x81, latin1("not today"));
+		byte[] close = WireClient.unmasked(0x88, closePayload(4001, "go away"));
+		byte[] both = Arrays.copyOf(words, words.length + close.length);
+		System.arraycopy(close, 0, both, words.length, close.length);
+		for (int i = 0; i < 5; i++) {
+			CompletableFuture<WireClient> connecting = CompletableFuture.supplyAsync(() -> {
+				try {
+					return WireClient.connect(port, "/slow");
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			SlowHandshakeBackend.Pending handshake = slow.next();
+			handshake.answer101(both);
+			try (WireClient client = connecting.get(10, TimeUnit.SECONDS)) {
+				assertThat(client.read().text()).as("session %d", i).isEqualTo("not today");
+				WireClient.WireFrame closed = client.readClose();
+				assertThat(closed.closeCode()).isEqualTo(4001);
+				assertThat(closed.closeReason()).isEqualTo("go away");
+			}
+			handshake.closed.get(10, TimeUnit.SECONDS);
+		}
+	}
+
+	private static byte[] closePayload(int code, String reason) {
+		byte[] text = latin1(reason);
+		byte[] payload = new byte[2 + text.length];
+		payload[0] = (byte) (code >>> 8);
+		payload[1] = (byte) code;
+		System.arraycopy(text, 0, payload, 2, text.length);
+		return payload;
 	}
 
 	private RawHttp.Response rawUpgrade(String path) throws IOException {

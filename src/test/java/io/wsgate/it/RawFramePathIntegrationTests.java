@@ -41,6 +41,9 @@ class RawFramePathIntegrationTests {
 	/** Speaks first: sends its greeting before the client is even upgraded. */
 	private final TestBackend greeter = new TestBackend().greet(GREETING);
 
+	/** Says why and closes at once, as a backend that refuses a session after its 101 does. */
+	private final TestBackend farewell = new TestBackend().greet(List.of("not today")).thenClose(4001, "go away");
+
 	private Gateway gateway;
 
 	@BeforeAll
@@ -51,7 +54,8 @@ class RawFramePathIntegrationTests {
 			.proxy("path: /unlimited", "unlimited", "ws://127.0.0.1:${backend}",
 					"clientMaxMsgSize: -1, serverMaxMsgSize: -1")
 			.proxy("path: /greeting", "greeting", "ws://127.0.0.1:${greeter}")
-			.start(Map.of("backend", backend.port(), "greeter", greeter.port()));
+			.proxy("path: /farewell", "farewell", "ws://127.0.0.1:${farewell}")
+			.start(Map.of("backend", backend.port(), "greeter", greeter.port(), "farewell", farewell.port()));
 	}
 
 	@AfterAll
@@ -59,6 +63,7 @@ class RawFramePathIntegrationTests {
 		gateway.close();
 		backend.close();
 		greeter.close();
+		farewell.close();
 	}
 
 	@BeforeEach
@@ -125,6 +130,22 @@ class RawFramePathIntegrationTests {
 			}
 			client.sendText("and now me");
 			assertThat(client.read().text()).isEqualTo("and now me");
+		}
+	}
+
+	/**
+	 * A backend that speaks and closes before the client is even upgraded: its message, then its close,
+	 * reach the client.
+	 */
+	@Test
+	void aBackendThatClosesRightAfterItsFirstWordsIsHeardToTheEnd() throws Exception {
+		for (int i = 0; i < 20; i++) {
+			try (WireClient client = WireClient.connect(gateway.port("edge"), "/farewell")) {
+				assertThat(client.read().text()).as("session %d", i).isEqualTo("not today");
+				WireFrame close = client.readClose();
+				assertThat(close.closeCode()).isEqualTo(4001);
+				assertThat(close.closeReason()).isEqualTo("go away");
+			}
 		}
 	}
 

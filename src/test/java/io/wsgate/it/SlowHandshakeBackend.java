@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -37,11 +38,22 @@ final class SlowHandshakeBackend implements AutoCloseable {
 
 		/** Answers 101, then waits in the background for the gateway to close the connection. */
 		void answer101() throws Exception {
+			answer101(new byte[0]);
+		}
+
+		/**
+		 * Answers 101 with {@code frames} in the same write (one packet on loopback), then waits in the
+		 * background for the gateway to close the connection.
+		 */
+		void answer101(byte[] frames) throws Exception {
 			byte[] sha1 = MessageDigest.getInstance("SHA-1")
 				.digest(latin1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"));
-			socket.getOutputStream().write(latin1("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+			byte[] head = latin1("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
 					+ "Connection: Upgrade\r\nSec-WebSocket-Accept: " + Base64.getEncoder().encodeToString(sha1)
-					+ "\r\n\r\n"));
+					+ "\r\n\r\n");
+			byte[] answer = Arrays.copyOf(head, head.length + frames.length);
+			System.arraycopy(frames, 0, answer, head.length, frames.length);
+			socket.getOutputStream().write(answer);
 			daemon(() -> {
 				try (socket) {
 					InputStream in = socket.getInputStream();

@@ -135,6 +135,11 @@ public final class TestBackend implements AutoCloseable {
 
 	private volatile List<String> greeting = List.of();
 
+	/** Closes each session with this code right after its greeting; 0: does not. */
+	private volatile int farewellCode;
+
+	private volatile String farewellReason = "";
+
 	private final io.netty.handler.ssl.SslContext tls;
 
 	private final String host;
@@ -216,6 +221,9 @@ public final class TestBackend implements AutoCloseable {
 			return Sinks.empty().asMono().then();
 		}
 		Flux<WebSocketFrame> greet = Flux.fromIterable(greeting).map(TextWebSocketFrame::new);
+		if (farewellCode != 0) {
+			return out.sendObject(greet).then().then(Mono.defer(() -> out.sendClose(farewellCode, farewellReason)));
+		}
 		return out.sendObject(Flux.concat(greet, in.receiveFrames().concatMap(frame -> {
 			session.frames.add(new Frame(type(frame), ByteBufUtil.getBytes(frame.content()), frame.isFinalFragment()));
 			if (frame instanceof PingWebSocketFrame) {
@@ -278,6 +286,13 @@ public final class TestBackend implements AutoCloseable {
 	/** Send these text messages as soon as a session opens, before reading anything. */
 	public TestBackend greet(List<String> messages) {
 		this.greeting = List.copyOf(messages);
+		return this;
+	}
+
+	/** Close each session with this code and reason right after the greeting, before reading anything. */
+	public TestBackend thenClose(int code, String reason) {
+		this.farewellCode = code;
+		this.farewellReason = reason;
 		return this;
 	}
 

@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
@@ -58,6 +59,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 
 	private final Channel channel;
 
+	/** The channel's loop, which outlives its registration. */
+	private final EventLoop loop;
+
 	/** Null once the handshake is answered. */
 	private @Nullable WebSocketClientHandshaker handshaker;
 
@@ -86,6 +90,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 	BackendConnection(Channel channel, WebSocketClientHandshaker handshaker, HandshakeListener listener,
 			@Nullable String offeredSubprotocols) {
 		this.channel = channel;
+		this.loop = channel.eventLoop();
 		this.handshaker = handshaker;
 		this.listener = listener;
 		this.offeredSubprotocols = offeredSubprotocols;
@@ -94,6 +99,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 	@Override
 	public Channel channel() {
 		return channel;
+	}
+
+	@Override
+	public EventLoop loop() {
+		return loop;
 	}
 
 	@Override
@@ -224,11 +234,23 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 		}
 	}
 
-	/** Frames kept for a bridge that never came are let go with the channel. */
+	/**
+	 * Closes the channel, and lets go of the frames kept for a bridge that never came. Not on the
+	 * channel's end: a backend that speaks and closes at once is heard to the end by a session that
+	 * relays after that.
+	 */
 	@Override
-	public void handlerRemoved(ChannelHandlerContext ctx) {
-		if (receiver == null) {
+	public void close() {
+		channel.close();
+		if (loop.inEventLoop()) {
 			releaseEarly();
+			return;
+		}
+		try {
+			loop.execute(this::releaseEarly);
+		}
+		catch (RejectedExecutionException ex) {
+			// The loop is gone: its frames with it.
 		}
 	}
 
@@ -246,9 +268,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 
 	@Override
 	public void receive(CoreSubscriber<Object> subscriber) {
-		if (!channel.eventLoop().inEventLoop()) {
+		if (!loop.inEventLoop()) {
 			try {
-				channel.eventLoop().execute(() -> receive(subscriber));
+				loop.execute(() -> receive(subscriber));
 			}
 			catch (RejectedExecutionException ex) {
 				// The loop is shutting down, and the connection with it.
@@ -259,6 +281,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 		}
 		receiver = subscriber;
 		subscriber.onSubscribe(this);
+		if (!ended) {
+			// Before the held frames go on: forwarding them may pause reading again (back-pressure).
+			channel.config().setAutoRead(true);
+		}
 		ArrayDeque<Object> held = early;
 		early = null;
 		if (held != null) {
@@ -274,9 +300,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 		if (ended) {
 			signalEnd(subscriber);
 		}
-		else {
-			channel.config().setAutoRead(true);
-		}
 	}
 
 	@Override
@@ -286,7 +309,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 
 	@Override
 	public Mono<Void> sendClose(int code, @Nullable String reason) {
-		if (!CLOSE_SENT.compareAndSet(this, 0, 1)) {
+		// A closed channel has nothing to say it to (and, deregistered, would not even release the frame).
+		if (!channel.isActive() || !CLOSE_SENT.compareAndSet(this, 0, 1)) {
 			return Mono.empty();
 		}
 		CloseWebSocketFrame frame = (code < 0) ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, reason);
@@ -302,11 +326,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 	/** The bridge stopped listening. */
 	@Override
 	public void cancel() {
-		if (channel.eventLoop().inEventLoop()) {
+		if (loop.inEventLoop()) {
 			receiver = null;
 		}
 		else {
-			channel.eventLoop().execute(() -> receiver = null);
+			loop.execute(() -> receiver = null);
 		}
 	}
 

@@ -241,7 +241,7 @@ public final class BackendDialer implements AutoCloseable {
 			pool.recordDialSuccess(leg.server);
 			if (cancelled) {
 				// Nobody waits for it any more.
-				session.connection().channel().close();
+				session.connection().close();
 				return;
 			}
 			sink.success(session);
@@ -410,7 +410,7 @@ public final class BackendDialer implements AutoCloseable {
 			DialRequest dial = request;
 			Attempt owner = (dial != null) ? finish() : null;
 			if (dial == null || owner == null) {
-				connection.channel().close();
+				connection.close();
 				return;
 			}
 			BackendSession session;
@@ -418,7 +418,7 @@ public final class BackendDialer implements AutoCloseable {
 				session = session(server, connection, response, subprotocol, dial.extensions());
 			}
 			catch (RuntimeException ex) {
-				connection.channel().close();
+				connection.close();
 				owner.failed(this, ex);
 				return;
 			}

@@ -1,6 +1,7 @@
 package io.wsgate.proxy.frame;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
@@ -15,6 +16,15 @@ public interface RelayEnd {
 
 	/** The side's channel. */
 	Channel channel();
+
+	/**
+	 * The event loop the side's channel was registered on. It outlives the channel, which no longer
+	 * has one once closed and deregistered.
+	 */
+	EventLoop loop();
+
+	/** Closes the connection, and lets go of what it kept for a relay that never began. */
+	void close();
 
 	/**
 	 * Hands {@code subscriber} the frames the side read before the frame path was in place (each

@@ -1,6 +1,7 @@
 package io.wsgate.proxy.session;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.wsgate.proxy.frame.RelayEnd;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +21,17 @@ record ClientEnd(Connection connection) implements RelayEnd {
 	@Override
 	public Channel channel() {
 		return connection.channel();
+	}
+
+	/** Asked while the client is being upgraded: its channel is registered. */
+	@Override
+	public EventLoop loop() {
+		return connection.channel().eventLoop();
+	}
+
+	@Override
+	public void close() {
+		connection.dispose();
 	}
 
 	@Override

@@ -21,6 +21,7 @@ import io.wsgate.pipeline.SessionGuards.MessageRate;
 import io.wsgate.pool.ServerPool;
 import io.wsgate.proxy.dial.BackendSession;
 import io.wsgate.proxy.frame.Opcodes;
+import io.wsgate.proxy.frame.RelayEnd;
 import io.wsgate.status.SessionListener;
 import io.wsgate.status.SessionSummary;
 import org.jspecify.annotations.Nullable;
@@ -108,7 +109,7 @@ public final class ProxySession {
 	private volatile Runnable pipelineHold = () -> {
 	};
 
-	private volatile @Nullable Channel backend;
+	private volatile @Nullable RelayEnd backend;
 
 	private volatile @Nullable WebSocketBridge bridge;
 
@@ -181,9 +182,9 @@ public final class ProxySession {
 
 	/** A backend answered: the session holds its connection (and closes it, when it ended meanwhile). */
 	public void dialled(BackendSession backend) {
-		this.backend = backend.connection().channel();
+		this.backend = backend.connection();
 		if (state == State.ENDED) {
-			backend.connection().channel().close();
+			backend.connection().close();
 		}
 	}
 
@@ -218,10 +219,9 @@ public final class ProxySession {
 	 */
 	public Mono<Void> relay(WebsocketInbound client, BackendSession backend, SessionPolicy policy, boolean deflate,
 			@Nullable String firstMessage) {
-		Channel backendChannel = backend.connection().channel();
-		this.backend = backendChannel;
+		this.backend = backend.connection();
 		if (!STATE.compareAndSet(this, State.UPGRADED, State.RELAYING)) {
-			backendChannel.close();
+			backend.connection().close();
 			return Mono.empty();
 		}
 		server = backend.server().url();
@@ -242,6 +242,7 @@ public final class ProxySession {
 		if (firstMessage != null) {
 			TextWebSocketFrame frame = new TextWebSocketFrame(firstMessage);
 			up.count(Opcodes.TEXT, frame.content().readableBytes());
+			Channel backendChannel = backend.connection().channel();
 			backendChannel.writeAndFlush(frame, backendChannel.voidPromise());
 		}
 		WebSocketBridge bridge = new WebSocketBridge(this, ClientEnd.of(client), backend.connection(), up, down,
@@ -339,7 +340,7 @@ public final class ProxySession {
 	private void release() {
 		registry.release(chosenPool(), clientAddress);
 		pipelineHold.run();
-		Channel connection = backend;
+		RelayEnd connection = backend;
 		if (connection != null) {
 			connection.close();
 		}

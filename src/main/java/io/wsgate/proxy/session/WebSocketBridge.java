@@ -103,7 +103,7 @@ final class WebSocketBridge implements Disposable {
 		Side(String role, RelayEnd end, int lostCode, TrafficCounter traffic) {
 			this.role = role;
 			this.end = end;
-			this.loop = end.channel().eventLoop();
+			this.loop = end.loop();
 			this.lostCode = lostCode;
 			this.traffic = traffic;
 		}

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.wsgate.config.PoolSpec;
@@ -169,6 +170,16 @@ class ProxySessionTests {
 
 	/** A backend connection as far as a session that never relays sees it: a channel to close. */
 	private record ChannelOnly(Channel channel) implements RelayEnd {
+
+		@Override
+		public EventLoop loop() {
+			return channel.eventLoop();
+		}
+
+		@Override
+		public void close() {
+			channel.close();
+		}
 
 		@Override
 		public void receive(CoreSubscriber<Object> subscriber) {
