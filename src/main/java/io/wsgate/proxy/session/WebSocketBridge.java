@@ -74,6 +74,12 @@ final class WebSocketBridge implements Disposable {
 
 		final RelayEnd end;
 
+		/**
+		 * The side's channel as the relay began: Reactor Netty's operations stand for the client's
+		 * channel with a placeholder once they terminated, which has no loop and closes nothing.
+		 */
+		final Channel channel;
+
 		/** The loop the connection was registered on, kept for timers and meters, which outlive it. */
 		final EventLoop loop;
 
@@ -103,6 +109,7 @@ final class WebSocketBridge implements Disposable {
 		Side(String role, RelayEnd end, int lostCode, TrafficCounter traffic) {
 			this.role = role;
 			this.end = end;
+			this.channel = end.channel();
 			this.loop = end.loop();
 			this.lostCode = lostCode;
 			this.traffic = traffic;
@@ -282,8 +289,8 @@ final class WebSocketBridge implements Disposable {
 	Mono<Void> relay() {
 		// A side whose connection is gone takes the other down (a listener on the channel: no Reactor
 		// subscription to keep for the session's life).
-		client.end.channel().closeFuture().addListener(client);
-		backend.end.channel().closeFuture().addListener(backend);
+		client.channel.closeFuture().addListener(client);
+		backend.channel.closeFuture().addListener(backend);
 		timer = startTimer();
 		FramePath.Forwarders forwarders = FramePath.relay(
 				new FramePath.Side(client.end, client, client.traffic, pool.clientMaxMsgSize()),
@@ -439,12 +446,12 @@ final class WebSocketBridge implements Disposable {
 			// No frame at all, not even a pong: the peer or the path to it is dead.
 			endByGateway(CloseCodes.ABNORMAL, side.role + " not responding", side, NOTHING, side.other(),
 					side.lostCode);
-			side.end.channel().close();
+			side.channel.close();
 			return;
 		}
 		if (now - side.lastPing >= interval) {
 			side.lastPing = now;
-			side.end.channel().writeAndFlush(Keepalive.ping());
+			side.channel.writeAndFlush(Keepalive.ping());
 		}
 	}
 
@@ -457,7 +464,7 @@ final class WebSocketBridge implements Disposable {
 	}
 
 	private void disposeAfterGrace(Side side) {
-		Channel channel = side.end.channel();
+		Channel channel = side.channel;
 		if (channel.isActive()) {
 			ScheduledFuture<?> drop = side.loop.schedule(() -> channel.close(), CLOSE_GRACE.toMillis(),
 					TimeUnit.MILLISECONDS);
@@ -467,7 +474,7 @@ final class WebSocketBridge implements Disposable {
 	}
 
 	private Mono<Void> awaitClosed(Side side) {
-		Channel channel = side.end.channel();
+		Channel channel = side.channel;
 		return LoopTimeout.timeout(FutureMono.from(channel.closeFuture()), CLOSE_GRACE, side.loop,
 				Mono.fromRunnable(() -> channel.close()));
 	}
