@@ -1,9 +1,12 @@
 package io.wsgate.pool;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 
+import io.netty.util.NetUtil;
 import io.wsgate.config.PoolSpec.ServerSpec;
 import org.jspecify.annotations.Nullable;
 
@@ -54,11 +57,23 @@ public record Server(String url, URI uri, boolean keepHost, int weight, List<Str
 		catch (IllegalArgumentException ex) {
 			return null;
 		}
+		return (ipLiteral(host) != null) ? null : host.toLowerCase(Locale.ROOT);
+	}
+
+	/**
+	 * Where to dial: an IP literal as it is, a host name unresolved (the dial resolves it, without
+	 * blocking its event loop).
+	 */
+	public InetSocketAddress socketAddress() {
+		InetAddress literal = ipLiteral(uri.getHost());
+		return (literal != null) ? new InetSocketAddress(literal, uri.getPort())
+				: InetSocketAddress.createUnresolved(uri.getHost(), uri.getPort());
+	}
+
+	/** The address a URI host names when it is an IP literal (IPv6 in brackets); null for a name. */
+	private static @Nullable InetAddress ipLiteral(String host) {
 		String bare = (host.startsWith("[") && host.endsWith("]")) ? host.substring(1, host.length() - 1) : host;
-		if (io.netty.util.NetUtil.isValidIpV4Address(bare) || io.netty.util.NetUtil.isValidIpV6Address(bare)) {
-			return null;
-		}
-		return host.toLowerCase(Locale.ROOT);
+		return NetUtil.createInetAddressFromIpAddressString(bare);
 	}
 
 	/**

@@ -1,6 +1,5 @@
 package io.wsgate.proxy.dial;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -32,7 +31,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.util.NetUtil;
 import io.wsgate.metrics.GatewayMetrics;
 import io.wsgate.metrics.ServerMeters.DialError;
 import io.wsgate.pool.BackendTls;
@@ -133,15 +131,6 @@ public final class BackendDialer implements AutoCloseable {
 		// A server that is one address of a DNS name is dialled at the address and sent the name.
 		return (request.host() != null) ? request.host()
 				: (server.keepHost() && !request.clientHost().isEmpty()) ? request.clientHost() : server.hostHeader();
-	}
-
-	/** An IP literal is dialled as it is; a name is resolved by the dial, without blocking its loop. */
-	private static InetSocketAddress address(URI uri) {
-		String host = uri.getHost();
-		String bare = (host.startsWith("[") && host.endsWith("]")) ? host.substring(1, host.length() - 1) : host;
-		InetAddress literal = NetUtil.createInetAddressFromIpAddressString(bare);
-		return (literal != null) ? new InetSocketAddress(literal, uri.getPort())
-				: InetSocketAddress.createUnresolved(host, uri.getPort());
 	}
 
 	private DnsAddressResolverGroup resolver() {
@@ -355,7 +344,7 @@ public final class BackendDialer implements AutoCloseable {
 				}
 				return;
 			}
-			InetSocketAddress address = address(server.uri());
+			InetSocketAddress address = server.socketAddress();
 			EventLoop loop = (dial.eventLoop() != null) ? dial.eventLoop() : group.next();
 			Bootstrap dialling = bootstrap.clone(loop).handler(this);
 			if (address.isUnresolved()) {

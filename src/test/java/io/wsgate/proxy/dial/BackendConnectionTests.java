@@ -56,7 +56,7 @@ class BackendConnectionTests {
 		assertThat(channel.config().isAutoRead()).as("reading waits for the relay").isFalse();
 		ByteBuf echoed = channel.readOutbound();
 		assertThat(echoed).as("the backend's close is answered with the same close").isNotNull();
-		assertThat(ByteBufToString.payloadAfterHeader(echoed)).endsWith("go away");
+		assertThat(closeReason(echoed)).isEqualTo("go away");
 		echoed.release();
 
 		List<String> heard = new ArrayList<>();
@@ -143,20 +143,17 @@ class BackendConnectionTests {
 		return Unpooled.wrappedBuffer(parts);
 	}
 
-	/** A frame's payload as text (the 2-byte header of a short unmasked frame skipped). */
-	private static final class ByteBufToString {
-
-		static String payloadAfterHeader(ByteBuf frame) {
-			// The gateway masks what it sends a backend: 2 header bytes, 4 mask bytes, the masked payload.
-			int length = frame.getByte(1) & 0x7f;
-			byte[] mask = new byte[4];
-			frame.getBytes(2, mask);
-			byte[] payload = new byte[length];
-			for (int i = 0; i < length; i++) {
-				payload[i] = (byte) (frame.getByte(6 + i) ^ mask[i % 4]);
-			}
-			return new String(payload, 2, length - 2, StandardCharsets.UTF_8);
+	/**
+	 * The reason of a short close frame the gateway sent a backend: 2 header bytes, 4 mask bytes, then
+	 * the masked payload (2 bytes of code, the reason).
+	 */
+	private static String closeReason(ByteBuf frame) {
+		int length = frame.getByte(1) & 0x7f;
+		byte[] payload = new byte[length];
+		for (int i = 0; i < length; i++) {
+			payload[i] = (byte) (frame.getByte(6 + i) ^ frame.getByte(2 + i % 4));
 		}
+		return new String(payload, 2, length - 2, StandardCharsets.UTF_8);
 	}
 
 	/** Records what the relay would hear: frames as type:text, then its end. */
