@@ -198,7 +198,7 @@ class BackendFaultIntegrationTests {
 	@Test
 	void aBackendThatSpeaksAndClosesWithIts101IsHeardToTheEnd() throws Exception {
 		byte[] words = WireClient.unmasked(0x81, latin1("not today"));
-		byte[] close = WireClient.unmasked(0x88, closePayload(4001, "go away"));
+		byte[] close = WireClient.unmasked(0x88, WireClient.closePayload(4001, "go away"));
 		byte[] both = Arrays.copyOf(words, words.length + close.length);
 		System.arraycopy(close, 0, both, words.length, close.length);
 		for (int i = 0; i < 5; i++) {
@@ -222,14 +222,6 @@ class BackendFaultIntegrationTests {
 		}
 	}
 
-	private static byte[] closePayload(int code, String reason) {
-		byte[] text = latin1(reason);
-		byte[] payload = new byte[2 + text.length];
-		payload[0] = (byte) (code >>> 8);
-		payload[1] = (byte) code;
-		System.arraycopy(text, 0, payload, 2, text.length);
-		return payload;
-	}
 
 	private RawHttp.Response rawUpgrade(String path) throws IOException {
 		return RawHttp.send(port, "GET " + path + " HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS);

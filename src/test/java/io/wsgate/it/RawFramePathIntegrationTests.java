@@ -183,7 +183,7 @@ class RawFramePathIntegrationTests {
 			assertThat(pong.opcode()).isEqualTo(0xA);
 			assertThat(pong.text()).isEqualTo("are you there");
 
-			client.write(WireClient.masked(0x88, closePayload(4000, "bye")));
+			client.write(WireClient.masked(0x88, WireClient.closePayload(4000, "bye")));
 			WebSocketCloseStatus atBackend = session.closeStatus.get(5, TimeUnit.SECONDS);
 			assertThat(atBackend.code()).isEqualTo(4000);
 			assertThat(atBackend.reasonText()).isEqualTo("bye");
@@ -287,12 +287,4 @@ class RawFramePathIntegrationTests {
 		}
 	}
 
-	private static byte[] closePayload(int code, String reason) {
-		byte[] text = reason.getBytes(StandardCharsets.UTF_8);
-		byte[] payload = new byte[2 + text.length];
-		payload[0] = (byte) (code >>> 8);
-		payload[1] = (byte) code;
-		System.arraycopy(text, 0, payload, 2, text.length);
-		return payload;
-	}
 }

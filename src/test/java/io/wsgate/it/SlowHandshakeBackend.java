@@ -1,9 +1,11 @@
 package io.wsgate.it;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
@@ -46,11 +48,7 @@ final class SlowHandshakeBackend implements AutoCloseable {
 		 * background for the gateway to close the connection.
 		 */
 		void answer101(byte[] frames) throws Exception {
-			byte[] sha1 = MessageDigest.getInstance("SHA-1")
-				.digest(latin1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"));
-			byte[] head = latin1("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-					+ "Connection: Upgrade\r\nSec-WebSocket-Accept: " + Base64.getEncoder().encodeToString(sha1)
-					+ "\r\n\r\n");
+			byte[] head = head101();
 			byte[] answer = Arrays.copyOf(head, head.length + frames.length);
 			System.arraycopy(frames, 0, answer, head.length, frames.length);
 			socket.getOutputStream().write(answer);
@@ -66,6 +64,41 @@ final class SlowHandshakeBackend implements AutoCloseable {
 					closed.complete(null); // reset by the gateway: closed as well
 				}
 			});
+		}
+
+		/**
+		 * Answers 101 and leaves the connection to the test, which reads what the gateway sends
+		 * ({@link #readFrame}, {@link #readsEnd}) and writes the backend's part ({@link #write}).
+		 */
+		void answer101Scripted() throws Exception {
+			socket.getOutputStream().write(head101());
+		}
+
+		/** The next frame the gateway sent (masked, as a client's). */
+		WireClient.WireFrame readFrame() throws IOException {
+			return WireClient.readFrame(new DataInputStream(socket.getInputStream()), true);
+		}
+
+		void write(byte[] bytes) throws IOException {
+			socket.getOutputStream().write(bytes);
+		}
+
+		/** Whether the gateway closed the connection (end of stream or reset) with nothing more sent. */
+		boolean readsEnd() throws IOException {
+			try {
+				return socket.getInputStream().read() == -1;
+			}
+			catch (SocketException reset) {
+				return true;
+			}
+		}
+
+		private byte[] head101() throws Exception {
+			byte[] sha1 = MessageDigest.getInstance("SHA-1")
+				.digest(latin1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"));
+			return latin1("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+					+ "Connection: Upgrade\r\nSec-WebSocket-Accept: " + Base64.getEncoder().encodeToString(sha1)
+					+ "\r\n\r\n");
 		}
 	}
 

@@ -117,6 +117,16 @@ final class WireClient implements AutoCloseable {
 		return frame.toByteArray();
 	}
 
+	/** A close frame's payload: the code, then the reason in UTF-8. */
+	static byte[] closePayload(int code, String reason) {
+		byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+		byte[] payload = new byte[2 + text.length];
+		payload[0] = (byte) (code >>> 8);
+		payload[1] = (byte) code;
+		System.arraycopy(text, 0, payload, 2, text.length);
+		return payload;
+	}
+
 	void write(byte[]... frames) throws IOException {
 		ByteArrayOutputStream all = new ByteArrayOutputStream();
 		for (byte[] frame : frames) {
@@ -132,10 +142,18 @@ final class WireClient implements AutoCloseable {
 
 	/** Reads the next frame; a frame from the gateway must not be masked. */
 	WireFrame read() throws IOException {
+		return readFrame(in, false);
+	}
+
+	/**
+	 * Reads a frame the gateway wrote: masked when it wrote it as a client (to a backend), unmasked
+	 * as a server (to a client); the other is an error.
+	 */
+	static WireFrame readFrame(DataInputStream in, boolean masked) throws IOException {
 		int first = in.readUnsignedByte();
 		int second = in.readUnsignedByte();
-		if ((second & 0x80) != 0) {
-			throw new IOException("the gateway masked a frame");
+		if (((second & 0x80) != 0) != masked) {
+			throw new IOException(masked ? "the gateway sent a backend an unmasked frame" : "the gateway masked a frame");
 		}
 		long length = second & 0x7F;
 		if (length == 126) {
@@ -144,8 +162,13 @@ final class WireClient implements AutoCloseable {
 		else if (length == 127) {
 			length = in.readLong();
 		}
+		byte[] mask = new byte[masked ? 4 : 0];
+		in.readFully(mask);
 		byte[] payload = new byte[(int) length];
 		in.readFully(payload);
+		for (int i = 0; i < payload.length && masked; i++) {
+			payload[i] ^= mask[i & 3];
+		}
 		return new WireFrame(first & 0x0F, (first & 0x80) != 0, (first & 0x70) >> 4, payload);
 	}
 
@@ -156,6 +179,16 @@ final class WireClient implements AutoCloseable {
 			frame = read();
 		}
 		return frame;
+	}
+
+	/** Whether the gateway closed the connection (end of stream or reset) with nothing more sent. */
+	boolean readsEnd() throws IOException {
+		try {
+			return in.read() == -1;
+		}
+		catch (java.net.SocketException reset) {
+			return true;
+		}
 	}
 
 	@Override

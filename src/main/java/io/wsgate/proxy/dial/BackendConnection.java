@@ -198,7 +198,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 
 	/**
 	 * The backend's close: answered with the same close, when the gateway has sent none, then the
-	 * connection is closed (as Reactor Netty's client does); the side has ended.
+	 * connection is closed (as Reactor Netty's client does); when the gateway sent one, this is its
+	 * answer, and the connection is closed at once. The side has ended.
 	 */
 	private void closed(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
 		if (!close.isFinalFragment()) {
@@ -206,22 +207,24 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 			return;
 		}
 		if (CLOSE_SENT.compareAndSet(this, 0, 1)) {
-			int code = close.statusCode();
-			closeStatus = (code == -1) ? WebSocketCloseStatus.EMPTY
-					: new WebSocketCloseStatus(code, close.reasonText(), false);
+			closeStatus = RelayEnd.statusOf(close);
 			ctx.writeAndFlush(new CloseWebSocketFrame(true, close.rsv(), close.content()))
 				.addListener(ChannelFutureListener.CLOSE);
 		}
 		else {
 			close.release();
+			ctx.close();
 		}
 		end(null);
 	}
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
-		handshakeFailed(new WebSocketClientHandshakeException(
-				"Connection prematurely closed BEFORE opening handshake is complete."));
+		if (listener != null) {
+			// Only then: an exception (its stack trace) at every session's end cost 1 % of a handshake.
+			handshakeFailed(new WebSocketClientHandshakeException(
+					"Connection prematurely closed BEFORE opening handshake is complete."));
+		}
 		end(null);
 		ctx.fireChannelInactive();
 	}
@@ -315,7 +318,9 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 		}
 		CloseWebSocketFrame frame = (code < 0) ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, reason);
 		closeStatus = (code < 0) ? WebSocketCloseStatus.EMPTY : new WebSocketCloseStatus(code, frame.reasonText(), false);
-		return FutureMono.from(channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE));
+		// Open until the backend answers (closed above), as RFC 6455 has a client wait for the
+		// server; the bridge drops a backend that does not answer within its grace period.
+		return FutureMono.from(channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE_ON_FAILURE));
 	}
 
 	/** The bridge asks for all of it: frames before the relay are few. */

@@ -1,5 +1,7 @@
 package io.wsgate.proxy.frame;
 
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+
 /**
  * What the frame path tells the session about one side. The frame path decides nothing about the
  * session's life: it forwards, counts and checks frames, and reports here; the session decides how
@@ -30,4 +32,12 @@ public interface FrameEvents {
 	 * 1009) and is being disconnected, as Netty's decoder does it.
 	 */
 	void protocolError(int code);
+
+	/**
+	 * The client sent its close frame. It is the session's to forward and to answer: the forwarder
+	 * holds the frame from Reactor Netty, which would answer it at once, until the session answers
+	 * it ({@link FrameForwarder#answerHeldClose}). The backend's close goes on to its end, which
+	 * answers it.
+	 */
+	void closeHeard(WebSocketCloseStatus status);
 }

@@ -34,8 +34,9 @@ import org.jspecify.annotations.Nullable;
  * buckets start full.
  *
  * <p>What ends the session is reported to the session's {@link FrameEvents} (a message over the size
- * limit, a {@code close} rate exceeded, a protocol error found by the decoders before it); close
- * frames go on to Reactor Netty, where the session sees the side's close.
+ * limit, a {@code close} rate exceeded, a protocol error found by the decoders before it) and the
+ * client's close frame, which it holds from Reactor Netty until the session answers it
+ * ({@link #answerHeldClose}); the backend's close frames go on to its end, where the session sees them.
  */
 public final class FrameForwarder extends ChannelInboundHandlerAdapter implements RawFrameReader.Sink {
 
@@ -52,8 +53,11 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter implement
 	/** The client's message rates; null when it has none (always for the backend): the message path then checks nothing. */
 	private final @Nullable MessageRateLimit messageRate;
 
-	/** This side's frames must be masked (it is the client). */
-	private final boolean masked;
+	/**
+	 * This side is the client: its frames must be masked, and its close frame is reported to the
+	 * session ({@link FrameEvents#closeHeard}) and held from Reactor Netty.
+	 */
+	private final boolean fromClient;
 
 	/** permessage-deflate was negotiated: for the {@link RawFrameReader}. */
 	private final boolean deflate;
@@ -85,24 +89,29 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter implement
 	/** This side's frame encoder nearest the network, where the other side's raw frames come in. */
 	private @Nullable ChannelHandlerContext frameEncoder;
 
+	/** The client's close frame, held from Reactor Netty until it may answer it; null when none. */
+	private @Nullable CloseWebSocketFrame heldClose;
+
+	private @Nullable ChannelHandlerContext heldCloseContext;
+
 	/**
 	 * @param from the channel this forwarder reads
 	 * @param to the channel it writes to
 	 * @param events the session, told what ends it
 	 * @param counter counts what this side sends
 	 * @param maxMessageSize the limit on this side's messages (-1 = unlimited)
-	 * @param masked whether this side's frames must be masked (it is the client)
+	 * @param fromClient whether this side is the client (its frames are masked, its close is the session's)
 	 * @param deflate whether permessage-deflate was negotiated
 	 * @param messageRate this side's message rates, null when it has none
 	 */
 	FrameForwarder(Channel from, Channel to, FrameEvents events, FrameCounter counter, long maxMessageSize,
-			boolean masked, boolean deflate, @Nullable MessageRateLimit messageRate) {
+			boolean fromClient, boolean deflate, @Nullable MessageRateLimit messageRate) {
 		this.fromChannel = from;
 		this.peerChannel = to;
 		this.events = events;
 		this.counter = counter;
 		this.limit = new MessageSizeLimit(maxMessageSize);
-		this.masked = masked;
+		this.fromClient = fromClient;
 		this.deflate = deflate;
 		this.messageRate = messageRate;
 	}
@@ -124,13 +133,59 @@ public final class FrameForwarder extends ChannelInboundHandlerAdapter implement
 			if (!raw && !midMessage) {
 				raw = true;
 				if (!stopped && fromChannel.isActive()) {
-					FramePath.readRawFromNowOn(ctx.pipeline(), new RawFrameReader(this, masked,
+					FramePath.readRawFromNowOn(ctx.pipeline(), new RawFrameReader(this, fromClient,
 							MessageSizeLimit.frameLimit(limit.limit()), deflate));
 				}
 			}
 		}
+		else if (fromClient && !stopped && msg instanceof CloseWebSocketFrame close && close.isFinalFragment()) {
+			// Held from Reactor Netty, which would answer it at once: it is answered once the backend
+			// answered it, and a client that closes its connection right after it, as many do, is
+			// written nothing more.
+			stopped = true;
+			heldClose = close;
+			heldCloseContext = ctx;
+			events.closeHeard(RelayEnd.statusOf(close));
+		}
 		else {
 			ctx.fireChannelRead(msg);
+		}
+	}
+
+	/**
+	 * Answers the client's close, if it is held: Reactor Netty gets it now and answers it with the
+	 * same close, then disconnects the client, as it does with a close it reads. On the client's loop.
+	 *
+	 * @return false when no close is held (the caller sends its own)
+	 */
+	public boolean answerHeldClose() {
+		CloseWebSocketFrame held = heldClose;
+		ChannelHandlerContext context = heldCloseContext;
+		if (held == null || context == null) {
+			return false;
+		}
+		heldClose = null;
+		heldCloseContext = null;
+		context.fireChannelRead(held);
+		return true;
+	}
+
+	/**
+	 * The client left with its close still held: Reactor Netty sees the close before the end of the
+	 * connection, as it would have, so it ends its side as closed rather than aborted (no exception).
+	 */
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		answerHeldClose();
+		ctx.fireChannelInactive();
+	}
+
+	@Override
+	public void handlerRemoved(ChannelHandlerContext ctx) {
+		CloseWebSocketFrame held = heldClose;
+		heldClose = null;
+		if (held != null) {
+			held.release();
 		}
 	}
 

@@ -2,6 +2,7 @@ package io.wsgate.proxy.frame;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
@@ -46,4 +47,11 @@ public interface RelayEnd {
 	 * @param reason the reason; null for none
 	 */
 	Mono<Void> sendClose(int code, @Nullable String reason);
+
+	/** What a side's close frame says: its code and reason, or {@code EMPTY} for a frame without a code. */
+	static WebSocketCloseStatus statusOf(CloseWebSocketFrame close) {
+		int code = close.statusCode();
+		// Not validated: the decoders checked the code, and 1005/1006 are the bridge's to map.
+		return (code == -1) ? WebSocketCloseStatus.EMPTY : new WebSocketCloseStatus(code, close.reasonText(), false);
+	}
 }

@@ -104,7 +104,10 @@ final class WebSocketBridge implements Disposable {
 		volatile boolean held;
 
 		/** Its inbound ended (completed or failed): only the first end counts. */
-		private boolean inboundEnded;
+		private volatile boolean inboundEnded;
+
+		/** The client's close, as its forwarder heard it; null while none (and always for the backend). */
+		volatile @Nullable WebSocketCloseStatus heardClose;
 
 		Side(String role, RelayEnd end, int lostCode, TrafficCounter traffic) {
 			this.role = role;
@@ -159,6 +162,16 @@ final class WebSocketBridge implements Disposable {
 			};
 			// The decoder has sent this side its close already.
 			endByGateway(code, reason, this, NOTHING, other(), CloseCodes.GOING_AWAY);
+		}
+
+		/**
+		 * The client closed: its side has ended, with that close (its forwarder holds the frame for
+		 * Reactor Netty, whose inbound ends once it answered it).
+		 */
+		@Override
+		public void closeHeard(WebSocketCloseStatus status) {
+			heardClose = status;
+			onComplete();
 		}
 
 		@Override
@@ -354,33 +367,44 @@ final class WebSocketBridge implements Disposable {
 		finish(null);
 	}
 
-	/** Closes {@code to} the way {@code from} ended: with its close code, or as lost. */
+	/**
+	 * Closes {@code to} the way {@code from} ended: with its close code, or as lost. The client's
+	 * close is known at once; otherwise the side's end says how it ended, within the grace period.
+	 */
 	private Mono<Void> forwardEnd(Side from, Side to) {
 		if (endedByGateway) {
 			return Mono.empty();
 		}
+		WebSocketCloseStatus heard = from.heardClose;
+		if (heard != null) {
+			return forwardClose(from, to, heard);
+		}
 		return LoopTimeout
 			.timeout(from.end.receiveCloseStatus().map(Optional::of), CLOSE_GRACE, from.loop, Mono.just(LOST))
 			.defaultIfEmpty(LOST)
-			.flatMap(status -> {
-				if (status.isEmpty()) {
-					session.closed(CloseCodes.ABNORMAL, from.role);
-					return sendClose(to, from.lostCode, from.role + " connection lost");
-				}
-				int code = status.get().code();
-				boolean valid = WebSocketCloseStatus.isValidStatusCode(code);
-				session.closed((valid || code == WebSocketCloseStatus.EMPTY.code()) ? code : CloseCodes.ABNORMAL,
-						from.role);
-				if (code == WebSocketCloseStatus.EMPTY.code()) {
-					// The peer sent a close frame without a code: so do we.
-					return sendClose(to, NO_CODE, null);
-				}
-				if (!valid) {
-					// 1006 and 1015 only describe a lost connection; they never go on the wire.
-					return sendClose(to, from.lostCode, from.role + " connection lost");
-				}
-				return sendClose(to, code, status.get().reasonText());
-			});
+			.flatMap(status -> status.isPresent() ? forwardClose(from, to, status.get()) : forwardLoss(from, to));
+	}
+
+	/** {@code from} sent a close frame: {@code to} gets the same one (1006 and 1015 read as lost). */
+	private Mono<Void> forwardClose(Side from, Side to, WebSocketCloseStatus status) {
+		int code = status.code();
+		if (code == WebSocketCloseStatus.EMPTY.code()) {
+			// The peer sent a close frame without a code: so do we.
+			session.closed(code, from.role);
+			return sendClose(to, NO_CODE, null);
+		}
+		if (!WebSocketCloseStatus.isValidStatusCode(code)) {
+			// 1006 and 1015 only describe a lost connection; they never go on the wire.
+			return forwardLoss(from, to);
+		}
+		session.closed(code, from.role);
+		return sendClose(to, code, status.reasonText());
+	}
+
+	/** {@code from} ended without a close frame: {@code to} is told it was lost. */
+	private Mono<Void> forwardLoss(Side from, Side to) {
+		session.closed(CloseCodes.ABNORMAL, from.role);
+		return sendClose(to, from.lostCode, from.role + " connection lost");
 	}
 
 	/**
@@ -400,17 +424,42 @@ final class WebSocketBridge implements Disposable {
 	}
 
 	/**
-	 * Sends a side a close frame. Deferred: Reactor Netty allocates the frame when asked for the
-	 * {@code Mono} and releases it only once subscribed, so it is asked only at subscription.
+	 * Sends a side a close frame; a client whose own close is held is answered with that instead.
+	 * Deferred: Reactor Netty allocates the frame when asked for the {@code Mono} and releases it
+	 * only once subscribed, so it is asked only at subscription.
 	 */
 	private static Mono<Void> sendClose(Side side, int code, @Nullable String reason) {
-		return quietly(Mono.defer(() -> side.end.sendClose(code, reason)));
+		return quietly(Mono.defer(() -> answeredHeldClose(side) ? Mono.empty() : side.end.sendClose(code, reason)));
+	}
+
+	/**
+	 * Answers the side's held close on its loop (or lets it be, when the side's connection ended and
+	 * handed it to Reactor Netty already); false when the side sent no close the forwarder holds.
+	 */
+	private static boolean answeredHeldClose(Side side) {
+		FrameForwarder forwarder = side.forwarder;
+		if (forwarder == null || side.heardClose == null) {
+			return false;
+		}
+		if (side.loop.inEventLoop()) {
+			forwarder.answerHeldClose();
+			return true;
+		}
+		try {
+			side.loop.execute(forwarder::answerHeldClose);
+		}
+		catch (RejectedExecutionException ex) {
+			// The loop is shutting down, and the connection with it.
+		}
+		return true;
 	}
 
 	/** Runs on the client's event loop: meters, deadline, idle timeout, keepalive pings, dead peers. */
 	private void checkTimers() {
 		publishTraffic();
-		if (endedByGateway) {
+		if (endedByGateway || client.inboundEnded || backend.inboundEnded) {
+			// Closing already (a side waits for the other's answer): the grace period bounds that, no
+			// ping, idle timeout or deadline cuts into it.
 			return;
 		}
 		Instant closeAt = policy.closeAt();

@@ -8,12 +8,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.wsgate.pipeline.SessionGuards.MessageRate;
 import io.wsgate.pipeline.SessionGuards.MessageRate.Action;
@@ -38,6 +40,9 @@ class FrameForwarderTests {
 	private EmbeddedChannel client;
 
 	private EmbeddedChannel backend;
+
+	/** The client's forwarder. */
+	private FrameForwarder up;
 
 	@AfterEach
 	void releaseEverything() {
@@ -145,24 +150,72 @@ class FrameForwarderTests {
 	}
 
 	@Test
-	void closeFramesGoOnToReactorNetty() {
+	void theClientsCloseIsHeldFromReactorNettyUntilTheSessionAnswersIt() {
 		connect(1 << 20, null);
 		client.writeInbound(WireFrames.masked(0x81, "first"));
 		backendPayloads();
 
-		client.writeInbound(WireFrames.masked(0x88, new byte[] { 0x03, (byte) 0xE8 }));
+		client.writeInbound(WireFrames.masked(0x88, new byte[] { 0x03, (byte) 0xE8, 'o', 'k' }));
 
+		assertThat(clientEvents.closes).containsExactly("1000 ok");
+		assertThat((Object) client.readInbound()).as("nothing goes on to Reactor Netty, which would answer at once")
+			.isNull();
+		assertThat(backendPayloads()).as("the session sends the backend its close").isEmpty();
+		assertThat(clientPayloads()).as("nor is the client answered here").isEmpty();
+
+		assertThat(up.answerHeldClose()).isTrue();
 		CloseWebSocketFrame close = client.readInbound();
 		assertThat(close.statusCode()).isEqualTo(1000);
+		assertThat(close.reasonText()).isEqualTo("ok");
 		close.release();
-		assertThat(backendPayloads()).isEmpty();
+		assertThat(up.answerHeldClose()).as("once").isFalse();
+	}
+
+	@Test
+	void aClientThatLeavesWithItsCloseHeldHasItPassedOnBeforeItsEnd() {
+		connect(1 << 20, null);
+		client.writeInbound(WireFrames.masked(0x81, "first"));
+		backendPayloads();
+		List<String> seen = new ArrayList<>();
+		client.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+			@Override
+			public void channelRead(ChannelHandlerContext ctx, Object msg) {
+				seen.add("close " + ((CloseWebSocketFrame) msg).statusCode());
+				((CloseWebSocketFrame) msg).release();
+			}
+
+			@Override
+			public void channelInactive(ChannelHandlerContext ctx) {
+				seen.add("inactive");
+			}
+		});
+
+		client.writeInbound(WireFrames.masked(0x88, new byte[] { 0x03, (byte) 0xE8 }));
+		client.close();
+
+		assertThat(seen).as("Reactor Netty ends the side as closed, not aborted").containsExactly("close 1000", "inactive");
+	}
+
+	@Test
+	void theBackendsCloseGoesOnToItsEnd() {
+		connect(1 << 20, null);
+		backend.writeInbound(WireFrames.unmasked(0x81, "first"));
+		clientPayloads();
+
+		backend.writeInbound(Unpooled.buffer().writeByte(0x88).writeByte(2).writeShort(1000));
+
+		CloseWebSocketFrame close = backend.readInbound();
+		assertThat(close.statusCode()).isEqualTo(1000);
+		close.release();
+		assertThat(backendEvents.closes).isEmpty();
+		assertThat(clientPayloads()).isEmpty();
 	}
 
 	/** The two channels as Reactor Netty leaves them after the upgrades, with a forwarder each. */
 	private void connect(long maxMessageSize, List<MessageRate> clientRates) {
 		client = new EmbeddedChannel();
 		backend = new EmbeddedChannel();
-		FrameForwarder up = new FrameForwarder(client, backend, clientEvents, (opcode, size) -> count("up", opcode, size),
+		up = new FrameForwarder(client, backend, clientEvents, (opcode, size) -> count("up", opcode, size),
 				maxMessageSize, true, false, (clientRates != null) ? MessageRateLimit.of(clientRates, System.nanoTime()) : null);
 		FrameForwarder down = new FrameForwarder(backend, client, backendEvents,
 				(opcode, size) -> count("down", opcode, size), maxMessageSize, false, false, null);
@@ -238,6 +291,8 @@ class FrameForwarderTests {
 
 		final List<Integer> protocolErrors = new ArrayList<>();
 
+		final List<String> closes = new ArrayList<>();
+
 		@Override
 		public void heard(boolean messageEnded) {
 			heard.add(messageEnded);
@@ -260,6 +315,11 @@ class FrameForwarderTests {
 		@Override
 		public void protocolError(int code) {
 			protocolErrors.add(code);
+		}
+
+		@Override
+		public void closeHeard(WebSocketCloseStatus status) {
+			closes.add(status.code() + " " + status.reasonText());
 		}
 	}
 }
