@@ -222,7 +222,6 @@ class BackendFaultIntegrationTests {
 		}
 	}
 
-
 	private RawHttp.Response rawUpgrade(String path) throws IOException {
 		return RawHttp.send(port, "GET " + path + " HTTP/1.1\r\nHost: gw\r\n" + RawHttp.UPGRADE_HEADERS);
 	}

@@ -39,6 +39,7 @@ class CloseHandshakeIntegrationTests {
 		@Override
 		public void close() throws IOException {
 			client.close();
+			backend.close();
 		}
 	}
 

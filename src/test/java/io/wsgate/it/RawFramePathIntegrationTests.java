@@ -286,5 +286,4 @@ class RawFramePathIntegrationTests {
 			assertThat(session.closeStatus.get(5, TimeUnit.SECONDS).code()).isEqualTo(1007);
 		}
 	}
-
 }

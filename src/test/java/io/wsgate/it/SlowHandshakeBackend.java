@@ -83,6 +83,11 @@ final class SlowHandshakeBackend implements AutoCloseable {
 			socket.getOutputStream().write(bytes);
 		}
 
+		/** Closes the backend's end of a scripted connection. */
+		void close() throws IOException {
+			socket.close();
+		}
+
 		/** Whether the gateway closed the connection (end of stream or reset) with nothing more sent. */
 		boolean readsEnd() throws IOException {
 			try {
