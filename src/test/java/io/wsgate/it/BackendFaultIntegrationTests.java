@@ -6,7 +6,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -197,19 +196,10 @@ class BackendFaultIntegrationTests {
 	 */
 	@Test
 	void aBackendThatSpeaksAndClosesWithIts101IsHeardToTheEnd() throws Exception {
-		byte[] words = WireClient.unmasked(0x81, latin1("not today"));
-		byte[] close = WireClient.unmasked(0x88, WireClient.closePayload(4001, "go away"));
-		byte[] both = Arrays.copyOf(words, words.length + close.length);
-		System.arraycopy(close, 0, both, words.length, close.length);
+		byte[] both = WireClient.together(WireClient.unmasked(0x81, latin1("not today")),
+				WireClient.unmasked(0x88, WireClient.closePayload(4001, "go away")));
 		for (int i = 0; i < 5; i++) {
-			CompletableFuture<WireClient> connecting = CompletableFuture.supplyAsync(() -> {
-				try {
-					return WireClient.connect(port, "/slow");
-				}
-				catch (Exception ex) {
-					throw new IllegalStateException(ex);
-				}
-			});
+			CompletableFuture<WireClient> connecting = WireClient.connectLater(port, "/slow");
 			SlowHandshakeBackend.Pending handshake = slow.next();
 			handshake.answer101(both);
 			try (WireClient client = connecting.get(10, TimeUnit.SECONDS)) {

@@ -1,7 +1,6 @@
 package io.wsgate.it;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +66,7 @@ class CloseHandshakeIntegrationTests {
 			assertThat(atBackend.closeCode()).isEqualTo(1000);
 			assertThat(atBackend.closeReason()).isEqualTo("done");
 
-			session.backend().write(concat(WireClient.unmasked(0x81, latin1("bye")),
+			session.backend().write(WireClient.together(WireClient.unmasked(0x81, latin1("bye")),
 					WireClient.unmasked(0x88, closePayload(1000, "done"))));
 			assertThat(session.client().read().text()).as("what the backend said before its close").isEqualTo("bye");
 			WireFrame answer = session.client().read();
@@ -112,25 +111,12 @@ class CloseHandshakeIntegrationTests {
 
 	/** Opens a session and checks it relays: a text from the client reaches the backend. */
 	private Session open() throws Exception {
-		CompletableFuture<WireClient> connecting = CompletableFuture.supplyAsync(() -> {
-			try {
-				return WireClient.connect(port, "/ws");
-			}
-			catch (IOException ex) {
-				throw new IllegalStateException(ex);
-			}
-		});
+		CompletableFuture<WireClient> connecting = WireClient.connectLater(port, "/ws");
 		SlowHandshakeBackend.Pending pending = backend.next();
 		pending.answer101Scripted();
 		Session session = new Session(connecting.get(10, TimeUnit.SECONDS), pending);
 		session.client().sendText("hello");
 		assertThat(session.backend().readFrame().text()).isEqualTo("hello");
 		return session;
-	}
-
-	private static byte[] concat(byte[] first, byte[] second) {
-		byte[] both = Arrays.copyOf(first, first.length + second.length);
-		System.arraycopy(second, 0, both, first.length, second.length);
-		return both;
 	}
 }

@@ -4,8 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -73,6 +75,21 @@ final class WireClient implements AutoCloseable {
 		return client;
 	}
 
+	/**
+	 * Connects and upgrades on another thread, for a test whose backend answers the handshake only
+	 * when the test says so.
+	 */
+	static CompletableFuture<WireClient> connectLater(int port, String path) {
+		return CompletableFuture.supplyAsync(() -> {
+			try {
+				return connect(port, path);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		});
+	}
+
 	/** The gateway's 101: status line and headers. */
 	String head() {
 		return head;
@@ -127,12 +144,17 @@ final class WireClient implements AutoCloseable {
 		return payload;
 	}
 
-	void write(byte[]... frames) throws IOException {
+	/** Frames one after the other, as one write puts them on the wire. */
+	static byte[] together(byte[]... frames) {
 		ByteArrayOutputStream all = new ByteArrayOutputStream();
 		for (byte[] frame : frames) {
-			all.write(frame);
+			all.writeBytes(frame);
 		}
-		out.write(all.toByteArray());
+		return all.toByteArray();
+	}
+
+	void write(byte[]... frames) throws IOException {
+		out.write(together(frames));
 		out.flush();
 	}
 
