@@ -2,6 +2,7 @@ package io.wsgate.warmup;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,17 +28,26 @@ import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * A gateway of its own inside the application, for the warm-up: one http server on an ephemeral
- * 127.0.0.1 port routing {@code /warm-up} through a WebSocketProxy pipeline to an echo backend, built
- * by the same code as the configured ones (the snapshot, the runtime, the listener, the filter, the
- * dialer, the frame path) on the same event loops, so that what the JIT compiles for it is what the
- * first clients run. Its meters, pools, sessions and closes are its own: nothing of the warm-up shows
- * in the gateway's meters, status, dashboard, health or access log.
+ * 127.0.0.1 port routing to two WebSocketProxy pipelines, built by the same code as the configured
+ * ones (the snapshot, the runtime, the listener, the filter, the dialer, the frame path) on the same
+ * event loops, so that what the JIT compiles for it is what the first clients run. The two routes
+ * differ where configurations commonly do, so that code compiled for one shape is not thrown away
+ * (deoptimised, then compiled again) when the first clients take the other: {@code /warm-up}, one
+ * server with the default limits and timers; {@code /warm-up-pair}, two servers (the second echo
+ * backend) with no message size limit, and a ping interval short enough that the sessions' timers
+ * fire during the warm-up. Its meters, pools, sessions and closes are its own: nothing of the
+ * warm-up shows in the gateway's meters, status, dashboard, health or access log.
  */
 final class LoopbackGateway implements AutoCloseable {
 
 	static final String NAME = "warm-up";
 
+	/** The second route's path and pipeline. */
+	static final String PAIR = NAME + "-pair";
+
 	private final EchoBackend echo;
+
+	private final EchoBackend secondEcho;
 
 	private final SessionRegistry sessions;
 
@@ -56,8 +66,10 @@ final class LoopbackGateway implements AutoCloseable {
 	LoopbackGateway(ReactorResourceFactory resources, SslBundles sslBundles, MeterRegistry registry) {
 		this.registry = registry;
 		this.echo = new EchoBackend(NAME, 0, false, resources.getLoopResources());
+		this.secondEcho = new EchoBackend(PAIR, 0, false, resources.getLoopResources());
 		echo.start();
 		try {
+			secondEcho.start();
 			GatewayMetrics metrics = new GatewayMetrics(registry);
 			PoolRegistry pools = new PoolRegistry();
 			SessionListener nobody = summary -> {
@@ -68,7 +80,7 @@ final class LoopbackGateway implements AutoCloseable {
 					pools, metrics, nobody, sessions, LimitsSpec.defaults().retryAfter(), sslBundles, HandshakeTracing.OFF);
 			FilterRegistry kinds = new FilterRegistry(List.of(proxy));
 			this.runtime = new RuntimeFactory(kinds, pools, new FilterOutcomes(metrics, nobody))
-				.build(SnapshotLoader.fixed(route(echo.port()), kinds));
+				.build(SnapshotLoader.fixed(routes(echo.port(), secondEcho.port()), kinds));
 			pools.commit(runtime.pools());
 			this.listeners = new Listeners(runtime.httpServers(), () -> runtime, resources, sslBundles,
 					new Listeners.Drain(Duration.ZERO, () -> {
@@ -77,28 +89,40 @@ final class LoopbackGateway implements AutoCloseable {
 			listeners.start();
 		}
 		catch (RuntimeException ex) {
+			secondEcho.stop();
 			echo.stop();
 			throw ex;
 		}
 	}
 
-	/** The route, as a user would write it. */
-	private static Map<String, Object> route(int echoPort) {
-		return Map.of(
-				"wsgate.http-servers[0].name", NAME,
-				"wsgate.http-servers[0].address", "127.0.0.1",
-				"wsgate.http-servers[0].port", 0,
-				"wsgate.http-servers[0].rules[0].paths[0].path", "/" + NAME,
-				"wsgate.http-servers[0].rules[0].paths[0].backend", NAME,
-				"wsgate.pipelines[0].name", NAME,
-				"wsgate.pipelines[0].filters[0].kind", WebSocketProxyKind.NAME,
-				"wsgate.pipelines[0].filters[0].name", "wsproxy",
-				"wsgate.pipelines[0].filters[0].pools[0].servers[0].url", "ws://127.0.0.1:" + echoPort);
+	/** The routes, as a user would write them. */
+	private static Map<String, Object> routes(int echoPort, int secondEchoPort) {
+		Map<String, Object> routes = new HashMap<>();
+		routes.put("wsgate.http-servers[0].name", NAME);
+		routes.put("wsgate.http-servers[0].address", "127.0.0.1");
+		routes.put("wsgate.http-servers[0].port", 0);
+		String[] paths = { NAME, PAIR };
+		for (int i = 0; i < paths.length; i++) {
+			routes.put("wsgate.http-servers[0].rules[0].paths[" + i + "].path", "/" + paths[i]);
+			routes.put("wsgate.http-servers[0].rules[0].paths[" + i + "].backend", paths[i]);
+			routes.put("wsgate.pipelines[" + i + "].name", paths[i]);
+			routes.put("wsgate.pipelines[" + i + "].filters[0].kind", WebSocketProxyKind.NAME);
+			routes.put("wsgate.pipelines[" + i + "].filters[0].name", "wsproxy");
+			routes.put("wsgate.pipelines[" + i + "].filters[0].pools[0].servers[0].url", "ws://127.0.0.1:" + echoPort);
+		}
+		String pair = "wsgate.pipelines[1].filters[0].pools[0].";
+		routes.put(pair + "servers[1].url", "ws://127.0.0.1:" + secondEchoPort);
+		routes.put(pair + "clientMaxMsgSize", -1);
+		routes.put(pair + "serverMaxMsgSize", -1);
+		// The timer's period is a quarter of this (at least 50 ms): it fires within a warm-up session.
+		routes.put(pair + "pingInterval", "200ms");
+		return routes;
 	}
 
-	/** Where clients connect. */
-	URI uri() {
-		return URI.create("ws://127.0.0.1:" + listeners.port(NAME) + "/" + NAME);
+	/** Where clients connect: one URI per route. */
+	List<URI> uris() {
+		String base = "ws://127.0.0.1:" + listeners.port(NAME) + "/";
+		return List.of(URI.create(base + NAME), URI.create(base + PAIR));
 	}
 
 	/** The sessions it relays now. */
@@ -113,6 +137,7 @@ final class LoopbackGateway implements AutoCloseable {
 		listeners.stop();
 		runtime.retire();
 		dialer.close();
+		secondEcho.stop();
 		echo.stop();
 		registry.close();
 	}

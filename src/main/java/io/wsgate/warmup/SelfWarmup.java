@@ -1,5 +1,7 @@
 package io.wsgate.warmup;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.function.Supplier;
 import java.util.concurrent.locks.LockSupport;
@@ -32,6 +34,12 @@ public final class SelfWarmup implements ApplicationRunner {
 	/** How long the last sessions may take to close after the clients are done. */
 	private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
+	/** The window over which the compilers' work is measured. */
+	private static final Duration COMPILER_QUIET = Duration.ofMillis(250);
+
+	/** The longest readiness waits for the compilers. */
+	private static final Duration COMPILER_WAIT = Duration.ofSeconds(5);
+
 	private final WarmupSpec spec;
 
 	private final ReactorResourceFactory resources;
@@ -63,14 +71,46 @@ public final class SelfWarmup implements ApplicationRunner {
 		logger.info("warm-up: " + spec.sessions() + " sessions through the handshake path (" + spec.concurrency()
 				+ " at a time, at most " + maxDuration() + ") before going ready");
 		try (LoopbackGateway gateway = new LoopbackGateway(resources, sslBundles, registries.get())) {
-			WarmupSessions.Result result = new WarmupSessions(resources.getLoopResources(), gateway.uri())
+			WarmupSessions.Result result = new WarmupSessions(resources.getLoopResources(), gateway.uris())
 				.run(spec.sessions(), spec.concurrency(), spec.maxDuration());
 			awaitClosed(gateway);
 			report(result);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("warm-up failed; the gateway goes ready without it", ex);
+			return;
 		}
+		awaitCompilerQuiet();
+	}
+
+	/**
+	 * Waits (at most {@link #COMPILER_WAIT}) until the JIT compilers are nearly idle: under a tenth
+	 * of one compiler's time over {@link #COMPILER_QUIET}. The warm-up's last sessions and its own
+	 * shutdown leave compilations queued (and code that the shutdown's new paths invalidated), which
+	 * would otherwise take the CPU from the first clients. Not strictly idle: readiness probes and
+	 * meters' scrapes compile their own code meanwhile.
+	 */
+	private static void awaitCompilerQuiet() {
+		CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
+		if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
+			return;
+		}
+		long begin = System.nanoTime();
+		long deadline = begin + COMPILER_WAIT.toNanos();
+		long windowStart = begin;
+		long compiledAtWindowStart = compiler.getTotalCompilationTime();
+		while (System.nanoTime() < deadline) {
+			LockSupport.parkNanos(COMPILER_QUIET.toNanos());
+			long now = System.nanoTime();
+			long compiled = compiler.getTotalCompilationTime();
+			if ((compiled - compiledAtWindowStart) * 10 < Duration.ofNanos(now - windowStart).toMillis()) {
+				break;
+			}
+			windowStart = now;
+			compiledAtWindowStart = compiled;
+		}
+		logger.info("warm-up: the compilers were quiet after " + Duration.ofNanos(System.nanoTime() - begin).toMillis()
+				+ " ms");
 	}
 
 	/** As the config would spell it: 60s, 500ms. */

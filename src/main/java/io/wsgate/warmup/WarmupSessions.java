@@ -2,6 +2,7 @@ package io.wsgate.warmup;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -19,8 +20,11 @@ import reactor.netty.resources.LoopResources;
 
 /**
  * The warm-up's clients: each opens a session, sends a text and a binary message, waits for both
- * echoes and closes with 1000, as a short-lived real client would. They run on the gateway's event
- * loops, with Reactor Netty's client (the gateway's health probes use it too).
+ * echoes and closes with 1000, as a short-lived real client would. They take the routes in turn,
+ * and every other session sends its binary message first: the first frames of a session go through
+ * checks of their own, and code compiled for text alone would be thrown away at the first client
+ * that speaks binary. They run on the gateway's event loops, with Reactor Netty's client (the
+ * gateway's health probes use it too).
  */
 final class WarmupSessions {
 
@@ -48,11 +52,11 @@ final class WarmupSessions {
 
 	private final HttpClient client;
 
-	private final URI uri;
+	private final List<URI> uris;
 
-	WarmupSessions(LoopResources loops, URI uri) {
+	WarmupSessions(LoopResources loops, List<URI> uris) {
 		this.client = HttpClient.create(ConnectionProvider.newConnection()).runOn(loops);
-		this.uri = uri;
+		this.uris = uris;
 	}
 
 	/**
@@ -68,7 +72,7 @@ final class WarmupSessions {
 		long begin = System.nanoTime();
 		Boolean finished = Flux.range(0, sessions)
 			.takeWhile(i -> failed.get() < failureLimit)
-			.flatMap(i -> session().doOnSuccess(v -> completed.incrementAndGet()).onErrorResume(ex -> {
+			.flatMap(i -> session(i).doOnSuccess(v -> completed.incrementAndGet()).onErrorResume(ex -> {
 				failed.incrementAndGet();
 				lastFailure.set(ex);
 				return Mono.empty();
@@ -80,11 +84,15 @@ final class WarmupSessions {
 				Duration.ofNanos(System.nanoTime() - begin), lastFailure.get());
 	}
 
-	private Mono<Void> session() {
-		return client.websocket(SPEC).uri(uri).handle((in, out) -> {
+	private Mono<Void> session(int index) {
+		boolean binaryFirst = (index / uris.size()) % 2 == 1;
+		return client.websocket(SPEC).uri(uris.get(index % uris.size())).handle((in, out) -> {
 			Mono<Void> echoes = in.receiveFrames().take(2).then();
-			Flux<WebSocketFrame> messages = Flux.defer(() -> Flux.just(new TextWebSocketFrame(TEXT),
-					new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[BINARY_SIZE]))));
+			Flux<WebSocketFrame> messages = Flux.defer(() -> {
+				WebSocketFrame text = new TextWebSocketFrame(TEXT);
+				WebSocketFrame binary = new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[BINARY_SIZE]));
+				return binaryFirst ? Flux.just(binary, text) : Flux.just(text, binary);
+			});
 			// Deferred: Reactor Netty allocates the close frame when asked for the Mono, and only a
 			// subscription releases it (a session cut short by maxDuration never subscribes).
 			return Mono.when(out.sendObject(messages).then(), echoes)

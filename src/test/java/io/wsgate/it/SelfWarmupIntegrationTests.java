@@ -37,6 +37,8 @@ class SelfWarmupIntegrationTests {
 
 	private static final Pattern LOOPBACK_PORT = Pattern.compile("http server 'warm-up' listening on 127\\.0\\.0\\.1:(\\d+)");
 
+	private static final Pattern ECHO_PORTS = Pattern.compile("warm-up(?:-pair)? echo backend listening on ws://127\\.0\\.0\\.1:(\\d+)");
+
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
 	@Test
@@ -64,14 +66,25 @@ class SelfWarmupIntegrationTests {
 			try (Gateway gateway = starting.get(60, TimeUnit.SECONDS)) {
 				assertThat(seen).as("readiness answers while starting (-1: not listening yet)").contains(503).endsWith(200);
 				assertThat(warmedUpWhenReady).as("the warm-up was over when readiness first said 200").isTrue();
-				assertThat(output.getOut()).contains("warm-up: 1000 sessions in").contains("ms, 0 failed");
+				// Both routes (one server; two servers, no size limit, short timers) answered every session.
+				assertThat(output.getOut()).contains("warm-up: 1000 sessions in").contains("ms, 0 failed")
+					.contains("warm-up: the compilers were quiet after");
 
-				// The loopback listener is gone, and nothing of the warm-up is in the meters or the status.
+				// The loopback listener and both echo backends are gone, and nothing of the warm-up is in the
+				// meters or the status.
+				List<Integer> loopbackPorts = new ArrayList<>();
 				Matcher loopback = LOOPBACK_PORT.matcher(output.getOut());
 				assertThat(loopback.find()).isTrue();
-				int loopbackPort = Integer.parseInt(loopback.group(1));
-				assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), loopbackPort).close())
-					.isInstanceOf(ConnectException.class);
+				loopbackPorts.add(Integer.parseInt(loopback.group(1)));
+				Matcher echoes = ECHO_PORTS.matcher(output.getOut());
+				while (echoes.find()) {
+					loopbackPorts.add(Integer.parseInt(echoes.group(1)));
+				}
+				assertThat(loopbackPorts).hasSize(3);
+				for (int port : loopbackPorts) {
+					assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
+						.isInstanceOf(ConnectException.class);
+				}
 				assertThat(gateway.management("/actuator/prometheus")).contains("wsgate_sessions_active")
 					.doesNotContain("warm-up")
 					.doesNotContain("outcome=\"upgraded\"");
