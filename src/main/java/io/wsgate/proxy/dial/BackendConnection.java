@@ -317,7 +317,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 			return Mono.empty();
 		}
 		CloseWebSocketFrame frame = (code < 0) ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, reason);
-		closeStatus = (code < 0) ? WebSocketCloseStatus.EMPTY : new WebSocketCloseStatus(code, frame.reasonText(), false);
+		closeStatus = RelayEnd.statusOf(frame);
 		// Open until the backend answers (closed above), as RFC 6455 has a client wait for the
 		// server; the bridge drops a backend that does not answer within its grace period.
 		return FutureMono.from(channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE_ON_FAILURE));
