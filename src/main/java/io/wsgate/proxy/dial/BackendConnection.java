@@ -71,7 +71,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 	/** The subprotocols offered, comma-separated; null when none. */
 	private final @Nullable String offeredSubprotocols;
 
-	/** Frames read before the bridge listens (on the channel's loop). */
+	/** Frames read before the bridge listens (on the channel's loop); reading is paused while any are held. */
 	private @Nullable ArrayDeque<Object> early;
 
 	/** The bridge's side, once it listens; null after it cancelled. */
@@ -153,6 +153,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 			if (held == null) {
 				held = new ArrayDeque<>(4);
 				early = held;
+				// Held until the bridge listens: what this read brought, and nothing more.
+				ctx.channel().config().setAutoRead(false);
 			}
 			held.add(msg);
 		}
@@ -191,8 +193,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 			told.failed(ex);
 			return;
 		}
-		// Nothing is read on until the bridge listens: what came with the 101 waits here.
-		ctx.channel().config().setAutoRead(false);
+		// Reading goes on: a backend rarely speaks before the bridge listens, and pausing for it would
+		// cost two epoll_ctl calls on every session. Frames that do come first pause it (channelRead).
 		told.upgraded(this, headers, (selected != null) ? selected.trim() : null);
 	}
 
@@ -285,7 +287,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter implem
 		receiver = subscriber;
 		subscriber.onSubscribe(this);
 		if (!ended) {
-			// Before the held frames go on: forwarding them may pause reading again (back-pressure).
+			// Paused when frames came early. Before the held frames go on: forwarding them may pause
+			// reading again (back-pressure).
 			channel.config().setAutoRead(true);
 		}
 		ArrayDeque<Object> held = early;

@@ -67,6 +67,23 @@ class BackendConnectionTests {
 	}
 
 	@Test
+	void aQuietBackendIsReadOnAndTheFirstFrameBeforeTheRelayPausesReading() throws Exception {
+		BackendConnection connection = dial();
+		channel.writeInbound(answer101(sentKey()));
+
+		assertThat(upgraded).isSameAs(connection);
+		assertThat(channel.config().isAutoRead()).as("nothing held: no reason to pause").isTrue();
+
+		channel.writeInbound(textFrame("first"));
+		assertThat(channel.config().isAutoRead()).as("held for the relay: no more read meanwhile").isFalse();
+
+		List<String> heard = new ArrayList<>();
+		connection.receive(new Recorder(heard));
+		assertThat(heard).containsExactly("text:first");
+		assertThat(channel.config().isAutoRead()).as("the relay reads on").isTrue();
+	}
+
+	@Test
 	void aRefusalIsTheBackendsAnswerNotAnUpgrade() throws Exception {
 		dial();
 		channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n",
