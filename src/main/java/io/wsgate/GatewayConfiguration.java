@@ -164,7 +164,7 @@ class GatewayConfiguration {
 	@Bean
 	Listeners listeners(GatewayRuntimes runtimes, WsgateProperties properties, ReactorResourceFactory resources,
 			SslBundles sslBundles, SessionRegistry sessions, HandshakeTracing tracing) {
-		Listeners listeners = new Listeners(runtimes.get().httpServers(), runtimes, resources, sslBundles,
+		Listeners listeners = new Listeners(runtimes.get().httpServers(), runtimes.inForce(), resources, sslBundles,
 				new Listeners.Drain(properties.shutdown().drainPeriod(), sessions::startDraining,
 						() -> sessions.goAwayAll("gateway shutting down")), tracing);
 		runtimes.attach(listeners);

@@ -22,6 +22,7 @@ import io.wsgate.proxy.session.SessionRegistry;
 import io.wsgate.runtime.GatewayRuntime.ServerKey;
 import io.wsgate.server.Listeners;
 import io.wsgate.server.Listeners.BindFailedException;
+import io.wsgate.server.RoutingInForce;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -55,7 +56,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 	public record Status(String version, Instant loadedAt, @Nullable ReloadResult lastRejection) {
 	}
 
-	private volatile GatewayRuntime current;
+	private final RoutingInForce<GatewayRuntime> current;
 
 	private final SnapshotLoader loader;
 
@@ -105,7 +106,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 		this.applied = reloadCounter(registry, ReloadOutcome.APPLIED);
 		this.rejected = reloadCounter(registry, ReloadOutcome.REJECTED);
 		GatewayRuntime first = factory.build(initial);
-		this.current = first;
+		this.current = new RoutingInForce<>(first);
 		pools.commit(first.pools());
 		metrics.activate(first.pools().stream().map(PoolRegistry.Entry::pool).toList());
 	}
@@ -125,17 +126,22 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 	/** The runtime in force. */
 	@Override
 	public GatewayRuntime get() {
+		return current.get();
+	}
+
+	/** The runtime in force, as the listeners read it for each request. */
+	public RoutingInForce<GatewayRuntime> inForce() {
 		return current;
 	}
 
 	public Status status() {
-		ConfigSnapshot snapshot = current.snapshot();
+		ConfigSnapshot snapshot = current.get().snapshot();
 		return new Status(snapshot.version(), snapshot.loadedAt(), lastRejection);
 	}
 
 	/** Reads the config files again and applies them, or rejects them with every problem found. */
 	public synchronized ReloadResult reload() {
-		GatewayRuntime before = current;
+		GatewayRuntime before = current.get();
 		ConfigSnapshot snapshot;
 		try {
 			snapshot = loader.reload();
@@ -183,7 +189,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 	 * force is stale and ignored.
 	 */
 	synchronized void addressesChanged(GatewayRuntime seenBy, String name, List<String> addresses) {
-		GatewayRuntime before = current;
+		GatewayRuntime before = current.get();
 		if (before != seenBy || !running) {
 			return;
 		}
@@ -212,7 +218,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 
 	/** @param resolveNow whether the new runtime resolves its DNS names at once, or first after a period */
 	private void swap(GatewayRuntime before, GatewayRuntime next, boolean resolveNow) {
-		current = next;
+		current.set(next);
 		pools.commit(next.pools());
 		metrics.activate(next.pools().stream().map(PoolRegistry.Entry::pool).toList());
 		if (running) {
@@ -230,7 +236,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 
 	/** {@code removedServers: drain}: closes the sessions on servers and http servers no longer in force. */
 	private void drainRemoved() {
-		GatewayRuntime now = current;
+		GatewayRuntime now = current.get();
 		java.util.Set<ServerKey> servers = now.servers();
 		int closed = sessions.goAway(place -> now.listener(place.httpServer()) == null
 				|| !servers.contains(new ServerKey(place.pipeline(), place.pool(), place.server())),
@@ -243,7 +249,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 	private ReloadResult reject(List<String> problems) {
 		problems.forEach(problem -> logger.warn("configuration reload rejected: " + problem));
 		rejected.increment();
-		ReloadResult result = new ReloadResult(ReloadResult.REJECTED, current.snapshot().version(), Instant.now(),
+		ReloadResult result = new ReloadResult(ReloadResult.REJECTED, current.get().snapshot().version(), Instant.now(),
 				List.copyOf(problems));
 		lastRejection = result;
 		return result;
@@ -254,7 +260,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 
 	@Override
 	public synchronized void start() {
-		GatewayRuntime first = current;
+		GatewayRuntime first = current.get();
 		boolean unresolved = false;
 		if (!first.dnsNames().isEmpty()) {
 			// Servers of a DNS name start as its addresses (not as the name) when it resolves in time.
@@ -264,7 +270,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 			}
 			unresolved = resolved.size() < first.dnsNames().size();
 		}
-		GatewayRuntime runtime = current;
+		GatewayRuntime runtime = current.get();
 		runtime.startHealthChecks(health.schedule(runtime.pools()));
 		running = true;
 		// A name that did not resolve in time is asked again at once, the others after a period.
@@ -299,7 +305,7 @@ public final class GatewayRuntimes implements Supplier<GatewayRuntime>, SmartLif
 			reloads.dispose();
 			reloads = null;
 		}
-		current.retire();
+		current.get().retire();
 		running = false;
 	}
 

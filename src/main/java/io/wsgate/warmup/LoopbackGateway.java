@@ -20,6 +20,7 @@ import io.wsgate.runtime.GatewayRuntime;
 import io.wsgate.runtime.RuntimeFactory;
 import io.wsgate.runtime.SnapshotLoader;
 import io.wsgate.server.Listeners;
+import io.wsgate.server.RoutingInForce;
 import io.wsgate.status.SessionListener;
 import io.wsgate.tracing.HandshakeTracing;
 
@@ -82,7 +83,7 @@ final class LoopbackGateway implements AutoCloseable {
 			this.runtime = new RuntimeFactory(kinds, pools, new FilterOutcomes(metrics, nobody))
 				.build(SnapshotLoader.fixed(routes(echo.port(), secondEcho.port()), kinds));
 			pools.commit(runtime.pools());
-			this.listeners = new Listeners(runtime.httpServers(), () -> runtime, resources, sslBundles,
+			this.listeners = new Listeners(runtime.httpServers(), new RoutingInForce<>(runtime), resources, sslBundles,
 					new Listeners.Drain(Duration.ZERO, () -> {
 					}, () -> {
 					}), HandshakeTracing.OFF);
