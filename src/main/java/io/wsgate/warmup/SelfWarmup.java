@@ -1,11 +1,12 @@
 package io.wsgate.warmup;
 
-import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.concurrent.locks.LockSupport;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wsgate.config.WsgateProperties.WarmupSpec;
 import org.apache.commons.logging.Log;
@@ -36,6 +37,16 @@ public final class SelfWarmup implements ApplicationRunner {
 
 	/** The window over which the compilers' work is measured. */
 	private static final Duration COMPILER_QUIET = Duration.ofMillis(250);
+
+	/**
+	 * Sessions at once in the second round: enough that each event loop holds more than 2,048
+	 * channels (four per session: the client's, the gateway's two, the echo backend's), where Netty's
+	 * map of channels first grows.
+	 */
+	static final int CROWD = 1200;
+
+	/** Four descriptors per session, and half of those free left to everything else. */
+	private static final int DESCRIPTORS_PER_CROWD_SESSION = 8;
 
 	/** The longest readiness waits for the compilers. */
 	private static final Duration COMPILER_WAIT = Duration.ofSeconds(5);
@@ -70,44 +81,79 @@ public final class SelfWarmup implements ApplicationRunner {
 	void warmUp() {
 		logger.info("warm-up: " + spec.sessions() + " sessions through the handshake path (" + spec.concurrency()
 				+ " at a time, at most " + maxDuration() + ") before going ready");
-		try (LoopbackGateway gateway = new LoopbackGateway(resources, sslBundles, registries.get())) {
-			WarmupSessions.Result result = new WarmupSessions(resources.getLoopResources(), gateway.uris())
-				.run(spec.sessions(), spec.concurrency(), spec.maxDuration());
-			awaitClosed(gateway);
-			report(result);
+		int firstRound = spec.sessions() - spec.sessions() / 4;
+		WarmupSessions.Result result;
+		try {
+			result = round(firstRound, () -> true, spec.concurrency(), spec.maxDuration());
+			awaitCompilerQuiet();
+			if (result.finished() && firstRound < spec.sessions()) {
+				Duration left = spec.maxDuration().minus(result.took());
+				CompilerActivity compilers = new CompilerActivity(COMPILER_QUIET);
+				result = result.and(round(spec.sessions() - firstRound, compilers::quiet,
+						Math.max(crowd(), spec.concurrency()), left.isNegative() ? Duration.ZERO : left));
+				awaitCompilerQuiet();
+			}
 		}
 		catch (RuntimeException ex) {
 			logger.warn("warm-up failed; the gateway goes ready without it", ex);
 			return;
 		}
-		awaitCompilerQuiet();
+		report(result);
 	}
 
 	/**
-	 * Waits (at most {@link #COMPILER_WAIT}) until the JIT compilers are nearly idle: under a tenth
-	 * of one compiler's time over {@link #COMPILER_QUIET}. The warm-up's last sessions and its own
-	 * shutdown leave compilations queued (and code that the shutdown's new paths invalidated), which
-	 * would otherwise take the CPU from the first clients. Not strictly idle: readiness probes and
-	 * meters' scrapes compile their own code meanwhile.
+	 * One round of sessions through a loopback gateway of its own, closed at the end: at least
+	 * {@code sessions}, then on until {@code enough}.
+	 * <p>
+	 * Two rounds, for what one leaves undone. The first compiles most of the path, but HotSpot's C2
+	 * compiler cannot keep up with it on a few cores: its queue grows, HotSpot raises the count at which
+	 * it compiles a method (in proportion to the queue) and drops queued methods that went cold, and
+	 * methods called once per session stay in C1's profiling code. When the sessions stop, the queue
+	 * empties and the compilers look idle, and the first clients would compile the rest. So the
+	 * second round goes on until the compilers are quiet <em>while</em> its sessions run. It also runs
+	 * {@link #CROWD} sessions at once, as a storm does, where the first runs a few dozen: tables that
+	 * grow with the open connections (each event loop's map of channels, the timers' queues, the
+	 * sessions' registry) grow here, and code compiled before they did is thrown away here, not in the
+	 * storm. And the first round's close (its listener's channel closes, its futures complete, on
+	 * paths the sessions share) is behind the second round's code.
+	 */
+	private WarmupSessions.Result round(int sessions, BooleanSupplier enough, int concurrency, Duration maxDuration) {
+		try (LoopbackGateway gateway = new LoopbackGateway(resources, sslBundles, registries.get())) {
+			WarmupSessions.Result result = new WarmupSessions(resources.getLoopResources(), gateway.uris())
+				.run(sessions, enough, concurrency, maxDuration);
+			awaitClosed(gateway);
+			return result;
+		}
+	}
+
+	/** {@link #CROWD}, or fewer where the process may open few files (a container's low limit). */
+	private static int crowd() {
+		if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+			return crowd(unix.getMaxFileDescriptorCount(), unix.getOpenFileDescriptorCount());
+		}
+		return CROWD;
+	}
+
+	/** The second round's sessions at once, given the process's descriptors: at most half of the free ones. */
+	static int crowd(long maxDescriptors, long openDescriptors) {
+		long free = Math.max(0, maxDescriptors - openDescriptors);
+		return (int) Math.max(1, Math.min(CROWD, free / DESCRIPTORS_PER_CROWD_SESSION));
+	}
+
+	/**
+	 * Waits (at most {@link #COMPILER_WAIT}) until the JIT compilers are quiet. A round's last sessions
+	 * and its gateway's close leave compilations queued (and code that the close's new paths
+	 * invalidated), which would otherwise take the CPU from the next round or the first clients.
 	 */
 	private static void awaitCompilerQuiet() {
-		CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
-		if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
-			return;
-		}
 		long begin = System.nanoTime();
 		long deadline = begin + COMPILER_WAIT.toNanos();
-		long windowStart = begin;
-		long compiledAtWindowStart = compiler.getTotalCompilationTime();
+		CompilerActivity compilers = new CompilerActivity(COMPILER_QUIET);
 		while (System.nanoTime() < deadline) {
 			LockSupport.parkNanos(COMPILER_QUIET.toNanos());
-			long now = System.nanoTime();
-			long compiled = compiler.getTotalCompilationTime();
-			if ((compiled - compiledAtWindowStart) * 10 < Duration.ofNanos(now - windowStart).toMillis()) {
+			if (compilers.quiet()) {
 				break;
 			}
-			windowStart = now;
-			compiledAtWindowStart = compiled;
 		}
 		logger.info("warm-up: the compilers were quiet after " + Duration.ofNanos(System.nanoTime() - begin).toMillis()
 				+ " ms");

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -38,6 +39,12 @@ final class WarmupSessions {
 	 * @param lastFailure the last failure; null when none
 	 */
 	record Result(int completed, int failed, boolean finished, Duration took, @Nullable Throwable lastFailure) {
+
+		/** This warm-up, then {@code next}. */
+		Result and(Result next) {
+			return new Result(completed + next.completed, failed + next.failed, next.finished, took.plus(next.took),
+					(next.lastFailure != null) ? next.lastFailure : lastFailure);
+		}
 	}
 
 	/** Mostly ASCII, with a few multi-byte characters: text frames are checked to be UTF-8. */
@@ -65,13 +72,25 @@ final class WarmupSessions {
 	 * would compile nothing useful.
 	 */
 	Result run(int sessions, int concurrency, Duration maxDuration) {
+		return run(sessions, () -> true, concurrency, maxDuration);
+	}
+
+	/**
+	 * Opens at least {@code sessions} sessions, then more until {@code enough} says so, {@code concurrency}
+	 * at a time, within {@code maxDuration}; as {@link #run(int, int, Duration)} otherwise.
+	 */
+	Result run(int sessions, BooleanSupplier enough, int concurrency, Duration maxDuration) {
 		AtomicInteger completed = new AtomicInteger();
 		AtomicInteger failed = new AtomicInteger();
 		AtomicReference<@Nullable Throwable> lastFailure = new AtomicReference<>();
 		int failureLimit = Math.max(10, sessions / 10);
 		long begin = System.nanoTime();
-		Boolean finished = Flux.range(0, sessions)
-			.takeWhile(i -> failed.get() < failureLimit)
+		Boolean finished = Flux.range(0, Integer.MAX_VALUE)
+			.takeWhile(i -> {
+				// Asked at every session, so that what it measures is recent when the minimum is reached.
+				boolean done = enough.getAsBoolean();
+				return failed.get() < failureLimit && (i < sessions || !done);
+			})
 			.flatMap(i -> session(i).doOnSuccess(v -> completed.incrementAndGet()).onErrorResume(ex -> {
 				failed.incrementAndGet();
 				lastFailure.set(ex);
