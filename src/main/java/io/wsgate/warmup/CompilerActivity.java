@@ -45,9 +45,4 @@ final class CompilerActivity {
 		}
 		return quiet;
 	}
-
-	/** How long a window lasts. */
-	Duration window() {
-		return Duration.ofNanos(windowNanos);
-	}
 }

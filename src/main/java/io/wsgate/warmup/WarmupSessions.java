@@ -67,17 +67,9 @@ final class WarmupSessions {
 	}
 
 	/**
-	 * Opens {@code sessions} sessions, {@code concurrency} at a time, within {@code maxDuration}. It stops
-	 * early when failures pass a tenth of the sessions: the loopback route is broken, and more of it
-	 * would compile nothing useful.
-	 */
-	Result run(int sessions, int concurrency, Duration maxDuration) {
-		return run(sessions, () -> true, concurrency, maxDuration);
-	}
-
-	/**
 	 * Opens at least {@code sessions} sessions, then more until {@code enough} says so, {@code concurrency}
-	 * at a time, within {@code maxDuration}; as {@link #run(int, int, Duration)} otherwise.
+	 * at a time, within {@code maxDuration}. It stops early when failures pass a tenth of the sessions:
+	 * the loopback route is broken, and more of it would compile nothing useful.
 	 */
 	Result run(int sessions, BooleanSupplier enough, int concurrency, Duration maxDuration) {
 		AtomicInteger completed = new AtomicInteger();
