@@ -87,7 +87,12 @@ public final class SelfWarmup implements ApplicationRunner {
 			result = round(firstRound, () -> true, spec.concurrency(), spec.maxDuration());
 			awaitCompilerQuiet();
 			if (result.finished() && firstRound < spec.sessions()) {
+				// At most as long again as the first round: past that, what is left to compile is not
+				// worth a slower start (a JVM given one core may never look quiet under load).
 				Duration left = spec.maxDuration().minus(result.took());
+				if (left.compareTo(result.took()) > 0) {
+					left = result.took();
+				}
 				CompilerActivity compilers = new CompilerActivity(COMPILER_QUIET);
 				result = result.and(round(spec.sessions() - firstRound, compilers::quiet,
 						Math.max(crowd(), spec.concurrency()), left.isNegative() ? Duration.ZERO : left));
@@ -173,17 +178,30 @@ public final class SelfWarmup implements ApplicationRunner {
 	}
 
 	private void report(WarmupSessions.Result result) {
+		String line = describe(result, spec.sessions(), maxDuration());
+		if (result.failed() > 0 || result.completed() < spec.sessions()) {
+			logger.warn(line);
+		}
+		else {
+			logger.info(line);
+		}
+	}
+
+	/** The warm-up's log line: what it did, and why it stopped when that was not the plan. */
+	static String describe(WarmupSessions.Result result, int sessionsAsked, String maxDuration) {
 		String done = "warm-up: " + result.completed() + " sessions in " + result.took().toMillis() + " ms, "
 				+ result.failed() + " failed";
 		if (result.failed() > 0) {
-			logger.warn(done + (result.finished() ? "" : ", stopped early") + "; last failure: " + result.lastFailure());
+			return done + (result.finished() ? "" : ", stopped early") + "; last failure: " + result.lastFailure();
 		}
-		else if (!result.finished()) {
-			logger.warn(done + "; stopped at maxDuration (" + maxDuration() + ") with "
-					+ (spec.sessions() - result.completed()) + " sessions left");
+		if (result.completed() < sessionsAsked) {
+			return done + "; stopped at maxDuration (" + maxDuration + ") with " + (sessionsAsked - result.completed())
+					+ " sessions left";
 		}
-		else {
-			logger.info(done);
+		if (!result.finished()) {
+			// The second round ran out of time before the compilers fell quiet: readiness waits for them a little.
+			return done + "; the JIT compilers were still busy when its time was up";
 		}
+		return done;
 	}
 }
