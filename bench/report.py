@@ -9,9 +9,11 @@ one storm stands on every JDK's rows. The issue's storm targets are checked on t
 Usage: bench/report.py --raw target/bench/run/raw --out bench/results [--duration S] [--config JSON]
 """
 import argparse
+import glob
 import json
 import math
 import os
+import statistics
 import time
 from html import escape
 
@@ -41,27 +43,56 @@ def positive(value):
     return value if isinstance(value, (int, float)) and value >= 0 else None
 
 
+def storm_rounds(raw, name, jdk):
+    """The storm results of one target on one JDK, round by round (bench/run.sh's STORM_ROUNDS); a run from
+    before the rounds has one storm, with no round in its file name."""
+    base = f"{name}-storm-jdk{jdk}" if name in JVM_TARGETS else f"{name}-storm"
+    rounds = glob.glob(os.path.join(raw, glob.escape(base) + "-r*.json"))
+    rounds.sort(key=lambda path: int(path[path.rindex("-r") + 2:-len(".json")]))
+    return [storm for storm in (last_json(path) for path in rounds or [os.path.join(raw, base + ".json")]) if storm]
+
+
+def median_of(values):
+    values = [v for v in values if isinstance(v, (int, float))]
+    return statistics.median(values) if values else None
+
+
 def read_storms(raw, name, jdks):
-    """The storm figures of one target, per JDK, and the storms' raw results."""
+    """The storm figures of one target, per JDK, and the storms' raw results. With several rounds, each timing
+    and CPU figure is the median of the rounds; failures add up, and sessions open and sockets left are the
+    worst round's, so that no failing round hides behind the median."""
     figures, storms = {}, {}
     for jdk in jdks:
-        storm = last_json(os.path.join(raw, f"{name}-storm-jdk{jdk}.json" if name in JVM_TARGETS
-                                       else f"{name}-storm.json"))
-        storms[jdk] = storm
-        absorb = storm.get("absorbSeconds")
-        figures[storm_key("Absorb", jdk)] = absorb if isinstance(absorb, (int, float)) and absorb > 0 else None
-        figures[storm_key("Rate", jdk)] = positive(storm.get("sessionsPerSecond"))
-        figures[storm_key("P50", jdk)] = storm.get("p50Millis") if storm.get("opened") else None
-        figures[storm_key("P99", jdk)] = storm.get("p99Millis") if storm.get("opened") else None
-        figures[storm_key("Failed", jdk)] = storm.get("failed")
-        figures[storm_key("Open", jdk)] = storm.get("openNow")
-        figures[storm_key("Cpu", jdk)] = positive(storm.get("cpuMicrosPerSession"))
-        figures[storm_key("Ready", jdk)] = positive(storm.get("startToReadyMillis"))
-        figures[storm_key("Leftover", jdk)] = storm.get("leftoverSockets")
-        figures[storm_key("LogProblems", jdk)] = storm.get("logProblems") if storm else None
-        failures = storm.get("failures")
-        figures[storm_key("FailureKinds", jdk)] = (", ".join(f"{k} {v}" for k, v in failures.items() if v) or "none"
-                                                   ) if failures is not None else None
+        rounds = storm_rounds(raw, name, jdk)
+        storms[jdk] = rounds
+        opened = [s for s in rounds if s.get("opened")]
+
+        def median(field, of=rounds, check=positive):
+            return median_of([check(s.get(field)) for s in of])
+
+        absorbs = [s.get("absorbSeconds") for s in rounds]
+        absorbs = [a if isinstance(a, (int, float)) and a > 0 else None for a in absorbs]
+        figures[storm_key("Absorb", jdk)] = median_of(absorbs)
+        figures[storm_key("AbsorbRounds", jdk)] = absorbs if len(rounds) > 1 else None
+        figures[storm_key("Rate", jdk)] = median("sessionsPerSecond")
+        figures[storm_key("P50", jdk)] = median("p50Millis", opened)
+        figures[storm_key("P99", jdk)] = median("p99Millis", opened)
+        failed = [s.get("failed") for s in rounds if isinstance(s.get("failed"), int)]
+        figures[storm_key("Failed", jdk)] = sum(failed) if failed else None
+        open_now = [s.get("openNow") for s in rounds if isinstance(s.get("openNow"), int)]
+        figures[storm_key("Open", jdk)] = min(open_now) if open_now else None
+        figures[storm_key("Cpu", jdk)] = median("cpuMicrosPerSession")
+        figures[storm_key("Ready", jdk)] = median("startToReadyMillis")
+        leftover = [s.get("leftoverSockets") for s in rounds if isinstance(s.get("leftoverSockets"), int)]
+        figures[storm_key("Leftover", jdk)] = max(leftover) if leftover else None
+        problems = [s.get("logProblems") for s in rounds if isinstance(s.get("logProblems"), int)]
+        figures[storm_key("LogProblems", jdk)] = sum(problems) if problems else None
+        kinds = {}
+        for s in rounds:
+            for kind, count in (s.get("failures") or {}).items():
+                kinds[kind] = kinds.get(kind, 0) + count
+        figures[storm_key("FailureKinds", jdk)] = (", ".join(f"{k} {v}" for k, v in kinds.items() if v) or "none"
+                                                   ) if any("failures" in s for s in rounds) else None
     return figures, storms
 
 
@@ -130,10 +161,12 @@ class Row:
         self.chart = chart  # the label's lines under its bars in the chart; None = not charted
 
 
-def storm_rows(jdks, image_jdk, storm_sessions, warmup):
+def storm_rows(jdks, image_jdk, storm_sessions, warmup, rounds=1):
     """The storm's rows, per JDK; the issue's targets (ratios to nginx) on the image JDK's rows only. The
-    start-to-ready target is for a start without the self warm-up (with it, readiness waits on purpose)."""
+    start-to-ready target is for a start without the self warm-up (with it, readiness waits on purpose).
+    With several rounds, the absorb time is their median, and a row shows every round's."""
     rows = []
+    median = f" (median of {rounds})" if rounds > 1 else ""
     for jdk in jdks:
         image = jdk == image_jdk
 
@@ -142,8 +175,9 @@ def storm_rows(jdks, image_jdk, storm_sessions, warmup):
 
         on = f"JDK {jdk}" + (" (image)" if image and len(jdks) > 1 else "")
         rows += [
-            Row(storm_key("Absorb", jdk), f"storm absorb time, {on}", "s", "lower", 2, goal(("ratio<=", 1.25)),
+            Row(storm_key("Absorb", jdk), f"storm absorb time{median}, {on}", "s", "lower", 2, goal(("ratio<=", 1.25)),
                 ("storm absorb", on)),
+            *([Row(storm_key("AbsorbRounds", jdk), f"storm absorb time by round, {on}", "s", "", 2)] if rounds > 1 else []),
             Row(storm_key("Rate", jdk), f"storm rate, {on}", "/s", "higher", 0, None, ("storm rate", on)),
             Row(storm_key("P50", jdk), f"storm handshake p50, {on}", "ms", "lower", 1),
             Row(storm_key("P99", jdk), f"storm handshake p99, {on}", "ms", "lower", 1, goal(("ratio<=", 3.0)),
@@ -210,9 +244,18 @@ def figure_rows(sizes, hold_sessions, message_type="binary", compressed_connecti
 
 
 def ratio(a, b):
+    """a / b; for two lists of the same length (a figure by round), the ratio of each pair."""
+    if isinstance(a, list) and isinstance(b, list):
+        return [ratio(x, y) for x, y in zip(a, b)] if len(a) == len(b) else None
     if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or a < 0 or b <= 0:
         return None
     return a / b
+
+
+def fmt_ratio(r):
+    if isinstance(r, list):
+        return " ".join(fmt_ratio(x) for x in r)
+    return "-" if r is None else f"{r:.3g}"
 
 
 def check(target, value, r):
@@ -238,6 +281,8 @@ def fmt(value, decimals):
         return "-"
     if isinstance(value, str):
         return value
+    if isinstance(value, list):
+        return " ".join(fmt(v, decimals) for v in value)
     return f"{value:,.{decimals}f}"
 
 
@@ -256,7 +301,7 @@ def table(rows, results, targets):
         to_floor = [ratio(w, results[t].get(row.key)) for t in floor]
         filters = [ratio(results["filters"].get(row.key), w)] if with_filters else []
         lines.append([row.label, row.unit] + [fmt(results[t].get(row.key), row.decimals) for t in targets]
-                     + ["-" if x is None else f"{x:.3g}" for x in [r] + to_floor + filters]
+                     + [fmt_ratio(x) for x in [r] + to_floor + filters]
                      + [target_text(row.target), {True: "yes", False: "NO", None: ""}[met]])
     widths = [max(len(str(row[i])) for row in [header] + lines) for i in range(len(header))]
     out = []
@@ -347,7 +392,7 @@ def main():
     rows = figure_rows(sizes, hold_sessions, config.get("messageType", "binary"), compressed,
                        [p for p in CLASSIC_PHASES if p in phases])
     rows += storm_rows(storm_jdks, config.get("imageJdk"), int(config.get("stormSessions", 9000)),
-                       config.get("wsgateWarmup") == "1")
+                       config.get("wsgateWarmup") == "1", int(config.get("stormRounds", 1)))
 
     print()
     print(table(rows, results, targets))
@@ -382,7 +427,8 @@ def main():
     if "hold" in phases:
         parts.append(f"{hold_sessions} held sessions")
     if storm_jdks:
-        parts.append(f"storm of {config.get('stormSessions', '?')}, {config.get('stormConcurrency', '?')} in flight")
+        parts.append(f"storm of {config.get('stormSessions', '?')}, {config.get('stormConcurrency', '?')} in flight"
+                     + (f", {config['stormRounds']} rounds" if config.get("stormRounds", "1") != "1" else ""))
     subtitle = ", ".join(parts + [document["date"], f"load average {config.get('loadAverageAtStart', '?')}"])
     if BASELINE in targets and len(targets) > 1:
         with open(os.path.join(args.out, "results.svg"), "w") as f:

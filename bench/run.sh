@@ -5,7 +5,7 @@
 # Prints one table with wsgate's ratio to nginx and writes bench/results/results.json and results.svg.
 # What is measured, the knobs and how to read the figures: bench/README.md.
 #
-# Usage: bench/run.sh                      (full run: 6 to 8 minutes, and the storm's few)
+# Usage: bench/run.sh                      (full run: 6 to 8 minutes, and the storm's rounds: about a minute per target each)
 #        LOAD_SECONDS=3 HANDSHAKES=500 HANDSHAKE_WARMUP=2000 HOLD_SESSIONS=500 bench/run.sh   (a quick look)
 #        COMPRESSION=1 MESSAGE_TYPE=text SIZES=4096 bench/run.sh   (compressed 4 KiB JSON: permessage-deflate end to end)
 #        PHASES=storm TARGETS="nginx haproxy wsgate" bench/run.sh   (the reconnect storm alone: a few minutes)
@@ -43,6 +43,7 @@ STORM_TIMEOUT=${STORM_TIMEOUT:-10}           # seconds a client waits for its 10
 STORM_CLIENT_WARMUP=${STORM_CLIENT_WARMUP:-5000}     # uncounted storm sessions the client opens over the backends before the target starts
 STORM_BACKEND_WARMUP=${STORM_BACKEND_WARMUP:-15000}  # uncounted handshakes on each echo backend before the first storm
 STORM_JDKS=${STORM_JDKS:-}                   # JDK majors for the JVM targets' storms, e.g. "25 17" (default: WSGATE_JAVA's)
+STORM_ROUNDS=${STORM_ROUNDS:-3}              # storms per target (and JDK), the targets in turn in each round; the report takes medians
 BACKEND_WARMUP=${BACKEND_WARMUP:-5}          # seconds of load on each echo backend before the first target
 TARGET_WARMUP=${TARGET_WARMUP:-16}           # seconds of uncounted load through each target before its load runs, shared by the sizes (a JVM compiles for ~15 s)
 NGINX_WORKERS=${NGINX_WORKERS:-auto}         # worker_processes (auto = one per core)
@@ -79,6 +80,7 @@ for phase in $PHASES; do
 		*) echo "PHASES: unknown phase '$phase' (known: load handshakes hold storm)" >&2; exit 2 ;;
 	esac
 done
+[[ $STORM_ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "STORM_ROUNDS must be a whole number from 1, not '$STORM_ROUNDS'" >&2; exit 2; }
 CLASSIC_PHASES=0 # load, handshakes or hold: one process per target, warmed up, for all three
 if has_phase load || has_phase handshakes || has_phase hold; then CLASSIC_PHASES=1; fi
 
@@ -626,9 +628,10 @@ log_problems() { # $1 target, $2 its run's directory under $RUN (default: the ta
 	cat "$RUN/${2:-$1}"/*.log 2>/dev/null | grep -cE "$pattern" || true
 }
 
-measure_storm() { # $1 target, $2 for a JVM target: the JDK major it runs on (STORM_JAVA)
-	local name=$1 jdk=${2:-} suffix='' tool_pid status=0 leftover
+measure_storm() { # $1 target, $2 for a JVM target: the JDK major it runs on (STORM_JAVA), else ''; $3 the round
+	local name=$1 jdk=${2:-} round=$3 suffix='' tool_pid status=0 leftover
 	[ -n "$jdk" ] && suffix=-jdk$jdk
+	suffix+=-r$round
 	MAIN_PID='' PORT=0
 	local out=$RUN/$name-storm$suffix.out start_file=$RUN/$name-storm$suffix.start
 	# Seen by start_$name (Bash's locals are dynamically scoped): this JDK, the storm's directory, the start file.
@@ -646,7 +649,7 @@ measure_storm() { # $1 target, $2 for a JVM target: the JDK major it runs on (ST
 	else
 		args+=(--start-file "$start_file")
 	fi
-	log "$name: storm$([ -n "$jdk" ] && echo " on JDK $jdk"), $STORM_SESSIONS clients, $STORM_CONCURRENCY handshakes in flight, from the moment it is ready"
+	log "$name: storm$([ -n "$jdk" ] && echo " on JDK $jdk") (round $round of $STORM_ROUNDS), $STORM_SESSIONS clients, $STORM_CONCURRENCY handshakes in flight, from the moment it is ready"
 	"${TOOL[@]}" storm "${args[@]}" >"$out" 2>"$RUN/$name-storm$suffix.err" &
 	tool_pid=$!
 	CHILDREN+=("$tool_pid")
@@ -706,14 +709,22 @@ for target in $TARGETS; do
 		[ -n "$MAIN_PID" ] && stop "$MAIN_PID"
 		echo "{\"logProblems\": $(log_problems "$target"), \"eventLoops\": \"$loops\"}" >"$RAW/$target-logs.json"
 	fi
-	if has_phase storm; then # after the others: a process of its own, started fresh
-		if is_jvm "$target"; then
-			for jdk in $STORM_JDKS; do measure_storm "$target" "$jdk"; done
-		else
-			measure_storm "$target"
-		fi
-	fi
 done
+# The storms after the other phases, each in a process of its own, started fresh. In rounds, the targets in turn
+# in each: a single storm's absorb time moves by a fifth with the machine, and what moved it minutes apart would
+# otherwise land on one target's figure only. The report gives each figure's median over the rounds.
+if has_phase storm; then
+	for round in $(seq 1 "$STORM_ROUNDS"); do
+		log "=== storms, round $round of $STORM_ROUNDS"
+		for target in $TARGETS; do
+			if is_jvm "$target"; then
+				for jdk in $STORM_JDKS; do measure_storm "$target" "$jdk" "$round"; done
+			else
+				measure_storm "$target" '' "$round"
+			fi
+		done
+	done
+fi
 
 # ---- report --------------------------------------------------------------------------------------
 python3 bench/report.py --raw "$RAW" --out "$RESULTS" --duration $(($(date +%s) - STARTED_AT)) \
@@ -725,7 +736,7 @@ python3 bench/report.py --raw "$RAW" --out "$RESULTS" --duration $(($(date +%s) 
 		"holdSessions=$HOLD_SESSIONS" "holdConcurrency=$HOLD_CONCURRENCY" "holdSeconds=$HOLD_SECONDS" \
 		"stormSessions=$STORM_SESSIONS" "stormConcurrency=$STORM_CONCURRENCY" "stormSize=$STORM_SIZE" \
 		"stormTimeoutSeconds=$STORM_TIMEOUT" "stormClientWarmup=$STORM_CLIENT_WARMUP" "stormBackendWarmup=$STORM_BACKEND_WARMUP" \
-		"stormJdks=$STORM_JDKS" "imageJdk=$IMAGE_JDK" "wsgateImage=$WSGATE_IMAGE" "wsgateWarmup=$WSGATE_WARMUP" \
+		"stormJdks=$STORM_JDKS" "stormRounds=$STORM_ROUNDS" "imageJdk=$IMAGE_JDK" "wsgateImage=$WSGATE_IMAGE" "wsgateWarmup=$WSGATE_WARMUP" \
 		"nginxWorkers=$NGINX_WORKERS" "haproxyThreads=$HAPROXY_THREADS" "wsgateJava=$WSGATE_JAVA_VERSION" "wsgateJavaOpts=$WSGATE_JAVA_OPTS" \
 		"toolJavaOpts=$TOOL_JAVA_OPTS" "openFileLimit=$NOFILE" "cores=$(nproc)" \
 		"nginx=$(nginx -v 2>&1 | sed -n 's/.*nginx\///p')" "haproxy=$(haproxy -v 2>/dev/null | awk 'NR==1 {print $3}')" \
