@@ -82,6 +82,7 @@ def read_storms(raw, name, jdks):
         open_now = [s.get("openNow") for s in rounds if isinstance(s.get("openNow"), int)]
         figures[storm_key("Open", jdk)] = min(open_now) if open_now else None
         figures[storm_key("Cpu", jdk)] = median("cpuMicrosPerSession")
+        figures[storm_key("BackendCpu", jdk)] = median("backendCpuMicrosPerSession")
         figures[storm_key("Ready", jdk)] = median("startToReadyMillis")
         leftover = [s.get("leftoverSockets") for s in rounds if isinstance(s.get("leftoverSockets"), int)]
         figures[storm_key("Leftover", jdk)] = max(leftover) if leftover else None
@@ -187,6 +188,7 @@ def storm_rows(jdks, image_jdk, storm_sessions, warmup, rounds=1):
             Row(storm_key("Open", jdk), f"storm sessions open, {on}", "", "higher", 0, goal(("value>=", storm_sessions))),
             Row(storm_key("Cpu", jdk), f"proxy CPU/session in storm, {on}", "us", "lower", 0, None,
                 ("storm CPU/session", on)),
+            Row(storm_key("BackendCpu", jdk), f"backends' CPU/session in storm, {on}", "us", "lower", 0),
             Row(storm_key("Ready", jdk), f"start to ready, {on}" + (", self warm-up" if warmup else ""), "ms", "lower",
                 0, None if warmup else goal(("value<=", 3000))),
             Row(storm_key("Leftover", jdk), f"storm sockets left open, {on}", "", "lower", 0),

@@ -41,7 +41,7 @@ STORM_CONCURRENCY=${STORM_CONCURRENCY:-256}  # handshakes in flight (a client ho
 STORM_SIZE=${STORM_SIZE:-64}                 # bytes of the one binary message each client echoes
 STORM_TIMEOUT=${STORM_TIMEOUT:-10}           # seconds a client waits for its 101 and echo before it counts as failed
 STORM_CLIENT_WARMUP=${STORM_CLIENT_WARMUP:-5000}     # uncounted storm sessions the client opens over the backends before the target starts
-STORM_BACKEND_WARMUP=${STORM_BACKEND_WARMUP:-15000}  # uncounted handshakes on each echo backend before the first storm
+STORM_BACKEND_WARMUP=${STORM_BACKEND_WARMUP:-45000}  # uncounted storm sessions over the two echo backends before the first storm
 STORM_JDKS=${STORM_JDKS:-}                   # JDK majors for the JVM targets' storms, e.g. "25 17" (default: WSGATE_JAVA's)
 STORM_ROUNDS=${STORM_ROUNDS:-3}              # storms per target (and JDK), the targets in turn in each round; the report takes medians
 BACKEND_WARMUP=${BACKEND_WARMUP:-5}          # seconds of load on each echo backend before the first target
@@ -249,11 +249,11 @@ rss_kib() { # summed VmRSS of the given pids
 }
 
 # ---- echo backends -------------------------------------------------------------------------------
-BACKEND_PORTS=()
+BACKEND_PORTS=() BACKEND_PIDS=()
 for i in 1 2; do
 	port=$(free_port)
 	"${TOOL[@]}" echo --port "$port" --compress "$COMPRESS" >"$RUN/echo-$i.log" 2>&1 &
-	CHILDREN+=($!)
+	CHILDREN+=($!) BACKEND_PIDS+=($!)
 	wait_port "$port" $! "$RUN/echo-$i.log"
 	BACKEND_PORTS+=("$port")
 done
@@ -267,16 +267,19 @@ for port in $B1 $B2; do
 done
 wait "${WARMING[@]}" || log "warning: the backend warm-up failed"
 if has_phase storm && [ "$STORM_BACKEND_WARMUP" -gt 0 ]; then
-	# A storm opens thousands of sessions on the backends within seconds: their handshake path must be compiled
-	# before the first target's storm, or that target would pay for the backends' JIT.
-	log "warming the backends' handshake path for the storms: $STORM_BACKEND_WARMUP sessions each"
-	WARMING=()
-	for port in $B1 $B2; do
-		"${TOOL[@]}" handshakes --url "ws://127.0.0.1:$port/ws" --count "$STORM_BACKEND_WARMUP" --concurrency 64 \
-			--warmup 0 >/dev/null 2>&1 &
-		WARMING+=($!) CHILDREN+=($!)
+	# A storm opens thousands of sessions on the backends within seconds and holds them: their path (handshake,
+	# echo, held, closed) must be compiled before the first target's storm, or that target pays for the backends'
+	# JIT (their C2 took four storms' worth, 36,000 sessions, to fall quiet). The storm tool's own warm-up does
+	# exactly that, STORM_SESSIONS at a time; each storm then reports the backends' CPU, to compare.
+	log "warming the backends up for the storms: $STORM_BACKEND_WARMUP storm sessions over both"
+	left=$STORM_BACKEND_WARMUP
+	while [ "$left" -gt 0 ]; do
+		chunk=$((left < STORM_SESSIONS ? left : STORM_SESSIONS))
+		"${TOOL[@]}" storm --url "ws://127.0.0.1:$B1/ws" --count 1 --concurrency "$STORM_CONCURRENCY" --size "$STORM_SIZE" \
+			--timeout-seconds "$STORM_TIMEOUT" --warmup "$chunk" --warmup-urls "ws://127.0.0.1:$B1/ws,ws://127.0.0.1:$B2/ws" \
+			>/dev/null 2>>"$RUN/storm-backend-warmup.err" || log "warning: the backends' storm warm-up failed, see $RUN/storm-backend-warmup.err"
+		left=$((left - chunk))
 	done
-	wait "${WARMING[@]}" || log "warning: the backends' handshake warm-up failed"
 fi
 
 # ---- the proxies ------------------------------------------------------------------------------------
@@ -639,6 +642,7 @@ measure_storm() { # $1 target, $2 for a JVM target: the JDK major it runs on (ST
 	if [ -n "$jdk" ]; then WSGATE_JAVA=${STORM_JAVA[$jdk]} WSGATE_JAVA_OPTS=${STORM_JAVA_OPTS[$jdk]}; fi
 	local args=(--count "$STORM_SESSIONS" --concurrency "$STORM_CONCURRENCY" --size "$STORM_SIZE"
 		--timeout-seconds "$STORM_TIMEOUT" --clock-ticks "$CLK_TCK" --warmup "$STORM_CLIENT_WARMUP"
+		--backend-pids "$(IFS=,; echo "${BACKEND_PIDS[*]}")"
 		--warmup-urls "ws://127.0.0.1:$B1/ws,ws://127.0.0.1:$B2/ws")
 	rm -f "$start_file"
 	: >"$out"

@@ -69,7 +69,8 @@ import reactor.netty.resources.ConnectionProvider;
  * <li>{@code relay --port P --backends B1,B2}: the reference proxy on plain Netty ({@link NettyRelay}) until
  * killed.</li>
  * <li>{@code storm --url U --count N --concurrency C [--size S] [--timeout-seconds T] [--cpu-pids P1,P2
- * --clock-ticks HZ] [--warmup N0 --warmup-urls U1,U2] [--start-file F]}: a reconnect storm: N clients
+ * --clock-ticks HZ] [--backend-pids B1,B2] [--warmup N0 --warmup-urls U1,U2] [--start-file F]}: a reconnect
+ * storm: N clients
  * connect, C at a time (a slot is held from the start of the connection to the echo), each sends one binary
  * message of S bytes, reads its echo and stays open. Prints one JSON line when every session is open or
  * has failed ({@link StormResult}), then closes them all. With {@code --warmup N0} it first opens, echoes
@@ -80,7 +81,8 @@ import reactor.netty.resources.ConnectionProvider;
  * {@code pid}, {@code url}, {@code ready}: {@code tcp} or a readiness URL); it polls the target every
  * 5 ms until its port accepts or its readiness URL answers 200, reports the time from the launch to that
  * moment and starts the storm at once. The CPU watched is that of the pids and of their descendants (the
- * workers of nginx).</li>
+ * workers of nginx); with {@code --backend-pids}, the backends' CPU over the same window is reported apart
+ * (so that a storm whose backends were still compiling shows it).</li>
  * </ul>
  * All clients run on Reactor Netty's event loops: no thread per connection.
  */
@@ -472,10 +474,12 @@ public final class Bench {
 	 * @param maxMillis the slowest handshake
 	 * @param cpuMicros CPU time of the watched processes and their descendants from the first connection until
 	 * every session had opened or failed, -1 when none is watched
+	 * @param backendCpuMicros CPU time of the backends over the same window, -1 when they are not watched
 	 * @param startToReadyMillis from the launch of the target to the moment it was seen ready, -1 when not known
 	 */
 	record StormResult(int sessions, int opened, int openNow, Map<String, Long> failures, double absorbSeconds,
-			double p50Millis, double p99Millis, double maxMillis, long cpuMicros, double startToReadyMillis) {
+			double p50Millis, double p99Millis, double maxMillis, long cpuMicros, long backendCpuMicros,
+			double startToReadyMillis) {
 
 		long failed() {
 			return failures.values().stream().mapToLong(Long::longValue).sum();
@@ -490,10 +494,15 @@ public final class Bench {
 			return String.format(Locale.ROOT,
 					"{\"sessions\":%d,\"opened\":%d,\"openNow\":%d,\"failed\":%d,\"failures\":{%s},"
 							+ "\"absorbSeconds\":%.3f,\"sessionsPerSecond\":%.1f,\"p50Millis\":%.3f,\"p99Millis\":%.3f,"
-							+ "\"maxMillis\":%.3f,\"cpuMicros\":%d,\"cpuMicrosPerSession\":%.1f,\"startToReadyMillis\":%.1f}",
+							+ "\"maxMillis\":%.3f,\"cpuMicros\":%d,\"cpuMicrosPerSession\":%.1f,"
+							+ "\"backendCpuMicros\":%d,\"backendCpuMicrosPerSession\":%.1f,\"startToReadyMillis\":%.1f}",
 					sessions, opened, openNow, failed(), kinds, absorbSeconds,
 					(absorbSeconds > 0) ? opened / absorbSeconds : -1.0, p50Millis, p99Millis, maxMillis, cpuMicros,
-					(cpuMicros < 0 || opened == 0) ? -1.0 : (double) cpuMicros / opened, startToReadyMillis);
+					perSession(cpuMicros), backendCpuMicros, perSession(backendCpuMicros), startToReadyMillis);
+		}
+
+		private double perSession(long micros) {
+			return (micros < 0 || opened == 0) ? -1.0 : (double) micros / opened;
 		}
 	}
 
@@ -513,7 +522,7 @@ public final class Bench {
 		if (warmup > 0 && !warmupUrls.isEmpty()) {
 			// The same code path, held and closed as in the storm, so that the client is compiled before it.
 			StormResult warm = storm(client, i -> warmupUrls.get(i % warmupUrls.size()), warmup, concurrency, size,
-					timeout, CpuClock.of("", clockTicks), -1, result -> {
+					timeout, CpuClock.of("", clockTicks), CpuClock.of("", clockTicks), -1, result -> {
 					});
 			System.err.println("client warm-up: " + warm.toJson());
 		}
@@ -536,8 +545,9 @@ public final class Bench {
 			url = URI.create(options.get("url"));
 		}
 		URI target = url;
-		storm(client, i -> target, count, concurrency, size, timeout, CpuClock.of(pids, clockTicks), startToReady,
-				result -> {
+		CpuClock backends = CpuClock.of(options.getOrDefault("backend-pids", ""), clockTicks);
+		storm(client, i -> target, count, concurrency, size, timeout, CpuClock.of(pids, clockTicks), backends,
+				startToReady, result -> {
 					out.println(result.toJson());
 					out.flush();
 				});
@@ -546,25 +556,28 @@ public final class Bench {
 	/** A storm from a fresh client, reported when it is over (for the tests). */
 	static StormResult storm(URI url, int count, int concurrency, int size, CpuClock cpu) throws InterruptedException {
 		return storm(HttpClient.create(ConnectionProvider.newConnection()), i -> url, count, concurrency, size,
-				HANDSHAKE_TIMEOUT, cpu, -1, result -> {
+				HANDSHAKE_TIMEOUT, cpu, CpuClock.of("", 100), -1, result -> {
 				});
 	}
 
 	/**
 	 * Opens {@code count} sessions, {@code concurrency} at a time, each to {@code urls.apply(i)}: each sends one
 	 * message and waits for its echo. When every session has opened or failed, hands the result to
-	 * {@code whenOpen}, then closes them all (Close 1000) and returns it.
+	 * {@code whenOpen}, then closes them all (Close 1000) and returns it. {@code cpu}: the target's processes
+	 * (with their descendants); {@code backendCpu}: the backends'.
 	 */
 	static StormResult storm(HttpClient client, IntFunction<URI> urls, int count, int concurrency, int size,
-			Duration timeout, CpuClock cpu, double startToReadyMillis, Consumer<StormResult> whenOpen)
-			throws InterruptedException {
+			Duration timeout, CpuClock cpu, CpuClock backendCpu, double startToReadyMillis,
+			Consumer<StormResult> whenOpen) throws InterruptedException {
 		StormSessions sessions = new StormSessions(count);
 		long cpuStart = cpu.watches() ? cpu.withDescendants().micros() : 0;
+		long backendCpuStart = backendCpu.watches() ? backendCpu.micros() : 0;
 		long start = System.nanoTime();
 		Flux.range(0, count)
 			.flatMap(i -> stormSession(client, urls.apply(i), size, timeout, sessions, i), concurrency)
 			.blockLast();
 		long cpuMicros = cpu.watches() ? cpu.withDescendants().micros() - cpuStart : -1;
+		long backendCpuMicros = backendCpu.watches() ? backendCpu.micros() - backendCpuStart : -1;
 		int opened = sessions.opened.get();
 		int dropped = sessions.dropped.get();
 		Map<String, Long> failures = new HashMap<>();
@@ -574,7 +587,7 @@ public final class Bench {
 		StormResult result = new StormResult(count, opened, opened - dropped, failures,
 				(opened > 0) ? (sessions.lastOpen.get() - start) / 1e9 : -1, percentile(handshakes, 0.50) / 1e6,
 				percentile(handshakes, 0.99) / 1e6, (handshakes.length > 0) ? handshakes[handshakes.length - 1] / 1e6 : 0,
-				cpuMicros, startToReadyMillis);
+				cpuMicros, backendCpuMicros, startToReadyMillis);
 		whenOpen.accept(result);
 		sessions.errors.report("storm");
 		sessions.release();

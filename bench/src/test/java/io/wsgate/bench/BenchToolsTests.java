@@ -143,11 +143,13 @@ class BenchToolsTests {
 		assertThat(result.p50Millis()).isPositive().isLessThanOrEqualTo(result.p99Millis());
 		assertThat(result.p99Millis()).isLessThanOrEqualTo(result.maxMillis());
 		assertThat(result.cpuMicros()).as("CPU of this process, watched").isPositive();
+		assertThat(result.backendCpuMicros()).as("no backend watched").isEqualTo(-1);
 		assertThat(result.startToReadyMillis()).isEqualTo(-1);
 		JsonNode json = new ObjectMapper().readTree(result.toJson());
 		assertThat(json.propertyNames()).containsExactly("sessions", "opened", "openNow", "failed", "failures",
 				"absorbSeconds", "sessionsPerSecond", "p50Millis", "p99Millis", "maxMillis", "cpuMicros",
-				"cpuMicrosPerSession", "startToReadyMillis");
+				"cpuMicrosPerSession", "backendCpuMicros", "backendCpuMicrosPerSession", "startToReadyMillis");
+		assertThat(json.get("backendCpuMicrosPerSession").asDouble()).isEqualTo(-1);
 		assertThat(json.get("failures").propertyNames()).containsExactlyElementsOf(Bench.STORM_FAILURES);
 		assertThat(json.get("sessionsPerSecond").asDouble()).isPositive();
 		assertThat(json.get("cpuMicrosPerSession").asDouble()).isPositive();
@@ -196,7 +198,8 @@ class BenchToolsTests {
 			ByteArrayOutputStream out = new ByteArrayOutputStream();
 			Bench.storm(Map.of("count", "50", "concurrency", "8", "warmup", "20", "warmup-urls",
 					"ws://127.0.0.1:" + first.port() + "/ws,ws://127.0.0.1:" + second.port() + "/ws", "start-file",
-					startFile.toString()), new PrintStream(out, true, StandardCharsets.UTF_8));
+					startFile.toString(), "backend-pids", String.valueOf(ProcessHandle.current().pid())),
+					new PrintStream(out, true, StandardCharsets.UTF_8));
 
 			List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
 			assertThat(lines).hasSize(2);
@@ -206,6 +209,7 @@ class BenchToolsTests {
 			assertThat(json.get("failed").asInt()).isZero();
 			assertThat(json.get("startToReadyMillis").asDouble()).as("from the launch written in the file").isPositive();
 			assertThat(json.get("cpuMicros").asLong()).as("the pid of the file, watched").isPositive();
+			assertThat(json.get("backendCpuMicros").asLong()).as("the backends (here this process), watched").isPositive();
 		}
 		finally {
 			probe.stop(0);
