@@ -57,8 +57,10 @@ ENV SPRING_CONFIG_ADDITIONAL_LOCATION=file:/etc/wsgate/application.yml
 # rest is for metaspace, code cache and threads. --enable-native-access=ALL-UNNAMED lets Netty load
 # its native epoll transport without JDK 24+'s warning. Compact object headers (JDK 24+; Java 17
 # and 21 refuse the flag) shrink every object by 4 bytes: about 9% less heap per held session. An
-# OutOfMemoryError ends the process so the orchestrator restarts it.
-ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp -Dfile.encoding=UTF-8 -XX:+UseCompactObjectHeaders -XX:MaxDirectMemorySize=128m"
+# OutOfMemoryError ends the process so the orchestrator restarts it. MaxHeapFreeRatio=100: the heap
+# never shrinks; G1 gave back most of it after the self warm-up and had to regrow it, with young and
+# concurrent collections, in the middle of the first reconnect storm (bench/README, "The heap").
+ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0 -XX:MaxHeapFreeRatio=100 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/tmp -Dfile.encoding=UTF-8 -XX:+UseCompactObjectHeaders -XX:MaxDirectMemorySize=128m"
 
 # The AOT cache (JDK 25: JEP 483, 514, 515), trained here by a real workload: the gateway runs once
 # with the shipped config and its self warm-up (sessions through the handshake and frame paths), and

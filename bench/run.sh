@@ -52,7 +52,7 @@ HAPROXY_THREADS=${HAPROXY_THREADS:-$(nproc)} # nbthread
 # Temurin 25), with the image's JVM options, in the chart's default memory limit of 1 GiB (MaxRAM).
 WSGATE_JAVA=${WSGATE_JAVA:-$(ls -d /usr/lib/jvm/*-25-*/bin/java 2>/dev/null | head -1)}
 WSGATE_JAVA=${WSGATE_JAVA:-java}
-WSGATE_JAVA_OPTS=${WSGATE_JAVA_OPTS:--XX:MaxRAM=1g -XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0 -XX:+UseG1GC -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError -XX:MaxDirectMemorySize=128m --enable-native-access=ALL-UNNAMED}
+WSGATE_JAVA_OPTS=${WSGATE_JAVA_OPTS:--XX:MaxRAM=1g -XX:MaxRAMPercentage=60.0 -XX:InitialRAMPercentage=25.0 -XX:MaxHeapFreeRatio=100 -XX:+UseG1GC -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError -XX:MaxDirectMemorySize=128m --enable-native-access=ALL-UNNAMED}
 TOOL_JAVA_OPTS=${TOOL_JAVA_OPTS:--XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}
 SKIP_BUILD=${SKIP_BUILD:-0}                  # 1 = use the jar already in target/ and skip Maven
 WSGATE_JAR=${WSGATE_JAR:-}                   # the jar wsgate runs from (default: a copy of target's); e.g. an extracted

@@ -42,6 +42,7 @@ class HelmChartJvmOptionsTests {
 			.containsEntry("eventLoops", "1")
 			.containsEntry("nettyMaxDirectMemoryMiB", "128")
 			.containsEntry("compactObjectHeaders", "true")
+			.containsEntry("maxHeapFreeRatio", "100")
 			.containsEntry("epoll", "true");
 		// 60% of the 1 GiB limit (the JVM rounds to its heap region size).
 		assertThat(Integer.parseInt(probe.values().get("maxHeapMiB"))).isBetween(600, 620);
@@ -64,6 +65,7 @@ class HelmChartJvmOptionsTests {
 		assertThat(probe.values()).containsEntry("javaVersion", Integer.toString(feature))
 			.containsEntry("processors", "2")
 			.containsEntry("eventLoops", "2")
+			.containsEntry("maxHeapFreeRatio", "100")
 			.containsEntry("nettyMaxDirectMemoryMiB", "192");
 		assertThat(probe.stderr()).doesNotContain("restricted method");
 	}

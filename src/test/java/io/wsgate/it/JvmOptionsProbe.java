@@ -35,5 +35,7 @@ public final class JvmOptionsProbe {
 			compactHeaders = "unknown";
 		}
 		System.out.println("compactObjectHeaders=" + compactHeaders);
+		// 100: the heap is never given back, so the first storm after the warm-up does not regrow it.
+		System.out.println("maxHeapFreeRatio=" + hotspot.getVMOption("MaxHeapFreeRatio").getValue());
 	}
 }
