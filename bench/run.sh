@@ -5,7 +5,7 @@
 # Prints one table with wsgate's ratio to nginx and writes bench/results/results.json and results.svg.
 # What is measured, the knobs and how to read the figures: bench/README.md.
 #
-# Usage: bench/run.sh                      (full run: 6 to 8 minutes, and the storm's rounds: about a minute per target each)
+# Usage: bench/run.sh                      (full run: 6 to 8 minutes, and the storm's three rounds: about 5 more)
 #        LOAD_SECONDS=3 HANDSHAKES=500 HANDSHAKE_WARMUP=2000 HOLD_SESSIONS=500 bench/run.sh   (a quick look)
 #        COMPRESSION=1 MESSAGE_TYPE=text SIZES=4096 bench/run.sh   (compressed 4 KiB JSON: permessage-deflate end to end)
 #        PHASES=storm TARGETS="nginx haproxy wsgate" bench/run.sh   (the reconnect storm alone: a few minutes)
