@@ -715,7 +715,7 @@ for target in $TARGETS; do
 	fi
 done
 # The storms after the other phases, each in a process of its own, started fresh. In rounds, the targets in turn
-# in each: a single storm's absorb time moves by a fifth with the machine, and what moved it minutes apart would
+# in each: a single storm's absorb time moves by a tenth or more with the machine, and what moved it minutes apart would
 # otherwise land on one target's figure only. The report gives each figure's median over the rounds.
 if has_phase storm; then
 	for round in $(seq 1 "$STORM_ROUNDS"); do
