@@ -3,10 +3,12 @@ package io.wsgate.leak;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -46,8 +48,38 @@ public final class NoLeaksExtension implements AfterAllCallback {
 		List<String> leaks = RecordingLeakDetector.drain();
 		if (!leaks.isEmpty()) {
 			throw new AssertionError(leaks.size() + " Netty buffer(s) leaked (never released):\n"
-					+ String.join("\n\n", leaks));
+					+ String.join("\n\n", leaks) + "\n" + inShort(context, leaks));
 		}
+	}
+
+	/**
+	 * The message's last lines, which are what a CI log's tail keeps of a long report: the test class,
+	 * and where each leaked buffer was used last.
+	 */
+	private static String inShort(@Nullable ExtensionContext context, List<String> leaks) {
+		StringBuilder text = new StringBuilder("In short: ").append(leaks.size())
+			.append(" leaked buffer(s) found after the tests of ")
+			.append((context != null) ? context.getRequiredTestClass().getName() : "(no class)")
+			.append(" (or, rarely, collected late from the class before)");
+		for (String leak : leaks) {
+			text.append("\n- last used at: ").append(lastAccess(leak));
+		}
+		return text.toString();
+	}
+
+	/** The newest access record's first frames (Netty lists the newest first, as #1). */
+	private static String lastAccess(String leak) {
+		int newest = leak.indexOf("#1:");
+		if (newest < 0) {
+			return "(no access records)";
+		}
+		return leak.substring(newest + 3)
+			.lines()
+			.map(String::strip)
+			.filter(line -> !line.isEmpty())
+			.takeWhile(line -> !line.startsWith("#") && !line.startsWith("Created at:"))
+			.limit(6)
+			.collect(Collectors.joining(" < "));
 	}
 
 	/** Netty reports collected leaks when it starts tracking a new buffer. */
