@@ -77,17 +77,17 @@ def read_storms(raw, name, jdks):
         figures[storm_key("Rate", jdk)] = median("sessionsPerSecond")
         figures[storm_key("P50", jdk)] = median("p50Millis", opened)
         figures[storm_key("P99", jdk)] = median("p99Millis", opened)
-        failed = [s.get("failed") for s in rounds if isinstance(s.get("failed"), int)]
-        figures[storm_key("Failed", jdk)] = sum(failed) if failed else None
-        open_now = [s.get("openNow") for s in rounds if isinstance(s.get("openNow"), int)]
-        figures[storm_key("Open", jdk)] = min(open_now) if open_now else None
+        def counted(field, combine):
+            counts = [s.get(field) for s in rounds if isinstance(s.get(field), int)]
+            return combine(counts) if counts else None
+
+        figures[storm_key("Failed", jdk)] = counted("failed", sum)
+        figures[storm_key("Open", jdk)] = counted("openNow", min)
         figures[storm_key("Cpu", jdk)] = median("cpuMicrosPerSession")
         figures[storm_key("BackendCpu", jdk)] = median("backendCpuMicrosPerSession")
         figures[storm_key("Ready", jdk)] = median("startToReadyMillis")
-        leftover = [s.get("leftoverSockets") for s in rounds if isinstance(s.get("leftoverSockets"), int)]
-        figures[storm_key("Leftover", jdk)] = max(leftover) if leftover else None
-        problems = [s.get("logProblems") for s in rounds if isinstance(s.get("logProblems"), int)]
-        figures[storm_key("LogProblems", jdk)] = sum(problems) if problems else None
+        figures[storm_key("Leftover", jdk)] = counted("leftoverSockets", max)
+        figures[storm_key("LogProblems", jdk)] = counted("logProblems", sum)
         kinds = {}
         for s in rounds:
             for kind, count in (s.get("failures") or {}).items():
